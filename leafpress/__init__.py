@@ -1,0 +1,1 @@
+"""leafpress: multilingual patient leaflets from YAML, gettext catalogs and WeasyPrint."""

@@ -1,0 +1,192 @@
+"""Translations: extracting the POT, reading PO catalogs, looking texts up.
+
+Every msgid is a Python-format string, as Babel and Jinja's newstyle gettext expect:
+a literal percent sign in a leaflet (``24%``) becomes ``24%%`` in the catalog, and
+translators keep it as ``%%``. ``msgfmt --check`` and `Catalog.check` then agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from .brand import load_brand
+from .errors import LeafletError, Problem, ProblemCollector
+from .leaflet import load_leaflet
+from .project import SOURCE_LOCALE, Project, write_atomically
+
+PROJECT_NAME = "Patient leaflets"
+POT_HEADER = """\
+# Texts of the patient leaflets, their brand and their templates, to translate.
+# Written by 'build.py extract' from leaflets/, brand/ and templates/: do not edit.
+# A literal percent sign is written %% in msgid and msgstr alike."""
+# One set of Jinja i18n options, used both to extract and to render (see document.py):
+# if they differ, extracted msgids silently stop matching the runtime lookups.
+JINJA_I18N_OPTIONS = {"trimmed": True, "newstyle_gettext": True}
+_JINJA_EXTRACT_OPTIONS = {**{key: str(value).lower() for key, value in JINJA_I18N_OPTIONS.items()},
+                          "silent": "false"}
+
+
+def msgid(text: str) -> str:
+    """Return the catalog msgid for a leaflet text (``%`` doubled)."""
+    return text.replace("%", "%%")
+
+
+def extract_leaflet(fileobj, keywords, comment_tags, options):
+    """Babel extractor for leaflet YAML: one message per heading, paragraph, list item…"""
+    for text in load_leaflet(Path(fileobj.name)).texts:
+        yield text.line, None, msgid(text.text), [text.comment]
+
+
+def extract_brand(fileobj, keywords, comment_tags, options):
+    """Babel extractor for the brand file's translatable texts."""
+    for text in load_brand(Path(fileobj.name)).texts:
+        yield text.line, None, msgid(text.text), [text.comment]
+
+
+def extract_catalog(project: Project, creation_date: datetime.datetime) -> Catalog:
+    """Return a template catalog of every text in leaflets, brand and templates."""
+    catalog = Catalog(project=PROJECT_NAME, version="1", charset="utf-8",
+                      creation_date=creation_date, header_comment=POT_HEADER, fuzzy=False)
+    sources = [(path, "leafpress.catalog:extract_leaflet", {}) for path in project.leaflet_files()]
+    sources.append((project.brand_file, "leafpress.catalog:extract_brand", {}))
+    sources += [(path, "jinja2.ext:babel_extract", _JINJA_EXTRACT_OPTIONS)
+                for path in project.template_files()]
+    problems = ProblemCollector()
+    for path, method, options in sources:
+        results = problems.run(_extract_file, method, path, options, project.relative(path))
+        for line, message, comments, context in results or ():
+            catalog.add(message, None, [(project.relative(path), line)],
+                        auto_comments=comments, context=context)
+    problems.raise_if_any()
+    return catalog
+
+
+def _extract_file(method, path, options, shown):
+    try:
+        return extract_from_file(method, path, comment_tags=("Translators:",), options=options)
+    except LeafletError:
+        raise
+    except Exception as error:  # a Jinja syntax error in a template, for example
+        line = getattr(error, "lineno", None)
+        raise LeafletError.at(shown, line, f"cannot extract messages: {error}") from None
+
+
+def render_pot(catalog: Catalog) -> bytes:
+    """Return the POT file's bytes: locations without line numbers, so diffs stay quiet."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76, include_lineno=False)
+    return buffer.getvalue()
+
+
+def write_pot(project: Project) -> bool:
+    """Write ``locales/messages.pot``; return whether it changed.
+
+    The creation date is only renewed when a message changed, so running this
+    twice, or on another day, leaves the file byte-identical.
+    """
+    existing = project.pot_file.read_bytes() if project.pot_file.exists() else None
+    previous_date = _creation_date(existing) if existing else None
+    if previous_date:
+        content = render_pot(extract_catalog(project, previous_date))
+        if content == existing:
+            return False
+    now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+    content = render_pot(extract_catalog(project, now))
+    write_atomically(project.pot_file, content)
+    return True
+
+
+def pot_is_current(project: Project) -> bool:
+    """Return whether the POT matches the leaflets, brand and templates."""
+    if not project.pot_file.exists():
+        return False
+    existing = project.pot_file.read_bytes()
+    date = _creation_date(existing)
+    return date is not None and render_pot(extract_catalog(project, date)) == existing
+
+
+def _creation_date(content: bytes) -> datetime.datetime | None:
+    return read_po(io.BytesIO(content)).creation_date
+
+
+@dataclass(frozen=True)
+class Translations:
+    """The usable translations of one locale: translated, not fuzzy."""
+
+    locale: str
+    strings: dict[str, str]
+
+    @classmethod
+    def source(cls) -> Translations:
+        return cls(SOURCE_LOCALE, {})
+
+    def lookup(self, message_id: str) -> str | None:
+        """Return the translation of ``message_id``, or ``None`` if there is none."""
+        if self.locale == SOURCE_LOCALE:
+            return message_id
+        return self.strings.get(message_id)
+
+
+def load_translations(project: Project, locale: str) -> Translations:
+    """Read ``locales/LOCALE/LC_MESSAGES/messages.po``; raise `LeafletError` if it is broken."""
+    if locale == SOURCE_LOCALE:
+        return Translations.source()
+    catalog = read_catalog(project, locale)
+    strings = {message.id: message.string for message in catalog
+               if message.id and message.string and not message.fuzzy
+               and isinstance(message.id, str)}
+    return Translations(locale, strings)
+
+
+def read_catalog(project: Project, locale: str) -> Catalog:
+    """Parse a PO file strictly, checking that its Language header names its folder."""
+    path = project.po_file(locale)
+    shown = project.relative(path)
+    if not path.is_file():
+        raise LeafletError.at(shown, None, f"no catalog for locale '{locale}'")
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+    except (PoFileError, UnknownLocaleError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        raise LeafletError.at(shown, line, f"cannot read the catalog: {error}") from None
+    language = str(catalog.locale) if catalog.locale else None
+    if language != locale:
+        raise LeafletError.at(shown, _header_line(path),
+                              f"the Language header must be '{locale}' (the folder's name), "
+                              f"got {language!r}")
+    return catalog
+
+
+def _header_line(path: Path) -> int | None:
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if line.startswith('"Language:'):
+            return number
+    return None
+
+
+def locale_name(locale: str, in_locale: str) -> str:
+    """Return the name of ``locale`` written in ``in_locale`` (from Babel's CLDR data)."""
+    names = Locale.parse(in_locale).languages
+    return names.get(locale) or Locale.parse(locale).get_display_name(Locale.parse(in_locale))
+
+
+def check_catalogs(project: Project) -> list[Problem]:
+    """Return problems with the POT and the PO files (parse errors, wrong headers)."""
+    problems = ProblemCollector()
+    if not problems.run(pot_is_current, project):
+        if not problems.problems:
+            problems.add(Problem(project.relative(project.pot_file), None,
+                                 "out of date with the leaflets and templates; "
+                                 "run 'build.py extract' and update the translations"))
+    for locale in project.translated_locales():
+        problems.run(read_catalog, project, locale)
+    return problems.problems

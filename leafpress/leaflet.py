@@ -1,0 +1,320 @@
+"""Leaflet files: the schema, loading with validation, and the texts to translate.
+
+The schema is a set of frozen pydantic models; ``build.py schema`` writes it out as JSON
+Schema (``leaflets/leaflet.schema.json``) so that editors validate YAML as people type.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, Union, get_args
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag,
+                      ValidationError, field_validator)
+
+from . import markup
+from .errors import LeafletError, Problem
+from .yamlfile import YamlDocument, dotted, load_yaml
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+REFERENCE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
+VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
+PATTERN_MEANINGS = {
+    ID_PATTERN: "lower-case letters, digits and single hyphens (like 'magnesium-infusion')",
+    REFERENCE_PATTERN: "upper-case letters, digits and single hyphens (like 'PAIN-014')",
+    VERSION_PATTERN: "a version number like '1.0' or '2.3.1'",
+}
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of whitespace (folded YAML lines, trailing newlines) to one space."""
+    return " ".join(text.split())
+
+
+def _inline(text: str) -> str:
+    text = normalise_space(text)
+    if not text:
+        raise ValueError("expected some text, got an empty value")
+    problem = markup.link_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def _url(text: str) -> str:
+    text = text.strip()
+    if markup.link_problem(f"[x]({text})") or not text.startswith(("http://", "https://")):
+        raise ValueError(f"expected a web address starting with https://, got {text!r}")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_inline),
+                 Field(description="Text; may use **emphasis** and [links](https://…)")]
+Url = Annotated[str, AfterValidator(_url), Field(description="A web address (http or https)")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Owner(_Model):
+    """The department that owns the leaflet and how to contact it."""
+
+    department: Text
+    contact: Text
+
+
+class Source(_Model):
+    """A reference the leaflet's facts come from (not translated)."""
+
+    citation: Text
+    url: Url | None = None
+
+
+class Paragraph(_Model):
+    paragraph: Text
+
+
+class Bullets(_Model):
+    bullets: list[Text] = Field(min_length=1)
+
+
+class Steps(_Model):
+    steps: list[Text] = Field(min_length=1)
+
+
+class Callout(_Model):
+    callout: Text
+
+
+class Warning(_Model):  # noqa: A001 - the block type's name in the YAML
+    warning: Text
+
+
+class Question(_Model):
+    question: Text
+    answer: Text
+
+
+BLOCK_TYPES = {"paragraph": Paragraph, "bullets": Bullets, "steps": Steps,
+               "callout": Callout, "warning": Warning, "question": Question}
+
+
+def _block_type(value) -> str | None:
+    if isinstance(value, dict):
+        known = [key for key in value if key in BLOCK_TYPES]
+        return known[0] if known else next(iter(value), None)
+    return None
+
+
+Block = Annotated[
+    Union[tuple(Annotated[model, Tag(name)] for name, model in BLOCK_TYPES.items())],
+    Discriminator(_block_type),
+]
+
+
+class Section(_Model):
+    heading: Text
+    blocks: list[Block] = Field(min_length=1)
+
+
+class Leaflet(_Model):
+    """One leaflet: governance metadata, then its sections."""
+
+    model_config = ConfigDict(title="Leaflet", json_schema_extra={
+        "$schema": "https://json-schema.org/draft/2020-12/schema"})
+
+    id: str = Field(pattern=ID_PATTERN, description="Also the file name, without .yaml")
+    reference: str = Field(pattern=REFERENCE_PATTERN, description="Printed reference code")
+    title: Text
+    summary: Text | None = None
+    audience: Literal["patient", "clinician"]
+    version: str = Field(pattern=VERSION_PATTERN)
+    published: datetime.date
+    review_by: datetime.date
+    owner: Owner
+    sources: list[Source] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+
+    @field_validator("review_by")
+    @classmethod
+    def _review_after_publication(cls, value, info):
+        published = info.data.get("published")
+        if published and value <= published:
+            raise ValueError(f"the review date must be after the publication date "
+                             f"({published.isoformat()}), got {value.isoformat()}")
+        return value
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One translatable text of a leaflet, where it is, and a note for translators."""
+
+    text: str
+    line: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class LeafletFile:
+    """A validated leaflet with the file it came from."""
+
+    path: Path
+    leaflet: Leaflet
+    texts: tuple[SourceText, ...]
+
+    @property
+    def id(self) -> str:
+        return self.leaflet.id
+
+
+def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
+    """Load and validate one leaflet file; raise `LeafletError` listing every problem."""
+    shown = str(path.relative_to(root)) if root else str(path)
+    document = load_yaml(path, shown)
+    try:
+        leaflet = Leaflet.model_validate(document.data)
+    except ValidationError as error:
+        problems = [problem_from_validation(shown, document, item, Leaflet)
+                    for item in error.errors(include_url=False)]
+        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0)) from None
+    if leaflet.id != path.stem:
+        raise LeafletError.at(shown, document.line_of(("id",)),
+                              f"the id must match the file name '{path.stem}', got '{leaflet.id}'",
+                              "id")
+    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)))
+
+
+def _source_texts(leaflet: Leaflet, document: YamlDocument):
+    def text(location, value, comment):
+        return SourceText(value, document.line_of(location), comment)
+
+    kind = "patient leaflet: plain, everyday words" if leaflet.audience == "patient" \
+        else "briefing for clinicians: use standard medical terms"
+    yield text(("title",), leaflet.title, f"Title of the {kind}")
+    if leaflet.summary:
+        yield text(("summary",), leaflet.summary, "Summary under the title")
+    yield text(("owner", "department"), leaflet.owner.department, "Department that owns the leaflet")
+    yield text(("owner", "contact"), leaflet.owner.contact, "How to contact the department")
+    for s, section in enumerate(leaflet.sections):
+        where = ("sections", s)
+        yield text((*where, "heading"), section.heading, "Section heading")
+        context = f"In section “{markup.plain_text(section.heading)}”"
+        for b, block in enumerate(section.blocks):
+            at = (*where, "blocks", b)
+            name = _block_type(block.model_dump())
+            if name in ("bullets", "steps"):
+                items = getattr(block, name)
+                label = "List item" if name == "bullets" else "Step"
+                for i, item in enumerate(items):
+                    yield text((*at, name, i), item, f"{label} {i + 1} of {len(items)}. {context}")
+            elif name == "question":
+                yield text((*at, "question"), block.question, f"Question. {context}")
+                yield text((*at, "answer"), block.answer, f"Answer to the question before. {context}")
+            else:
+                label = {"paragraph": "Paragraph", "callout": "Highlighted note",
+                         "warning": "Safety warning"}[name]
+                yield text((*at, name), getattr(block, name), f"{label}. {context}")
+
+
+def problem_from_validation(shown: str, document: YamlDocument, error, model) -> Problem:
+    """Turn one pydantic error into ``path:line: key.path: expected …, got …``."""
+    location = _data_location(document.data, error["loc"])
+    kind, context, value = error["type"], error.get("ctx", {}), error.get("input")
+    where = dotted(location)
+    line = document.line_of(location)
+    if kind == "missing":
+        parent = location[:-1]
+        line = document.key_line_of(parent) if parent else 1
+        return Problem(shown, line, f"required key '{location[-1]}' is missing", dotted(parent))
+    if kind == "extra_forbidden":
+        key = error["loc"][-1]
+        line = document.key_line_of((*location, key) if location[-1:] != (key,) else location)
+        known = _known_keys(model, document.data,
+                            location[:-1] if location[-1:] == (key,) else location)
+        hint = difflib.get_close_matches(str(key), known, n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else \
+            f"; expected one of: {', '.join(known)}"
+        parent = dotted(location[:-1] if location[-1:] == (key,) else location)
+        return Problem(shown, line, f"unknown key '{key}'{suggestion}", parent)
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = context.get("tag") or _block_type(value)
+        return Problem(shown, line, f"unknown block type '{tag}'; expected one of: "
+                       f"{', '.join(BLOCK_TYPES)}", where)
+    if kind == "string_pattern_mismatch":
+        meaning = PATTERN_MEANINGS.get(context.get("pattern"), context.get("pattern"))
+        return Problem(shown, line, f"expected {meaning}, got {value!r}", where)
+    if kind == "literal_error":
+        return Problem(shown, line, f"expected one of {context['expected']}, got {_got(value)}",
+                       where)
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return Problem(shown, line, f"expected a date written as YYYY-MM-DD, got {_got(value)}",
+                       where)
+    if kind == "too_short":
+        return Problem(shown, line, f"expected at least one item, got {_got(value)}", where)
+    if kind in ("string_type", "list_type", "model_type", "dict_type", "model_attributes_type"):
+        wanted = {"string_type": "text", "list_type": "a list"}.get(kind, "a mapping of keys")
+        return Problem(shown, line, f"expected {wanted}, got {_got(value)}", where)
+    if kind == "value_error":
+        return Problem(shown, line, str(context.get("error", error["msg"])), where)
+    return Problem(shown, line, f"{error['msg']}, got {_got(value)}", where)
+
+
+def _data_location(data, loc) -> tuple:
+    """Map pydantic's error location onto the YAML data, dropping union tag names."""
+    location: list = []
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
+        if location[-2:-1] == ["blocks"] and part in BLOCK_TYPES and parts:
+            continue  # the discriminated union's tag, not a key of the data
+        location.append(part)
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            break  # a missing or unknown key: keep it to name it
+    return tuple(location)
+
+
+def _known_keys(model, data, location) -> list[str]:
+    """Return the keys allowed in the mapping at ``location`` below ``model``."""
+    for part in location:
+        data = data[part]
+        if isinstance(model, list):  # a union of models: the data's key picks one
+            model = BLOCK_TYPES.get(_block_type(data)) if isinstance(data, dict) else model
+        if isinstance(part, str):
+            model = _models_in(model.model_fields[part].annotation)
+        if model is None:
+            return []
+    if isinstance(model, list):
+        model = BLOCK_TYPES.get(_block_type(data))
+    return list(model.model_fields) if model else []
+
+
+def _models_in(annotation):
+    """Return the model class inside ``list[Model]``/``Model | None``, or a list for a union."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    found = [model for arg in get_args(annotation) if (model := _models_in(arg))]
+    flat = [item for model in found for item in (model if isinstance(model, list) else [model])]
+    return flat[0] if len(flat) == 1 else (flat or None)
+
+
+def _got(value) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    return repr(value)
+
+
+def leaflet_json_schema() -> dict:
+    """Return the JSON Schema that editors use to check leaflet files."""
+    return Leaflet.model_json_schema()

@@ -1,0 +1,73 @@
+"""Inline markup in leaflet text: ``**emphasis**`` and ``[links](https://…)``, nothing else.
+
+Parsing is markdown-it-py's (CommonMark-correct emphasis and link rules) with every
+rule switched off except emphasis, links and backslash escapes. Raw HTML is never
+passed through: ``<b>`` in a paragraph or a translation is printed as text.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
+
+_parser = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+# Accept every link so that a forbidden scheme becomes a reported error rather than
+# silently staying as literal "[text](javascript:…)" in the output.
+_parser.validateLink = lambda url: True
+
+
+def link_targets(text: str) -> list[str]:
+    """Return the targets of the links in ``text``, in order."""
+    return [token.attrs["href"] for token in _inline_tokens(text) if token.type == "link_open"]
+
+
+def link_problem(text: str) -> str | None:
+    """Return what is wrong with the links in ``text``, or ``None``."""
+    for target in link_targets(text):
+        if not _allowed(target):
+            return (f"link target {target!r} is not allowed; "
+                    f"expected a link starting with {', '.join(s + ':' for s in ALLOWED_SCHEMES)}")
+    return None
+
+
+def render_inline(text: str) -> Markup:
+    """Return ``text`` as HTML: emphasis as ``<strong>``, links as ``<a>``, the rest escaped."""
+    html = []
+    for token in _inline_tokens(text):
+        if token.type == "text":
+            html.append(Markup.escape(token.content))
+        elif token.type in ("strong_open", "em_open"):
+            html.append(Markup("<strong>"))
+        elif token.type in ("strong_close", "em_close"):
+            html.append(Markup("</strong>"))
+        elif token.type == "link_open":
+            target = token.attrs["href"]
+            if not _allowed(target):
+                raise ValueError(f"link target {target!r} was not validated")
+            html.append(Markup('<a href="{}">').format(target))
+        elif token.type == "link_close":
+            html.append(Markup("</a>"))
+        else:  # softbreak and the like: whitespace is normalised before this point
+            html.append(Markup(" "))
+    return Markup("").join(html)
+
+
+def plain_text(text: str) -> str:
+    """Return ``text`` without its markup (for PDF metadata and bookmarks)."""
+    return "".join(token.content for token in _inline_tokens(text) if token.type == "text")
+
+
+def _inline_tokens(text: str):
+    blocks = _parser.parseInline(text)
+    return blocks[0].children or [] if blocks else []
+
+
+def _allowed(target: str) -> bool:
+    scheme = urlsplit(target).scheme.lower()
+    if scheme in ("http", "https"):
+        return bool(urlsplit(target).netloc)
+    return scheme in ALLOWED_SCHEMES and len(target) > len(scheme) + 1

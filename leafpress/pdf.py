@@ -1,0 +1,84 @@
+"""Turn leaflet HTML into a tagged PDF/UA-1 document with WeasyPrint.
+
+WeasyPrint is imported here only, and only when something is rendered: importing it
+costs about 0.65 s (FACTS.md), which ``check`` and ``extract`` never pay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import LeafletError, Problem
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def write_pdf(html: str, allowed_dirs: list[Path], identifier: str,
+              shown: str) -> tuple[bytes, int]:
+    """Return the PDF for ``html`` and its page count; assets only from ``allowed_dirs``.
+
+    Any WeasyPrint warning (a missing font, an ignored CSS rule, a refused
+    resource) fails the document: nothing is published with a silent defect.
+    """
+    import weasyprint
+
+    fetcher = _project_fetcher(weasyprint, allowed_dirs)
+    with _captured_warnings() as warnings:
+        try:
+            document = weasyprint.HTML(string=html, base_url=allowed_dirs[0].as_uri() + "/",
+                                       url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+            pdf = document.write_pdf(
+                pdf_variant=PDF_VARIANT,
+                pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+                uncompressed_pdf=False,
+            )
+        except weasyprint.urls.FatalURLFetchingError as error:
+            cause = error.__cause__ or error
+            raise LeafletError.at(shown, None, f"cannot load a resource: {cause}") from None
+    if warnings:
+        raise LeafletError([Problem(shown, None, f"WeasyPrint: {message}")
+                            for message in dict.fromkeys(warnings)])
+    return pdf, len(document.pages)
+
+
+def _project_fetcher(weasyprint, allowed_dirs: list[Path]):
+    """Return a URL fetcher that reads local files below ``allowed_dirs`` and nothing else."""
+    roots = [directory.resolve() for directory in allowed_dirs]
+
+    class ProjectFetcher(weasyprint.urls.URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise PermissionError(f"only the project's own files may be used, not {url}")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in roots):
+                raise PermissionError(f"{path} is outside the template and brand folders")
+            return super().fetch(url, headers)
+
+    return ProjectFetcher(fail_on_errors=True, allowed_protocols=("file",))
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _captured_warnings():
+    logger = logging.getLogger("weasyprint")
+    handler = _ListHandler()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

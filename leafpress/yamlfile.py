@@ -1,0 +1,126 @@
+"""Read a YAML file into plain data, remembering the line of every value.
+
+Every scalar is kept as a string (an empty value as ``None``): YAML 1.1's type
+guessing turns ``version: 1.10`` into the float 1.1 and ``no`` into ``False``,
+which is never what someone writing a leaflet means. The schema then converts
+strings to dates where it expects dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import LeafletError
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain data from a YAML file, with the line of each value and key."""
+
+    path: Path
+    data: object
+    value_lines: dict[Location, int] = field(repr=False)
+    key_lines: dict[Location, int] = field(repr=False)
+
+    def line_of(self, location: Location) -> int:
+        """Return the line of the value at ``location``, or of its nearest parent."""
+        location = tuple(location)
+        while location:
+            if location in self.value_lines:
+                return self.value_lines[location]
+            location = location[:-1]
+        return self.value_lines.get((), 1)
+
+    def key_line_of(self, location: Location) -> int:
+        """Return the line of the key at ``location`` (falling back to its value)."""
+        return self.key_lines.get(tuple(location)) or self.line_of(location)
+
+
+def load_yaml(path: Path, display_path: str | None = None) -> YamlDocument:
+    """Load ``path``; raise `LeafletError` with a line number for any YAML mistake."""
+    shown = display_path or str(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise LeafletError.at(
+            shown, line, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); "
+            "save it with UTF-8 encoding") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        raise LeafletError.at(shown, _line(error.problem_mark), _describe(error)) from None
+    except yaml.YAMLError as error:  # errors without a position
+        raise LeafletError.at(shown, None, f"invalid YAML: {error}") from None
+    if root is None:
+        raise LeafletError.at(shown, 1, "the file is empty; expected a mapping of keys")
+    if not isinstance(root, yaml.MappingNode):
+        raise LeafletError.at(
+            shown, _line(root.start_mark),
+            f"the top level must be a mapping of keys, got {_kind(root)}")
+    value_lines: dict[Location, int] = {}
+    key_lines: dict[Location, int] = {}
+    data = _plain(root, (), shown, value_lines, key_lines)
+    return YamlDocument(path, data, value_lines, key_lines)
+
+
+def _plain(node, location, shown, value_lines, key_lines):
+    value_lines[location] = _line(node.start_mark)
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, (*location, index), shown, value_lines, key_lines)
+                for index, item in enumerate(node.value)]
+    mapping: dict[str, object] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise LeafletError.at(shown, _line(key_node.start_mark),
+                                  f"a key must be plain text, got {_kind(key_node)}")
+        key = key_node.value
+        child = (*location, key)
+        if key in mapping:
+            raise LeafletError.at(
+                shown, _line(key_node.start_mark),
+                f"duplicate key '{key}' (first used on line {key_lines[child]})",
+                dotted(location))
+        key_lines[child] = _line(key_node.start_mark)
+        mapping[key] = _plain(value_node, child, shown, value_lines, key_lines)
+    return mapping
+
+
+def _describe(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or "invalid YAML"
+    if "'\\t'" in problem:
+        return "a tab character is not allowed here; indent with spaces"
+    if error.context:
+        return f"invalid YAML: {problem} ({error.context})"
+    return f"invalid YAML: {problem}"
+
+
+def _kind(node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"the text {node.value!r}"
+
+
+def _line(mark) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def dotted(location: Location) -> str:
+    """Return ``sections[2].blocks[0].bullets`` for a location tuple."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+

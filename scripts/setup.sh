@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian/Ubuntu machine for building leaflets; safe to run again.
+#  1. the system libraries and fonts WeasyPrint needs (apt-get, only what is missing);
+#  2. a virtual environment in .venv with the pinned Python packages and this project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# libharfbuzz-subset0: without it WeasyPrint subsets fonts with fontTools, ~34x slower
+# on Chinese text (FACTS.md). fonts-noto-cjk: the Chinese font. qpdf, poppler-utils and
+# gettext: the tests check PDFs with qpdf/pdftotext/pdffonts and catalogs with msgfmt.
+SYSTEM_PACKAGES=(
+  python3-venv
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
+  fonts-noto-cjk
+  qpdf poppler-utils gettext
+)
+
+missing=()
+for package in "${SYSTEM_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Reinstall the Python packages only when the pins or the project metadata change.
+stamp=".venv/.installed-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  echo "Installing Python packages into .venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,103 @@
+"""Catalogs: the POT matches the sources, zh_Hans is complete, GNU gettext accepts them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from leafpress.catalog import pot_is_current, read_catalog, write_pot
+from leafpress.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = Project.at(ROOT)
+
+
+def test_committed_pot_is_up_to_date():
+    assert pot_is_current(REAL), "run 'build.py extract'"
+
+
+def test_extract_twice_is_byte_identical(project):
+    before = project.pot_file.read_bytes()
+    assert write_pot(project) is False
+    assert project.pot_file.read_bytes() == before
+
+
+def test_extract_renews_the_pot_when_a_text_changes(project):
+    path = project.leaflets_dir / "ketamine-infusion.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "Ketamine does not relax your muscles.", "Ketamine does not make your muscles relax."),
+        "utf-8")
+    assert write_pot(project) is True
+    ids = {message.id for message in read_po(project.pot_file.open("rb"))}
+    assert "Ketamine does not make your muscles relax." in ids
+    assert "Ketamine does not relax your muscles." not in ids
+
+
+def test_every_message_is_translated_in_chinese():
+    template = read_po(REAL.pot_file.open("rb"))
+    catalog = read_catalog(REAL, "zh_Hans")
+    problems = []
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalog.get(message.id, message.context)
+        if translated is None or not translated.string:
+            problems.append(f"untranslated: {message.id[:60]!r}")
+        elif translated.fuzzy:
+            problems.append(f"fuzzy: {message.id[:60]!r}")
+    assert problems == []
+
+
+def test_chinese_catalog_has_no_placeholder_errors():
+    catalog = read_catalog(REAL, "zh_Hans")
+    assert [(message.id, errors) for message, errors in catalog.check()] == []
+
+
+@pytest.mark.parametrize("locale", REAL.translated_locales())
+def test_msgfmt_accepts_the_catalog(locale, tmp_path):
+    result = subprocess.run(
+        ["msgfmt", "--check", "--output-file", str(tmp_path / "messages.mo"),
+         str(REAL.po_file(locale))], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_msgfmt_accepts_the_template(tmp_path):
+    result = subprocess.run(["msgfmt", "--check", "--output-file", "/dev/null",
+                             str(REAL.pot_file)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_extractor_finds_a_paragraph_with_its_line(tmp_path):
+    leaflet = tmp_path / "sample.yaml"
+    leaflet.write_text("""\
+id: sample
+reference: TEST-1
+title: A sample leaflet
+audience: patient
+version: "1.0"
+published: 2026-11-21
+review_by: 2027-11-21
+owner:
+  department: Pain Management Service
+  contact: "[01632 960 418](tel:+441632960418)"
+sources:
+  - citation: A source.
+sections:
+  - heading: First section
+    blocks:
+      - paragraph: >-
+          A folded paragraph that runs
+          over two lines, 50% of it.
+      - bullets:
+          - One item.
+""", "utf-8")
+    found = extract_from_file("leafpress.catalog:extract_leaflet", leaflet)
+    by_text = {message: (line, comments) for line, message, comments, context in found}
+    assert by_text["A folded paragraph that runs over two lines, 50%% of it."] == (
+        16, ["Paragraph. In section “First section”"])
+    assert by_text["One item."][0] == 20
+    assert by_text["First section"][0] == 14

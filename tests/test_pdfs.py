@@ -1,0 +1,126 @@
+"""Read the built PDFs back: text, metadata, structure, fonts, pages."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from leafpress.catalog import load_translations, msgid
+from leafpress.leaflet import load_leaflet
+from leafpress.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+LEAFLETS = ("ketamine-infusion", "magnesium-and-pain", "magnesium-infusion")
+LOCALES = ("en", "zh-Hans")
+OUTPUTS = [(leaflet, locale) for leaflet in LEAFLETS for locale in LOCALES]
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def entry(manifest, leaflet, locale) -> dict:
+    [found] = [output for output in manifest["outputs"]
+               if output["leaflet"] == leaflet and output["locale"] == locale]
+    return found
+
+
+def expected_title(leaflet: str, locale: str) -> str:
+    """The leaflet's title as the catalog translates it."""
+    project = Project.at(ROOT)
+    title = load_leaflet(project.leaflets_dir / f"{leaflet}.yaml").leaflet.title
+    translations = load_translations(project, locale.replace("-", "_"))
+    return translations.lookup(msgid(title)).replace("%%", "%")
+
+
+def test_manifest_lists_six_standard_pdfs(dist, manifest):
+    assert sorted((o["leaflet"], o["locale"]) for o in manifest["outputs"]) == sorted(OUTPUTS)
+    for output in manifest["outputs"]:
+        pdf = (dist / output["path"]).read_bytes()
+        assert output["variant"] == "standard"
+        assert output["format"] == "pdf"
+        assert output["bytes"] == len(pdf)
+        assert output["sha256"] == hashlib.sha256(pdf).hexdigest()
+        assert output["pages"] == len(PdfReader(dist / output["path"]).pages)
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_pdf_passes_qpdf_check(dist, manifest, leaflet, locale):
+    path = dist / entry(manifest, leaflet, locale)["path"]
+    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_title_language_and_tags(dist, manifest, leaflet, locale):
+    reader = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
+    root = reader.trailer["/Root"]
+    assert reader.metadata.title == expected_title(leaflet, locale)
+    assert root["/Lang"] == locale
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert "/StructTreeRoot" in root
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_every_font_is_embedded(dist, manifest, leaflet, locale):
+    reader = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
+                if "/DescendantFonts" in font else font["/FontDescriptor"]
+            fonts[str(font["/BaseFont"])] = any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert fonts and all(fonts.values()), fonts
+    if locale == "zh-Hans":
+        assert any("Noto-Sans-CJK-SC" in name for name in fonts), fonts
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_text_reads_back(dist, manifest, leaflet, locale):
+    text = pdftotext(dist / entry(manifest, leaflet, locale)["path"])
+    flat = " ".join(text.split())
+    assert expected_title(leaflet, locale) in flat
+    assert "\ufffd" not in text  # no glyph without a Unicode mapping
+    if locale == "zh-Hans":
+        chinese = sum("\u4e00" <= char <= "\u9fff" for char in text)
+        assert chinese > 500, f"only {chinese} Chinese characters extracted"
+        assert "第 1 页，共" in flat
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_headings_are_bookmarks(dist, manifest, leaflet, locale):
+    reader = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles[0] == expected_title(leaflet, locale)
+    assert len(reader.outline) >= 2
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_page_count_is_sensible(manifest, leaflet, locale):
+    assert 2 <= entry(manifest, leaflet, locale)["pages"] <= 12
+
+
+def test_creatinine_limit_printed_in_micromoles(dist, manifest):
+    text = " ".join(pdftotext(dist / entry(manifest, "magnesium-infusion", "en")["path"]).split())
+    assert "110 micromoles per litre (µmol/L)" in text
+    assert "mmol/L" not in text
+
+
+def test_governance_is_printed(dist, manifest):
+    english = " ".join(pdftotext(dist / entry(manifest, "magnesium-infusion", "en")["path"]).split())
+    for expected in ("PAIN-014", "Version 1.0", "21 November 2026", "21 November 2028",
+                     "Pain Management Service", "Page 1 of", "Also available in: 简体中文",
+                     "https://doi.org/10.1111/anae.12107"):
+        assert expected in english
+    chinese = " ".join(pdftotext(dist / entry(manifest, "magnesium-infusion", "zh-Hans")["path"])
+                       .split())
+    for expected in ("2026年11月21日", "2028年11月21日", "English"):
+        assert expected in chinese
