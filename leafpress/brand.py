@@ -9,10 +9,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import LeafletError
-from .leaflet import SourceText, Text, Url, problem_from_validation
+from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, problem_from_validation
 from .yamlfile import load_yaml
 
-COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 Colour = Annotated[str, Field(pattern=COLOUR_PATTERN, description="A colour like #005EB8")]
 
 

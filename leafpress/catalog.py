@@ -41,13 +41,14 @@ def msgid(text: str) -> str:
 
 def extract_leaflet(fileobj, keywords, comment_tags, options):
     """Babel extractor for leaflet YAML: one message per heading, paragraph, list item…"""
-    for text in load_leaflet(Path(fileobj.name)).texts:
+    root = Path(options["root"]) if options.get("root") else None
+    for text in load_leaflet(Path(fileobj.name), root).texts:
         yield text.line, None, msgid(text.text), [text.comment]
 
 
 def extract_brand(fileobj, keywords, comment_tags, options):
     """Babel extractor for the brand file's translatable texts."""
-    for text in load_brand(Path(fileobj.name)).texts:
+    for text in load_brand(Path(fileobj.name), options.get("shown")).texts:
         yield text.line, None, msgid(text.text), [text.comment]
 
 
@@ -55,8 +56,10 @@ def extract_catalog(project: Project, creation_date: datetime.datetime) -> Catal
     """Return a template catalog of every text in leaflets, brand and templates."""
     catalog = Catalog(project=PROJECT_NAME, version="1", charset="utf-8",
                       creation_date=creation_date, header_comment=POT_HEADER, fuzzy=False)
-    sources = [(path, "leafpress.catalog:extract_leaflet", {}) for path in project.leaflet_files()]
-    sources.append((project.brand_file, "leafpress.catalog:extract_brand", {}))
+    sources = [(path, "leafpress.catalog:extract_leaflet", {"root": str(project.root)})
+               for path in project.leaflet_files()]
+    sources.append((project.brand_file, "leafpress.catalog:extract_brand",
+                    {"shown": project.relative(project.brand_file)}))
     sources += [(path, "jinja2.ext:babel_extract", _JINJA_EXTRACT_OPTIONS)
                 for path in project.template_files()]
     problems = ProblemCollector()
@@ -182,11 +185,14 @@ def locale_name(locale: str, in_locale: str) -> str:
 def check_catalogs(project: Project) -> list[Problem]:
     """Return problems with the POT and the PO files (parse errors, wrong headers)."""
     problems = ProblemCollector()
-    if not problems.run(pot_is_current, project):
-        if not problems.problems:
-            problems.add(Problem(project.relative(project.pot_file), None,
-                                 "out of date with the leaflets and templates; "
-                                 "run 'build.py extract' and update the translations"))
+    try:
+        current = pot_is_current(project)
+    except LeafletError:
+        current = True  # a source that does not load is reported where it is loaded
+    if not current:
+        problems.add(Problem(project.relative(project.pot_file), None,
+                             "out of date with the leaflets and templates; "
+                             "run 'build.py extract' and update the translations"))
     for locale in project.translated_locales():
         problems.run(read_catalog, project, locale)
     return problems.problems

@@ -22,10 +22,12 @@ from .yamlfile import YamlDocument, dotted, load_yaml
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 REFERENCE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 PATTERN_MEANINGS = {
     ID_PATTERN: "lower-case letters, digits and single hyphens (like 'magnesium-infusion')",
     REFERENCE_PATTERN: "upper-case letters, digits and single hyphens (like 'PAIN-014')",
     VERSION_PATTERN: "a version number like '1.0' or '2.3.1'",
+    COLOUR_PATTERN: "a colour like #005EB8",
 }
 
 
@@ -149,6 +151,10 @@ class Leaflet(_Model):
         return value
 
 
+_ALL_KEYS = sorted({name for model in (Leaflet, Owner, Source, Section, *BLOCK_TYPES.values())
+                   for name in model.model_fields})
+
+
 @dataclass(frozen=True)
 class SourceText:
     """One translatable text of a leaflet, where it is, and a note for translators."""
@@ -179,7 +185,7 @@ def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
         leaflet = Leaflet.model_validate(document.data)
     except ValidationError as error:
         problems = [problem_from_validation(shown, document, item, Leaflet)
-                    for item in error.errors(include_url=False)]
+                    for item in _without_misspelt_keys(error.errors(include_url=False))]
         raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0)) from None
     if leaflet.id != path.stem:
         raise LeafletError.at(shown, document.line_of(("id",)),
@@ -218,6 +224,18 @@ def _source_texts(leaflet: Leaflet, document: YamlDocument):
                 label = {"paragraph": "Paragraph", "callout": "Highlighted note",
                          "warning": "Safety warning"}[name]
                 yield text((*at, name), getattr(block, name), f"{label}. {context}")
+
+
+def _without_misspelt_keys(errors: list[dict]) -> list[dict]:
+    """Drop "'title' is missing" when the same mapping has a misspelt 'titel'."""
+    misspelt = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            *parent, key = error["loc"]
+            for known in difflib.get_close_matches(str(key), _ALL_KEYS, n=3):
+                misspelt.add((*parent, known))
+    return [error for error in errors
+            if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)]
 
 
 def problem_from_validation(shown: str, document: YamlDocument, error, model) -> Problem:

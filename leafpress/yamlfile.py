@@ -101,7 +101,10 @@ def _describe(error: yaml.MarkedYAMLError) -> str:
     if "'\\t'" in problem:
         return "a tab character is not allowed here; indent with spaces"
     if error.context:
-        return f"invalid YAML: {problem} ({error.context})"
+        context = error.context
+        if error.context_mark and _line(error.context_mark) != _line(error.problem_mark):
+            context += f" that starts on line {_line(error.context_mark)}"
+        return f"invalid YAML: {problem} ({context})"
     return f"invalid YAML: {problem}"
 
 

@@ -1,0 +1,93 @@
+"""Bad input gets one clear message per problem: file, line, key path, expected vs got."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from leafpress.cli import main
+from leafpress.errors import LeafletError
+from leafpress.leaflet import load_leaflet
+
+BAD = Path(__file__).parent / "data" / "bad"
+CASES = sorted(BAD.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
+def test_bad_leaflet_gets_its_exact_message(path):
+    expected = path.with_suffix(".expected").read_text("utf-8").rstrip("\n")
+    with pytest.raises(LeafletError) as error:
+        load_leaflet(path, BAD)
+    assert str(error.value) == expected
+
+
+def test_every_bad_case_has_an_expected_message():
+    assert {path.stem for path in BAD.glob("*.expected")} == {path.stem for path in CASES}
+
+
+def test_check_reports_every_problem_without_a_traceback(project, capsys):
+    shutil.copy(BAD / "unknown-key.yaml", project.leaflets_dir)
+    shutil.copy(BAD / "wrong-audience.yaml", project.leaflets_dir)
+    assert main(["--project", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "error: leaflets/unknown-key.yaml:3: unknown key 'titel'; did you mean 'title'?" in err
+    assert ("error: leaflets/wrong-audience.yaml:4: audience: expected one of 'patient' or "
+            "'clinician', got 'patients'") in err
+    assert "Traceback" not in err
+
+
+def test_a_broken_leaflet_does_not_stop_the_others(project, tmp_path, capsys):
+    shutil.copy(BAD / "forbidden-link.yaml", project.leaflets_dir)
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    built = sorted(path.relative_to(dist).as_posix() for path in dist.rglob("*.pdf"))
+    assert built == ["en/ketamine-infusion.pdf", "en/magnesium-and-pain.pdf",
+                     "en/magnesium-infusion.pdf", "zh-Hans/ketamine-infusion.pdf",
+                     "zh-Hans/magnesium-and-pain.pdf", "zh-Hans/magnesium-infusion.pdf"]
+    err = capsys.readouterr().err
+    assert err.count("leaflets/forbidden-link.yaml:17:") == 1
+
+
+def test_untranslated_text_is_never_replaced_by_english(project, tmp_path, capsys):
+    path = project.leaflets_dir / "ketamine-infusion.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "Ketamine does not relax your muscles.", "Ketamine does not make your muscles relax."),
+        "utf-8")
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    assert (dist / "en" / "ketamine-infusion.pdf").exists()
+    assert not (dist / "zh-Hans" / "ketamine-infusion.pdf").exists()
+    err = capsys.readouterr().err
+    assert ("locales/zh_Hans/LC_MESSAGES/messages.po: ketamine-infusion [zh-Hans]: 1 text(s) "
+            "have no translation") in err
+    assert ("error: locales/messages.pot: out of date with the leaflets and templates; "
+            "run 'build.py extract' and update the translations") in err
+
+
+def test_a_failed_build_keeps_the_previous_pdf(project, tmp_path):
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 0
+    good = (dist / "en" / "ketamine-infusion.pdf").read_bytes()
+    path = project.leaflets_dir / "ketamine-infusion.yaml"
+    path.write_text(path.read_text("utf-8").replace("audience: patient", "audience: nobody"),
+                    "utf-8")
+    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    assert (dist / "en" / "ketamine-infusion.pdf").read_bytes() == good
+    assert not list(dist.rglob("*.tmp"))
+
+
+def test_a_bad_brand_is_reported_with_its_line(project, capsys):
+    brand = project.root / "brand" / "brand.yaml"
+    brand.write_text(brand.read_text("utf-8").replace('accent: "#005EB8"', 'accent: blue'),
+                     "utf-8")
+    assert main(["--project", str(project.root), "check"]) == 1
+    assert ("error: brand/brand.yaml:12: colours.accent: expected a colour like #005EB8, "
+            "got 'blue'") in capsys.readouterr().err
+
+
+def test_bad_usage_exits_with_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["no-such-command"])
+    assert exit_.value.code == 2
