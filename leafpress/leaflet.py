@@ -10,7 +10,7 @@ import datetime
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Union, get_args
+from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag,
                       ValidationError, field_validator)
@@ -77,32 +77,44 @@ class Source(_Model):
 
 
 class Paragraph(_Model):
+    kind: ClassVar[str] = "paragraph"
+
     paragraph: Text
 
 
 class Bullets(_Model):
+    kind: ClassVar[str] = "bullets"
+
     bullets: list[Text] = Field(min_length=1)
 
 
 class Steps(_Model):
+    kind: ClassVar[str] = "steps"
+
     steps: list[Text] = Field(min_length=1)
 
 
 class Callout(_Model):
+    kind: ClassVar[str] = "callout"
+
     callout: Text
 
 
 class Warning(_Model):  # noqa: A001 - the block type's name in the YAML
+    kind: ClassVar[str] = "warning"
+
     warning: Text
 
 
 class Question(_Model):
+    kind: ClassVar[str] = "question"
+
     question: Text
     answer: Text
 
 
-BLOCK_TYPES = {"paragraph": Paragraph, "bullets": Bullets, "steps": Steps,
-               "callout": Callout, "warning": Warning, "question": Question}
+BLOCK_TYPES = {model.kind: model for model in (Paragraph, Bullets, Steps, Callout, Warning,
+                                                Question)}
 
 
 def _block_type(value) -> str | None:
@@ -211,7 +223,7 @@ def _source_texts(leaflet: Leaflet, document: YamlDocument):
         context = f"In section “{markup.plain_text(section.heading)}”"
         for b, block in enumerate(section.blocks):
             at = (*where, "blocks", b)
-            name = _block_type(block.model_dump())
+            name = block.kind
             if name in ("bullets", "steps"):
                 items = getattr(block, name)
                 label = "List item" if name == "bullets" else "Step"

@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 from .errors import LeafletError, Problem
 
 PDF_VARIANT = "pdf/ua-1"
+# The installed font that sets Chinese text; templates/leaflet.css names it in every stack.
+CJK_FAMILY = "Noto Sans CJK SC"
 
 
 def write_pdf(html: str, allowed_dirs: list[Path], identifier: str,
@@ -43,6 +45,29 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str,
         raise LeafletError([Problem(shown, None, f"WeasyPrint: {message}")
                             for message in dict.fromkeys(warnings)])
     return pdf, len(document.pages)
+
+
+def system_problems() -> list[str]:
+    """Return what is missing on this machine for correct, fast PDFs (checked once a build)."""
+    import shutil
+    import subprocess
+
+    import weasyprint.text.ffi
+
+    problems = []
+    if weasyprint.text.ffi.harfbuzz_subset is None:
+        problems.append("HarfBuzz's subset library is missing, so fonts are subset with "
+                        "fontTools (about 34 times slower for Chinese); install the Debian "
+                        "package libharfbuzz-subset0 (scripts/setup.sh does)")
+    families = ""
+    if shutil.which("fc-list"):
+        families = subprocess.run(["fc-list", ":", "family"], capture_output=True,
+                                  text=True).stdout
+    if CJK_FAMILY not in families:
+        problems.append(f"the font {CJK_FAMILY!r} is not installed, so Chinese text would be "
+                        "drawn with another font or as empty boxes; install the Debian package "
+                        "fonts-noto-cjk (scripts/setup.sh does)")
+    return problems
 
 
 def _project_fetcher(weasyprint, allowed_dirs: list[Path]):

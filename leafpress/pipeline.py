@@ -82,7 +82,7 @@ def build(project: Project, dist: Path, brand_path: Path | None = None,
     problems = ProblemCollector()
     site = gather(project, brand_path, problems)
     outputs: list[Output] = []
-    if site:
+    if site and _system_ready(project, problems):
         environment = template_environment(project)
         for leaflet, translations in _outputs(site):
             output = problems.run(_build_output, site, environment, leaflet, translations, dist)
@@ -92,6 +92,15 @@ def build(project: Project, dist: Path, brand_path: Path | None = None,
     _write_manifest(dist, outputs)
     problems.raise_if_any()
     return outputs
+
+
+def _system_ready(project: Project, problems: ProblemCollector) -> bool:
+    from .pdf import system_problems
+
+    missing = system_problems()
+    for message in missing:
+        problems.add(Problem("system", None, message))
+    return not missing
 
 
 def _outputs(site: Site):

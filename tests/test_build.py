@@ -8,6 +8,7 @@ from pathlib import Path
 from leafpress.brand import Brand
 from leafpress.cli import main
 from leafpress.leaflet import leaflet_json_schema
+from leafpress.pdf import system_problems
 from leafpress.pipeline import build
 from leafpress.project import Project
 
@@ -39,3 +40,7 @@ def test_build_is_the_default_command(project, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "built zh-Hans/magnesium-infusion.pdf" in out
     assert "6 PDFs in" in out
+
+
+def test_the_machine_has_harfbuzz_subset_and_the_cjk_font():
+    assert system_problems() == []
