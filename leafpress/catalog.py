@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import read_po, write_po
 
 from .brand import load_brand
 from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import load_leaflet
-from .project import SOURCE_LOCALE, Project, write_atomically
+from .project import Project, write_atomically
 
 PROJECT_NAME = "Patient leaflets"
 POT_HEADER = """\
@@ -120,79 +118,14 @@ def _creation_date(content: bytes) -> datetime.datetime | None:
     return read_po(io.BytesIO(content)).creation_date
 
 
-@dataclass(frozen=True)
-class Translations:
-    """The usable translations of one locale: translated, not fuzzy."""
-
-    locale: str
-    strings: dict[str, str]
-
-    @classmethod
-    def source(cls) -> Translations:
-        return cls(SOURCE_LOCALE, {})
-
-    def lookup(self, message_id: str) -> str | None:
-        """Return the translation of ``message_id``, or ``None`` if there is none."""
-        if self.locale == SOURCE_LOCALE:
-            return message_id
-        return self.strings.get(message_id)
-
-
-def load_translations(project: Project, locale: str) -> Translations:
-    """Read ``locales/LOCALE/LC_MESSAGES/messages.po``; raise `LeafletError` if it is broken."""
-    if locale == SOURCE_LOCALE:
-        return Translations.source()
-    catalog = read_catalog(project, locale)
-    strings = {message.id: message.string for message in catalog
-               if message.id and message.string and not message.fuzzy
-               and isinstance(message.id, str)}
-    return Translations(locale, strings)
-
-
-def read_catalog(project: Project, locale: str) -> Catalog:
-    """Parse a PO file strictly, checking that its Language header names its folder."""
-    path = project.po_file(locale)
-    shown = project.relative(path)
-    if not path.is_file():
-        raise LeafletError.at(shown, None, f"no catalog for locale '{locale}'")
-    try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, abort_invalid=True)
-    except (PoFileError, UnknownLocaleError, ValueError) as error:
-        line = getattr(error, "lineno", None)
-        raise LeafletError.at(shown, line, f"cannot read the catalog: {error}") from None
-    language = str(catalog.locale) if catalog.locale else None
-    if language != locale:
-        raise LeafletError.at(shown, _header_line(path),
-                              f"the Language header must be '{locale}' (the folder's name), "
-                              f"got {language!r}")
-    return catalog
-
-
-def _header_line(path: Path) -> int | None:
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        if line.startswith('"Language:'):
-            return number
-    return None
-
-
-def locale_name(locale: str, in_locale: str) -> str:
-    """Return the name of ``locale`` written in ``in_locale`` (from Babel's CLDR data)."""
-    names = Locale.parse(in_locale).languages
-    return names.get(locale) or Locale.parse(locale).get_display_name(Locale.parse(in_locale))
-
-
-def check_catalogs(project: Project) -> list[Problem]:
-    """Return problems with the POT and the PO files (parse errors, wrong headers)."""
-    problems = ProblemCollector()
+def check_pot(project: Project) -> list[Problem]:
+    """Return a problem if the POT does not match the leaflets, brand and templates."""
     try:
         current = pot_is_current(project)
     except LeafletError:
         current = True  # a source that does not load is reported where it is loaded
-    if not current:
-        problems.add(Problem(project.relative(project.pot_file), None,
-                             "out of date with the leaflets and templates; "
-                             "run 'build.py extract' and update the translations"))
-    for locale in project.translated_locales():
-        problems.run(read_catalog, project, locale)
-    return problems.problems
+    if current:
+        return []
+    return [Problem(project.relative(project.pot_file), None,
+                    "out of date with the leaflets and templates; "
+                    "run 'build.py extract' and update the translations")]

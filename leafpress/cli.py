@@ -24,8 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    arguments = _parser().parse_args(argv)
+    parser = _parser()
+    arguments = parser.parse_args(argv)
     project = Project.at(arguments.project)
+    if not project.leaflets_dir.is_dir():
+        parser.error(f"{arguments.project} is not a leaflet project (it has no leaflets/ folder)")
+    if arguments.brand and not arguments.brand.is_file():
+        parser.error(f"--brand: no such file: {arguments.brand}")
+    if arguments.output and arguments.output.exists() and not arguments.output.is_dir():
+        parser.error(f"--output: {arguments.output} is a file, not a folder")
     try:
         return arguments.command(project, arguments)
     except LeafletError as error:
@@ -47,16 +54,18 @@ def _parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser("build", help="build every leaflet in every locale "
                                                      "(the default)")
     build_parser.set_defaults(command=_build)
-    for command in (parser, build_parser):
-        command.add_argument("--brand", type=Path, metavar="FILE",
-                             help="brand file to use (default: brand/brand.yaml)")
-        command.add_argument("--output", type=Path, metavar="DIR",
-                             help="output folder (default: dist/ in the project)")
-
     check_parser = commands.add_parser("check", help="validate leaflets, brand, catalogs and "
                                                      "templates without rendering")
-    check_parser.add_argument("--brand", type=Path, metavar="FILE")
     check_parser.set_defaults(command=_check)
+    # The options may stand before or after the command: SUPPRESS keeps a sub-command
+    # from overwriting a value given before it with its own default.
+    for command in (parser, build_parser, check_parser):
+        default = None if command is parser else argparse.SUPPRESS
+        command.add_argument("--brand", type=Path, metavar="FILE", default=default,
+                             help="brand file to use (default: brand/brand.yaml)")
+        if command is not check_parser:
+            command.add_argument("--output", type=Path, metavar="DIR", default=default,
+                                 help="output folder (default: dist/ in the project)")
 
     commands.add_parser("extract", help="write locales/messages.pot").set_defaults(
         command=_extract)

@@ -13,10 +13,11 @@ from markupsafe import Markup, escape
 
 from . import markup
 from .brand import BrandFile
-from .catalog import JINJA_I18N_OPTIONS, Translations, locale_name, msgid
-from .errors import LeafletError
+from .catalog import JINJA_I18N_OPTIONS, msgid
+from .errors import LeafletError, Problem
 from .leaflet import LeafletFile
 from .project import Project, bcp47, format_locale
+from .translation import Translations, locale_name
 
 TEMPLATE = "leaflet.html.j2"
 
@@ -99,10 +100,14 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
         raise LeafletError.at(getattr(error, "filename", None) or TEMPLATE,
                               getattr(error, "lineno", None), f"template error: {error}") from None
     if lookup.missing:
-        raise LeafletError.at(
-            project.relative(project.po_file(locale)), None,
-            f"{leaflet.id} [{bcp47(locale)}]: {len(set(lookup.missing))} text(s) have no "
-            f"translation (untranslated or fuzzy), first: {lookup.missing[0][:60]!r}")
+        missing = list(dict.fromkeys(lookup.missing))
+        count = f"{len(missing)} text{'s have' if len(missing) > 1 else ' has'}"
+        raise LeafletError([
+            *(translations.why_missing(message_id) for message_id in missing),
+            Problem(project.relative(leaflet_file.path), None,
+                    f"not built in {bcp47(locale)}: {count} no usable translation "
+                    "(English is never printed in its place)"),
+        ])
     return html
 
 

@@ -46,11 +46,17 @@ class ProblemCollector:
         try:
             return step(*args, **kwargs)
         except LeafletError as error:
-            self.problems.extend(error.problems)
+            self.extend(error.problems)
             return None
 
     def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
+        """Keep ``problem``, once: outputs sharing a broken text report it once."""
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.add(problem)
 
     def raise_if_any(self) -> None:
         if self.problems:

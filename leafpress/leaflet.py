@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Union, get_args
@@ -40,7 +41,7 @@ def _inline(text: str) -> str:
     text = normalise_space(text)
     if not text:
         raise ValueError("expected some text, got an empty value")
-    problem = markup.link_problem(text)
+    problem = markup.markup_problem(text)
     if problem:
         raise ValueError(problem)
     return text
@@ -48,7 +49,7 @@ def _inline(text: str) -> str:
 
 def _url(text: str) -> str:
     text = text.strip()
-    if markup.link_problem(f"[x]({text})") or not text.startswith(("http://", "https://")):
+    if markup.markup_problem(f"[x]({text})") or not text.startswith(("http://", "https://")):
         raise ValueError(f"expected a web address starting with https://, got {text!r}")
     return text
 
@@ -271,9 +272,14 @@ def problem_from_validation(shown: str, document: YamlDocument, error, model) ->
         parent = dotted(location[:-1] if location[-1:] == (key,) else location)
         return Problem(shown, line, f"unknown key '{key}'{suggestion}", parent)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
+        if not isinstance(value, dict):
+            return Problem(shown, line, f"expected a block such as 'paragraph: …', got "
+                           f"{_got(value)}; is the ':' after the block type missing?", where)
         tag = context.get("tag") or _block_type(value)
-        return Problem(shown, line, f"unknown block type '{tag}'; expected one of: "
-                       f"{', '.join(BLOCK_TYPES)}", where)
+        hint = difflib.get_close_matches(str(tag).lower(), BLOCK_TYPES, n=1)
+        suggestion = f"did you mean '{hint[0]}'? " if hint else ""
+        return Problem(shown, line, f"unknown block type '{tag}'; {suggestion}the block types "
+                       f"are: {', '.join(BLOCK_TYPES)}", where)
     if kind == "string_pattern_mismatch":
         meaning = PATTERN_MEANINGS.get(context.get("pattern"), context.get("pattern"))
         return Problem(shown, line, f"expected {meaning}, got {value!r}", where)
@@ -281,13 +287,20 @@ def problem_from_validation(shown: str, document: YamlDocument, error, model) ->
         return Problem(shown, line, f"expected one of {context['expected']}, got {_got(value)}",
                        where)
     if kind.startswith("date") or kind.startswith("datetime"):
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return Problem(shown, line, f"{value} is not a date that exists", where)
         return Problem(shown, line, f"expected a date written as YYYY-MM-DD, got {_got(value)}",
                        where)
     if kind == "too_short":
         return Problem(shown, line, f"expected at least one item, got {_got(value)}", where)
     if kind in ("string_type", "list_type", "model_type", "dict_type", "model_attributes_type"):
         wanted = {"string_type": "text", "list_type": "a list"}.get(kind, "a mapping of keys")
-        return Problem(shown, line, f"expected {wanted}, got {_got(value)}", where)
+        hint = ""
+        if kind == "string_type" and isinstance(value, dict):
+            hint = "; if the text contains ': ' (colon and space), put it in double quotes"
+        elif kind == "string_type" and value is None:
+            hint = "; a value that starts with # must be put in quotes, or YAML reads a comment"
+        return Problem(shown, line, f"expected {wanted}, got {_got(value)}{hint}", where)
     if kind == "value_error":
         return Problem(shown, line, str(context.get("error", error["msg"])), where)
     return Problem(shown, line, f"{error['msg']}, got {_got(value)}", where)

@@ -7,6 +7,7 @@ passed through: ``<b>`` in a paragraph or a translation is printed as text.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -25,12 +26,22 @@ def link_targets(text: str) -> list[str]:
     return [token.attrs["href"] for token in _inline_tokens(text) if token.type == "link_open"]
 
 
-def link_problem(text: str) -> str | None:
-    """Return what is wrong with the links in ``text``, or ``None``."""
-    for target in link_targets(text):
-        if not _allowed(target):
-            return (f"link target {target!r} is not allowed; "
-                    f"expected a link starting with {', '.join(s + ':' for s in ALLOWED_SCHEMES)}")
+def markup_problem(text: str) -> str | None:
+    """Return what is wrong with the markup in ``text``, or ``None``."""
+    tokens = _inline_tokens(text)
+    for token, following in zip(tokens, tokens[1:]):
+        if token.type == "link_open":
+            if not _allowed(token.attrs["href"]):
+                return (f"link target {token.attrs['href']!r} is not allowed; expected a "
+                        "complete address starting with https://, http://, mailto: or tel:")
+            if following.type == "link_close":
+                return "a link needs some text between [ and ], or readers cannot see it"
+    leftover = "".join(token.content for token in tokens if token.type == "text")
+    if "**" in leftover:
+        return "'**' must come in pairs, around the words to emphasise"
+    if re.search(r"\]\s*\(", leftover):
+        return ("a link is not written correctly; write [text](address) with no space "
+                "between ] and ( and no spaces in the address")
     return None
 
 

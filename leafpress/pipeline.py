@@ -8,11 +8,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .brand import BrandFile, load_brand
-from .catalog import Translations, check_catalogs, load_translations
+from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
 from .project import Project, bcp47, write_atomically
+from .translation import Translations, load_translations
 
 VARIANT = "standard"
 
@@ -50,11 +51,13 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     if not project.leaflet_files():
         problems.add(Problem(project.relative(project.leaflets_dir), None,
                              "no leaflet files (*.yaml) found"))
-    translations = {locale: found for locale in project.locales()
-                    if (found := problems.run(load_translations, project, locale))}
-    for problem in check_catalogs(project):
-        if problem not in problems.problems:
-            problems.add(problem)
+    translations = {}
+    for locale in project.locales():
+        loaded = problems.run(load_translations, project, locale)
+        if loaded:
+            translations[locale], invalid = loaded
+            problems.extend(invalid)
+    problems.extend(check_pot(project))
     if brand is None:
         return None
     return Site(project, brand, leaflets, translations)

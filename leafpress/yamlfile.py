@@ -55,7 +55,10 @@ def load_yaml(path: Path, display_path: str | None = None) -> YamlDocument:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        raise LeafletError.at(shown, _line(error.problem_mark), _describe(error)) from None
+        line = _line(error.problem_mark)
+        if error.problem and "could not find expected ':'" in error.problem and error.context_mark:
+            line = _line(error.context_mark)  # where the key without its colon stands
+        raise LeafletError.at(shown, line, _describe(error)) from None
     except yaml.YAMLError as error:  # errors without a position
         raise LeafletError.at(shown, None, f"invalid YAML: {error}") from None
     if root is None:
@@ -96,10 +99,28 @@ def _plain(node, location, shown, value_lines, key_lines):
     return mapping
 
 
+# Plain-language help for the YAML mistakes people make most often.
+_HINTS = {
+    "mapping values are not allowed here":
+        "if this text contains ': ' (colon and space), put the whole text in double quotes",
+    "could not find expected ':'":
+        "a key must be followed by ':' (colon and space) and its value",
+    "expected <block end>":
+        "check the indentation, and that each list item starts with '- ' (dash and space)",
+    "found character '%' that cannot start any token":
+        "a text that starts with % or @ must be put in double quotes",
+    "found character '@' that cannot start any token":
+        "a text that starts with % or @ must be put in double quotes",
+}
+
+
 def _describe(error: yaml.MarkedYAMLError) -> str:
     problem = error.problem or "invalid YAML"
     if "'\\t'" in problem:
         return "a tab character is not allowed here; indent with spaces"
+    for known, hint in _HINTS.items():
+        if problem.startswith(known):
+            return f"invalid YAML: {problem}; {hint}"
     if error.context:
         context = error.context
         if error.context_mark and _line(error.context_mark) != _line(error.problem_mark):

@@ -9,8 +9,9 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from leafpress.catalog import pot_is_current, read_catalog, write_pot
+from leafpress.catalog import pot_is_current, write_pot
 from leafpress.project import Project
+from leafpress.translation import read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = Project.at(ROOT)

@@ -60,8 +60,11 @@ def test_untranslated_text_is_never_replaced_by_english(project, tmp_path, capsy
     assert (dist / "en" / "ketamine-infusion.pdf").exists()
     assert not (dist / "zh-Hans" / "ketamine-infusion.pdf").exists()
     err = capsys.readouterr().err
-    assert ("locales/zh_Hans/LC_MESSAGES/messages.po: ketamine-infusion [zh-Hans]: 1 text(s) "
-            "have no translation") in err
+    assert ('error: locales/zh_Hans/LC_MESSAGES/messages.po: msgid "Ketamine does not make your '
+            "muscles relax.\": not in the catalog; run 'build.py extract', merge the template "
+            "into the catalog (see README) and translate it") in err
+    assert ("error: leaflets/ketamine-infusion.yaml: not built in zh-Hans: 1 text has no usable "
+            "translation (English is never printed in its place)") in err
     assert ("error: locales/messages.pot: out of date with the leaflets and templates; "
             "run 'build.py extract' and update the translations") in err
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from leafpress.catalog import load_translations, msgid
+from leafpress.catalog import msgid
 from leafpress.leaflet import load_leaflet
 from leafpress.project import Project
+from leafpress.translation import load_translations
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAFLETS = ("ketamine-infusion", "magnesium-and-pain", "magnesium-infusion")
@@ -34,7 +35,7 @@ def expected_title(leaflet: str, locale: str) -> str:
     """The leaflet's title as the catalog translates it."""
     project = Project.at(ROOT)
     title = load_leaflet(project.leaflets_dir / f"{leaflet}.yaml").leaflet.title
-    translations = load_translations(project, locale.replace("-", "_"))
+    translations, _ = load_translations(project, locale.replace("-", "_"))
     return translations.lookup(msgid(title)).replace("%%", "%")
 
 

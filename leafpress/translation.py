@@ -1,0 +1,171 @@
+"""Reading a locale's PO catalog, checking each translation, and looking texts up.
+
+A translation is used only when it is translated, not fuzzy, and passes the checks
+below; anything else is reported with the PO file's line, and the text counts as
+missing, so a leaflet is never published with a stale or broken translation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, read_po
+
+from . import markup
+from .errors import LeafletError, Problem
+from .project import SOURCE_LOCALE, Project
+
+CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
+HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+
+
+@dataclass(frozen=True)
+class Translations:
+    """The usable translations of one locale, and why the others are not usable."""
+
+    locale: str
+    strings: dict[str, str] = field(default_factory=dict)
+    unusable: dict[str, Problem] = field(default_factory=dict)
+    path: str = ""
+
+    @classmethod
+    def source(cls) -> Translations:
+        return cls(SOURCE_LOCALE)
+
+    def lookup(self, message_id: str) -> str | None:
+        """Return the translation of ``message_id``, or ``None`` if there is none."""
+        if self.locale == SOURCE_LOCALE:
+            return message_id
+        return self.strings.get(message_id)
+
+    def why_missing(self, message_id: str) -> Problem:
+        """Return the problem that makes ``message_id`` missing in this locale."""
+        return self.unusable.get(message_id) or Problem(
+            self.path, None, "not in the catalog; run 'build.py extract', merge the template "
+            "into the catalog (see README) and translate it", f'msgid "{shorten(message_id)}"')
+
+
+def load_translations(project: Project, locale: str) -> tuple[Translations, list[Problem]]:
+    """Read a locale's catalog; return its usable translations and the invalid ones.
+
+    Raises `LeafletError` when the catalog as a whole cannot be used.
+    """
+    if locale == SOURCE_LOCALE:
+        return Translations.source(), []
+    catalog = read_catalog(project, locale)
+    shown = project.relative(project.po_file(locale))
+    strings, unusable, problems = {}, {}, []
+    for message in catalog:
+        if not message.id or not isinstance(message.id, str):
+            continue
+        where = f'msgid "{shorten(message.id)}"'
+        if not message.string:
+            unusable[message.id] = Problem(shown, message.lineno, "not translated yet", where)
+        elif message.fuzzy:
+            unusable[message.id] = Problem(
+                shown, message.lineno, "fuzzy: the English changed or the translation needs "
+                "review; check it, then remove the fuzzy flag", where)
+        elif reason := translation_problem(catalog, message):
+            unusable[message.id] = Problem(shown, message.lineno, reason, where)
+            problems.append(unusable[message.id])
+        else:
+            strings[message.id] = message.string
+    return Translations(locale, strings, unusable, shown), problems
+
+
+def translation_problem(catalog: Catalog, message: Message) -> str | None:
+    """Return what is wrong with a translation (markup, links, placeholders), or ``None``."""
+    source, target = message.id, message.string
+    for error in message.check(catalog):
+        return f"placeholders differ from the English: {error}"
+    if HTML_TAG.search(target) and not HTML_TAG.search(source):
+        return "a translation must not contain HTML tags"
+    problem = markup.markup_problem(target.replace("%%", "%"))
+    if problem:
+        return problem
+    expected, found = markup.link_targets(source), markup.link_targets(target)
+    if Counter(expected) != Counter(found):
+        return (f"the links must have the same targets as the English: expected "
+                f"{_listing(expected)}, got {_listing(found)}")
+    expected, found = CITATION.findall(source), CITATION.findall(target)
+    if Counter(expected) != Counter(found):
+        return (f"the citation markers must match the English: expected "
+                f"{_listing(expected)}, got {_listing(found)}")
+    return None
+
+
+def read_catalog(project: Project, locale: str) -> Catalog:
+    """Parse a PO file strictly: GNU msgfmt's checks, then Babel, then the Language header."""
+    path = project.po_file(locale)
+    shown = project.relative(path)
+    if not path.is_file():
+        raise LeafletError.at(shown, None, f"no catalog for locale '{locale}'")
+    _msgfmt_check(project, path)
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+    except (PoFileError, UnknownLocaleError, ValueError) as error:
+        raise LeafletError.at(shown, getattr(error, "lineno", None),
+                              f"cannot read the catalog: {error}") from None
+    line, header = _header(path)
+    if header != locale:
+        raise LeafletError.at(shown, line, f"the Language header must be '{locale}' (the "
+                                           f"folder's name), got {header or 'nothing'!r}")
+    return catalog
+
+
+def _msgfmt_check(project: Project, path: Path) -> None:
+    """Run GNU msgfmt's checks, which catch damage Babel's lenient parser lets through."""
+    if not shutil.which("msgfmt"):
+        raise LeafletError.at("system", None, "GNU gettext's msgfmt is not installed; install "
+                                              "the Debian package gettext (scripts/setup.sh does)")
+    result = subprocess.run(
+        ["msgfmt", "--check-format", "--check-domain", "--output-file", os.devnull,
+         project.relative(path)], cwd=project.root, capture_output=True, text=True,
+        env={**os.environ, "LC_ALL": "C.UTF-8"})
+    if result.returncode == 0:
+        return
+    problems = []
+    for line in result.stderr.splitlines():
+        match = re.match(r"(.+?):(\d+): (.*)", line)
+        if match and not line.startswith("msgfmt:"):
+            number = int(match[2])
+            if match[3] == "end-of-line within string":
+                number -= 1  # msgfmt counts the line break it stopped at
+            problems.append(Problem(match[1], number, match[3]))
+    raise LeafletError(problems or [Problem(project.relative(path), None, result.stderr.strip())])
+
+
+def _header(path: Path) -> tuple[int | None, str | None]:
+    """Return the line and value of the PO header's Language field."""
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if line.startswith('"Language:'):
+            return number, line[len('"Language:'):].strip().removesuffix('"') \
+                .removesuffix("\\n").strip() or None
+    return None, None
+
+
+def locale_name(locale: str, in_locale: str) -> str:
+    """Return the name of ``locale`` written in ``in_locale`` (from Babel's CLDR data)."""
+    names = Locale.parse(in_locale).languages
+    return names.get(locale) or Locale.parse(locale).get_display_name(Locale.parse(in_locale))
+
+
+def shorten(text: str, width: int = 50) -> str:
+    """Return ``text`` cut at a word boundary near ``width`` characters."""
+    if len(text) <= width:
+        return text
+    cut = text[:width].rsplit(" ", 1)[0]
+    return f"{cut}…"
+
+
+def _listing(items: list[str]) -> str:
+    return ", ".join(items) if items else "none"

@@ -1,0 +1,86 @@
+"""A translation is used only when it is complete, current and keeps the English's markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from leafpress.cli import main
+from leafpress.errors import LeafletError
+from leafpress.translation import load_translations, read_catalog
+
+PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
+CONTACT = "Pain Management Service nurses: [01632 960 418](tel:+441632960418)"
+ZH_CONTACT = "疼痛管理科护士：[01632 960 418](tel:+441632960418)"
+
+
+def replace_in_po(project, old: str, new: str) -> int:
+    """Replace ``old`` in the Chinese catalog once; return the line it is on."""
+    path = project.root / PO
+    text = path.read_text("utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), "utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def msgid_line(project, message_id: str) -> int:
+    lines = (project.root / PO).read_text("utf-8").splitlines()
+    return lines.index(f'msgid "{message_id}"') + 1
+
+
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    ("tel:+441632960418)", "tel:+441632960999)",
+     "the links must have the same targets as the English: expected tel:+441632960418, "
+     "got tel:+441632960999"),
+    ("疼痛管理科护士：[01632 960 418](tel:+441632960418)", "疼痛管理科护士：01632 960 418",
+     "the links must have the same targets as the English: expected tel:+441632960418, "
+     "got none"),
+    ("疼痛管理科护士：", "<b>疼痛管理科护士</b>：", "a translation must not contain HTML tags"),
+    ("(tel:+441632960418)", "(javascript:alert(1))",
+     "link target 'javascript:alert(1)' is not allowed; expected a complete address "
+     "starting with https://, http://, mailto: or tel:"),
+])
+def test_a_translation_that_changes_markup_is_refused(project, old, new, reason):
+    line = replace_in_po(project, f'msgstr "{ZH_CONTACT}"', f'msgstr "{ZH_CONTACT.replace(old, new)}"')
+    translations, problems = load_translations(project, "zh_Hans")
+    assert [str(problem) for problem in problems] == [
+        f'{PO}:{line - 1}: msgid "Pain Management Service nurses: [01632 960…": {reason}']
+    assert translations.lookup(CONTACT) is None
+
+
+def test_changed_citation_markers_are_refused(project):
+    line = replace_in_po(project, "拮抗作用产生镇痛作用[1]。", "拮抗作用产生镇痛作用[2]。")
+    _, problems = load_translations(project, "zh_Hans")
+    assert len(problems) == 1
+    assert str(problems[0]).startswith(f'{PO}:{line - 3}: msgid "Magnesium is thought to produce analgesia by…": ')
+    assert str(problems[0]).endswith(
+        "the citation markers must match the English: expected [1], got [2]")
+
+
+def test_a_damaged_catalog_is_reported_by_line(project):
+    line = replace_in_po(project, 'msgstr "什么是氯胺酮输注？"', 'msgstr "什么是氯胺酮输注？')
+    with pytest.raises(LeafletError) as error:
+        read_catalog(project, "zh_Hans")
+    assert str(error.value).startswith(f"{PO}:{line}: end-of-line within string")
+
+
+def test_the_language_header_must_name_the_folder(project):
+    line = replace_in_po(project, '"Language: zh_Hans\\n"', '"Language: zh_CN\\n"')
+    with pytest.raises(LeafletError) as error:
+        read_catalog(project, "zh_Hans")
+    assert str(error.value) == (f"{PO}:{line}: the Language header must be 'zh_Hans' "
+                                "(the folder's name), got 'zh_CN'")
+
+
+def test_a_fuzzy_translation_is_not_published(project, tmp_path, capsys):
+    line = msgid_line(project, "What is a ketamine infusion?")
+    replace_in_po(project, 'msgid "What is a ketamine infusion?"',
+                  '#, fuzzy\nmsgid "What is a ketamine infusion?"')
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    err = capsys.readouterr().err
+    assert (f'error: {PO}:{line + 1}: msgid "What is a ketamine infusion?": fuzzy: the English '
+            "changed or the translation needs review; check it, then remove the fuzzy flag") in err
+    assert ("error: leaflets/ketamine-infusion.yaml: not built in zh-Hans: 1 text has no usable "
+            "translation (English is never printed in its place)") in err
+    assert not (dist / "zh-Hans" / "ketamine-infusion.pdf").exists()
+    assert (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
