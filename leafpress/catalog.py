@@ -81,9 +81,13 @@ def _extract_file(method, path, options, shown):
 
 
 def render_pot(catalog: Catalog) -> bytes:
-    """Return the POT file's bytes: locations without line numbers, so diffs stay quiet."""
+    """Return the POT file's bytes: locations without line numbers, so diffs stay quiet.
+
+    Lines are not wrapped: Babel and GNU gettext wrap differently (Babel never breaks
+    Chinese), so the one layout every tool can keep is none, ``msgmerge --no-wrap``.
+    """
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, include_lineno=False)
+    write_po(buffer, catalog, width=0, include_lineno=False)
     return buffer.getvalue()
 
 

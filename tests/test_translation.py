@@ -51,7 +51,7 @@ def test_changed_citation_markers_are_refused(project):
     line = replace_in_po(project, "拮抗作用产生镇痛作用[1]。", "拮抗作用产生镇痛作用[2]。")
     _, problems = load_translations(project, "zh_Hans")
     assert len(problems) == 1
-    assert str(problems[0]).startswith(f'{PO}:{line - 3}: msgid "Magnesium is thought to produce analgesia by…": ')
+    assert str(problems[0]).startswith(f'{PO}:{line - 1}: msgid "Magnesium is thought to produce analgesia by…": ')
     assert str(problems[0]).endswith(
         "the citation markers must match the English: expected [1], got [2]")
 
