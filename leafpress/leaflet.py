@@ -184,6 +184,7 @@ class LeafletFile:
     path: Path
     leaflet: Leaflet
     texts: tuple[SourceText, ...]
+    key_lines: dict[str, int]
 
     @property
     def id(self) -> str:
@@ -204,7 +205,8 @@ def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
         raise LeafletError.at(shown, document.line_of(("id",)),
                               f"the id must match the file name '{path.stem}', got '{leaflet.id}'",
                               "id")
-    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)))
+    key_lines = {key: document.key_line_of((key,)) for key in Leaflet.model_fields}
+    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines)
 
 
 def _source_texts(leaflet: Leaflet, document: YamlDocument):

@@ -1,7 +1,7 @@
 """Turn leaflet HTML into a tagged PDF/UA-1 document with WeasyPrint.
 
 WeasyPrint is imported here only, and only when something is rendered: importing it
-costs about 0.65 s (FACTS.md), which ``check`` and ``extract`` never pay.
+costs about 0.65 s (Pango through cffi), which ``check`` and ``extract`` never pay.
 """
 
 from __future__ import annotations

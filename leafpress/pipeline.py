@@ -51,6 +51,10 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     if not project.leaflet_files():
         problems.add(Problem(project.relative(project.leaflets_dir), None,
                              "no leaflet files (*.yaml) found"))
+    for path in sorted(project.leaflets_dir.glob("*.yml")):
+        problems.add(Problem(project.relative(path), None,
+                             f"leaflet files end in .yaml; rename it to {path.stem}.yaml"))
+    _check_references(project, leaflets, problems)
     translations = {}
     for locale in project.locales():
         loaded = problems.run(load_translations, project, locale)
@@ -61,6 +65,18 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     if brand is None:
         return None
     return Site(project, brand, leaflets, translations)
+
+
+def _check_references(project: Project, leaflets: list[LeafletFile],
+                      problems: ProblemCollector) -> None:
+    """Each leaflet's printed reference code must be its own."""
+    seen: dict[str, LeafletFile] = {}
+    for leaflet in leaflets:
+        first = seen.setdefault(leaflet.leaflet.reference, leaflet)
+        if first is not leaflet:
+            problems.add(Problem(project.relative(leaflet.path), leaflet.key_lines["reference"],
+                                 f"'{leaflet.leaflet.reference}' is already the reference of "
+                                 f"{project.relative(first.path)}", "reference"))
 
 
 def check(project: Project, brand_path: Path | None = None) -> None:

@@ -94,3 +94,14 @@ def test_bad_usage_exits_with_2(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["no-such-command"])
     assert exit_.value.code == 2
+
+
+def test_reference_codes_are_unique_and_yml_files_are_named(project, capsys):
+    path = project.leaflets_dir / "ketamine-infusion.yaml"
+    path.write_text(path.read_text("utf-8").replace("PAIN-015", "PAIN-014"), "utf-8")
+    (project.leaflets_dir / "draft.yml").write_text("id: draft\n", "utf-8")
+    assert main(["--project", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert ("error: leaflets/magnesium-infusion.yaml:3: reference: 'PAIN-014' is already the "
+            "reference of leaflets/ketamine-infusion.yaml") in err
+    assert "error: leaflets/draft.yml: leaflet files end in .yaml; rename it to draft.yaml" in err
