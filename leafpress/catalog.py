@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
+import subprocess
 from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
@@ -18,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 from .brand import load_brand
 from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import load_leaflet
-from .project import Project, write_atomically
+from .project import SOURCE_LOCALE, Project, write_atomically
 
 PROJECT_NAME = "Patient leaflets"
 POT_HEADER = """\
@@ -133,3 +137,63 @@ def check_pot(project: Project) -> list[Problem]:
     return [Problem(project.relative(project.pot_file), None,
                     "out of date with the leaflets and templates; "
                     "run 'build.py extract' and update the translations")]
+
+
+def update_catalogs(project: Project) -> list[tuple[str, bool]]:
+    """Merge the POT into every locale's catalog with GNU msgmerge; return what changed.
+
+    msgmerge (not Babel) because it writes the previous English of a changed message
+    as ``#| msgid`` correctly, which Poedit and Weblate show the translator; Babel's
+    reader drops those lines and its writer mangles them on the next round.
+    """
+    write_pot(project)
+    return [(locale, _merge(project, project.po_file(locale))) for locale in
+            project.translated_locales()]
+
+
+def init_locale(project: Project, name: str) -> str:
+    """Start a catalog for a new language from the POT; return its folder name."""
+    locale = parse_locale(name)
+    folder = str(locale)
+    path = project.po_file(folder)
+    if folder == SOURCE_LOCALE or path.exists():
+        raise LeafletError.at(project.relative(path), None,
+                              f"the locale '{folder}' already exists")
+    write_pot(project)
+    with project.pot_file.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog.locale = locale  # also sets the Plural-Forms header from CLDR
+    catalog.fuzzy = False
+    catalog.revision_date = catalog.creation_date
+    catalog.language_team = f"{locale.english_name} <>"
+    catalog.header_comment = f"# {locale.english_name} translation of the patient leaflets."
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, include_lineno=False)
+    write_atomically(path, buffer.getvalue())
+    _merge(project, path)  # so that the first 'update' changes nothing but real changes
+    return folder
+
+
+def parse_locale(name: str) -> Locale:
+    """Return the Babel locale for ``zh_Hans`` or ``zh-Hans``; raise `LeafletError` if unknown."""
+    try:
+        return Locale.parse(name.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        raise LeafletError.at("command line", None,
+                              f"unknown locale {name!r}; expected a language code like "
+                              "'fr', 'pt_BR' or 'zh_Hans'") from None
+
+
+def _merge(project: Project, path: Path) -> bool:
+    if not shutil.which("msgmerge"):
+        raise LeafletError.at("system", None, "GNU gettext's msgmerge is not installed; install "
+                                              "the Debian package gettext (scripts/setup.sh does)")
+    before = path.read_bytes()
+    result = subprocess.run(
+        ["msgmerge", "--quiet", "--update", "--previous", "--no-wrap", "--backup=off",
+         project.relative(path), project.relative(project.pot_file)],
+        cwd=project.root, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise LeafletError.at(project.relative(path), None,
+                              f"msgmerge failed: {result.stderr.strip()}")
+    return path.read_bytes() != before

@@ -12,11 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from .catalog import write_pot
+from .catalog import init_locale, update_catalogs, write_pot
 from .errors import LeafletError
 from .leaflet import leaflet_json_schema
 from .brand import Brand
-from .pipeline import build, check
+from .pipeline import build, check, translation_stats
+from .translation import STATES
 from .project import Project, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="build.py", description="Build multilingual patient leaflets as accessible PDFs.")
     parser.add_argument("--project", type=Path, default=ROOT, metavar="DIR",
                         help="the project folder (default: the one holding build.py)")
-    parser.set_defaults(command=_build, brand=None, output=None)
+    parser.set_defaults(command=_build, brand=None, output=None, strict=False, draft=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build_parser = commands.add_parser("build", help="build every leaflet in every locale "
@@ -59,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     check_parser.set_defaults(command=_check)
     # The options may stand before or after the command: SUPPRESS keeps a sub-command
     # from overwriting a value given before it with its own default.
+    for flag, meaning in (("--strict", "treat a skipped output or an out-of-date template as a "
+                                       "failure (for CI)"),
+                          ("--draft", "build incomplete translations too, with English for "
+                                      "the missing texts and a draft mark on every page")):
+        for command in (parser, build_parser):
+            command.add_argument(flag, action="store_true",
+                                 default=False if command is parser else argparse.SUPPRESS,
+                                 help=meaning)
     for command in (parser, build_parser, check_parser):
         default = None if command is parser else argparse.SUPPRESS
         command.add_argument("--brand", type=Path, metavar="FILE", default=default,
@@ -69,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("extract", help="write locales/messages.pot").set_defaults(
         command=_extract)
+    commands.add_parser("update", help="extract, then merge the template into every "
+                                       "catalog (changed texts become fuzzy)").set_defaults(
+        command=_update)
+    init_parser = commands.add_parser("init", help="start a catalog for a new language")
+    init_parser.add_argument("locale", metavar="LOCALE", help="e.g. fr, pt_BR, zh-Hans")
+    init_parser.set_defaults(command=_init)
+    stats_parser = commands.add_parser("stats", help="translated, fuzzy and untranslated "
+                                                     "texts per locale and leaflet")
+    stats_parser.add_argument("--format", choices=("table", "json"), default="table")
+    stats_parser.set_defaults(command=_stats)
     commands.add_parser("schema", help="write the JSON Schemas editors use").set_defaults(
         command=_schema)
     return parser
@@ -77,9 +96,14 @@ def _parser() -> argparse.ArgumentParser:
 def _build(project: Project, arguments) -> int:
     started = time.perf_counter()
     dist = (arguments.output or project.root / "dist").resolve()
-    outputs = build(project, dist, arguments.brand)
+    if arguments.strict and arguments.draft:
+        print("build.py: error: --strict and --draft cannot be used together", file=sys.stderr)
+        return 2
+    result = build(project, dist, arguments.brand, strict=arguments.strict,
+                   draft=arguments.draft, warn=lambda line: print(line, file=sys.stderr))
     seconds = time.perf_counter() - started
-    print(f"{len(outputs)} PDFs in {dist} ({seconds:.1f} s); list in "
+    skipped = f", {len(result.skipped)} skipped" if result.skipped else ""
+    print(f"{len(result.outputs)} PDFs{skipped} in {dist} ({seconds:.1f} s); list in "
           f"{dist / 'manifest.json'}")
     return 0
 
@@ -94,6 +118,35 @@ def _extract(project: Project, arguments) -> int:
     changed = write_pot(project)
     state = "updated" if changed else "already up to date"
     print(f"{project.relative(project.pot_file)} {state}.")
+    return 0
+
+
+def _update(project: Project, arguments) -> int:
+    for locale, changed in update_catalogs(project):
+        state = "updated" if changed else "already up to date"
+        print(f"{project.relative(project.po_file(locale))} {state}.")
+    return 0
+
+
+def _init(project: Project, arguments) -> int:
+    locale = init_locale(project, arguments.locale)
+    print(f"Started {project.relative(project.po_file(locale))}: translate it, then run "
+          "'build.py check' and 'build.py'.")
+    return 0
+
+
+def _stats(project: Project, arguments) -> int:
+    rows = translation_stats(project)
+    if arguments.format == "json":
+        print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
+        return 0
+    header = ("locale", "leaflet", *STATES, "complete")
+    table = [header] + [(row["locale"], row["leaflet"], *(str(row[state]) for state in STATES),
+                         f"{row['percent']:.1f}%") for row in rows]
+    widths = [max(len(line[column]) for line in table) for column in range(len(header))]
+    for line in table:
+        print("  ".join(cell.ljust(width) if column < 2 else cell.rjust(width)
+                        for column, (cell, width) in enumerate(zip(line, widths))).rstrip())
     return 0
 
 

@@ -14,26 +14,40 @@ from markupsafe import Markup, escape
 from . import markup
 from .brand import BrandFile
 from .catalog import JINJA_I18N_OPTIONS, msgid
-from .errors import LeafletError, Problem
+from .errors import LeafletError
 from .leaflet import LeafletFile
 from .project import Project, bcp47, format_locale
 from .translation import Translations, locale_name
 
 TEMPLATE = "leaflet.html.j2"
+# Printed on every page of a draft, in English beside the translation; the template
+# asks for its translation with this same msgid.
+DRAFT_MARK = "Draft translation — not for patient use"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A leaflet's HTML in one locale, with the texts it looked up and those it lacked."""
+
+    html: str
+    used: tuple[str, ...]
+    missing: tuple[str, ...]
 
 
 @dataclass
 class Lookup:
-    """Translate texts for one document, remembering every text that has no translation."""
+    """Translate texts for one document, remembering every text and the missing ones."""
 
     translations: Translations
-    missing: list[str] = field(default_factory=list)
+    used: dict[str, None] = field(default_factory=dict)
+    missing: dict[str, None] = field(default_factory=dict)
 
     def text(self, message_id: str) -> str:
+        self.used[message_id] = None
         found = self.translations.lookup(message_id)
         if found is None:
-            self.missing.append(message_id)
-            return message_id
+            self.missing[message_id] = None
+            return message_id  # only a draft is ever rendered with it (see pipeline.py)
         return found
 
     def content(self, text: str) -> Markup:
@@ -70,11 +84,11 @@ def template_environment(project: Project) -> Environment:
 
 def render_html(environment: Environment, project: Project, leaflet_file: LeafletFile,
                 brand_file: BrandFile, translations: Translations,
-                other_locales: list[str]) -> str:
-    """Return the HTML of ``leaflet_file`` in the translations' locale.
+                other_locales: list[str], draft: bool = False) -> Rendered:
+    """Render ``leaflet_file`` in the translations' locale.
 
-    Raises `LeafletError` naming every text that has no usable translation: a
-    leaflet is never published with English silently standing in.
+    A text without a usable translation is rendered in English and listed in
+    ``missing``; the caller publishes such HTML only as a marked ``draft``.
     """
     locale = translations.locale
     lookup = Lookup(translations)
@@ -95,20 +109,13 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             also_available=format_list([locale_name(other, other) for other in other_locales],
                                        locale=format_locale(locale)),
             stylesheet=(project.templates_dir / "leaflet.css").as_uri(),
+            draft=draft,
+            draft_mark_english=DRAFT_MARK,
         )
     except TemplateError as error:
         raise LeafletError.at(getattr(error, "filename", None) or TEMPLATE,
                               getattr(error, "lineno", None), f"template error: {error}") from None
-    if lookup.missing:
-        missing = list(dict.fromkeys(lookup.missing))
-        count = f"{len(missing)} text{'s have' if len(missing) > 1 else ' has'}"
-        raise LeafletError([
-            *(translations.why_missing(message_id) for message_id in missing),
-            Problem(project.relative(leaflet_file.path), None,
-                    f"not built in {bcp47(locale)}: {count} no usable translation "
-                    "(English is never printed in its place)"),
-        ])
-    return html
+    return Rendered(html, tuple(lookup.used), tuple(lookup.missing))
 
 
 _CSS_SAFE = re.compile(r"[\w .,:;!?()\-–—·/]", re.UNICODE)

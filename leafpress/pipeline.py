@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
-from .project import Project, bcp47, write_atomically
-from .translation import Translations, load_translations
+from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
+from .translation import STATES, Translations, load_translations
 
 VARIANT = "standard"
 
@@ -30,6 +31,23 @@ class Output:
     sha256: str
     bytes: int
     pages: int
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An output not built because its translation is incomplete (``"skipped"`` in the manifest)."""
+
+    leaflet: str
+    locale: str
+    variant: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: list[Output]
+    skipped: list[Skipped]
 
 
 @dataclass(frozen=True)
@@ -42,8 +60,12 @@ class Site:
     translations: dict[str, Translations]
 
 
-def gather(project: Project, brand_path: Path | None, problems: ProblemCollector) -> Site | None:
-    """Load the brand, every leaflet and every catalog; keep what loads, note what does not."""
+def gather(project: Project, brand_path: Path | None, problems: ProblemCollector,
+           warn=None) -> Site | None:
+    """Load the brand, every leaflet and every catalog; keep what loads, note what does not.
+
+    An out-of-date POT is a problem, or only a warning when ``warn`` is given.
+    """
     brand_path = brand_path or project.brand_file
     brand = problems.run(load_brand, brand_path, project.relative(brand_path))
     leaflets = [leaflet for path in project.leaflet_files()
@@ -61,7 +83,11 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
         if loaded:
             translations[locale], invalid = loaded
             problems.extend(invalid)
-    problems.extend(check_pot(project))
+    for problem in check_pot(project):
+        if warn:
+            warn(str(problem))
+        else:
+            problems.add(problem)
     if brand is None:
         return None
     return Site(project, brand, leaflets, translations)
@@ -85,35 +111,108 @@ def check(project: Project, brand_path: Path | None = None) -> None:
     site = gather(project, brand_path, problems)
     if site:
         environment = template_environment(project)
-        for leaflet, translations in _outputs(site):
-            problems.run(_html, site, environment, leaflet, translations)
+        for leaflet in site.leaflets:
+            for _ in _renderings(site, environment, leaflet, problems):
+                pass
     problems.raise_if_any()
 
 
-def build(project: Project, dist: Path, brand_path: Path | None = None,
-          log=print) -> list[Output]:
+def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,
+          draft: bool = False, log=print, warn=print) -> BuildResult:
     """Build every leaflet in every locale into ``dist``; write ``dist/manifest.json``.
 
-    Outputs that can be built are built even when others fail; then all problems
-    are raised together. Each PDF is written atomically, so a failed or
-    interrupted build leaves the previous good file in place.
+    An output whose translation is incomplete is skipped with a warning, or, with
+    ``draft``, built with English for the missing texts and a draft mark on every page
+    (as ``NAME.draft.pdf``, never over the published file). With ``strict`` a skipped
+    output or an out-of-date POT is a problem. Outputs that can be built are built even
+    when others fail; then all problems are raised together. Each PDF is written
+    atomically, so a failed or interrupted build leaves the previous good file in place.
     """
     problems = ProblemCollector()
-    site = gather(project, brand_path, problems)
-    outputs: list[Output] = []
-    if site and _system_ready(project, problems):
+    site = gather(project, brand_path, problems,
+                  warn=None if strict else lambda message: warn(f"warning: {message}"))
+    result = BuildResult([], [])
+    if site and _system_ready(problems):
         environment = template_environment(project)
-        for leaflet, translations in _outputs(site):
-            output = problems.run(_build_output, site, environment, leaflet, translations, dist)
-            if output:
-                outputs.append(output)
-                log(f"built {output.path} ({output.pages} pages, {output.bytes / 1024:.0f} KB)")
-    _write_manifest(dist, outputs)
+        for leaflet in site.leaflets:
+            for translations, rendered in _renderings(site, environment, leaflet, problems):
+                if rendered.missing and not draft:
+                    skipped = _skip(leaflet, translations, rendered)
+                    result.skipped.append(skipped)
+                    message = (f"{skipped.leaflet} [{skipped.locale}]: skipped: "
+                               f"{skipped.reason} — run 'build.py stats'")
+                    if strict:
+                        problems.add(Problem(project.relative(leaflet.path), None, message))
+                    else:
+                        warn(f"warning: {message}")
+                    continue
+                output = problems.run(_write_output, site, leaflet, translations, rendered, dist)
+                if output:
+                    result.outputs.append(output)
+                    log(f"built {output.path} ({output.pages} pages, "
+                        f"{output.bytes / 1024:.0f} KB){' DRAFT' if output.draft else ''}")
+    _write_manifest(dist, result)
     problems.raise_if_any()
-    return outputs
+    return result
 
 
-def _system_ready(project: Project, problems: ProblemCollector) -> bool:
+def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
+    """Count, for each locale and leaflet, the texts it uses by translation state."""
+    problems = ProblemCollector()
+    site = gather(project, brand_path, problems, warn=lambda message: None)
+    rows = []
+    if site:
+        environment = template_environment(project)
+        for leaflet in site.leaflets:
+            for translations, rendered in _renderings(site, environment, leaflet, problems):
+                if translations.locale != SOURCE_LOCALE:
+                    rows.append(_stats_row(leaflet, translations, rendered))
+    problems.raise_if_any()
+    return rows
+
+
+def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector):
+    """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
+
+    Each rendering names the other languages the leaflet is published in, which are
+    known only once every locale has been tried: hence two passes (HTML is cheap, only
+    PDFs are costly). The first pass names every locale, so it looks up at least the
+    texts of the second. An incomplete locale is rendered as a draft.
+    """
+    locales = [locale for locale in site.project.locales() if locale in site.translations]
+
+    def render(locale, others, draft=False):
+        return problems.run(render_html, environment, site.project, leaflet, site.brand,
+                            site.translations[locale], others, draft=draft)
+
+    first = {locale: render(locale, [other for other in locales if other != locale])
+             for locale in locales}
+    published = [locale for locale, rendered in first.items()
+                 if rendered and not rendered.missing]
+    for locale, trial in first.items():
+        if trial is None:
+            continue
+        rendered = render(locale, [other for other in published if other != locale],
+                          draft=bool(trial.missing))
+        if rendered:
+            yield site.translations[locale], rendered
+
+
+def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped:
+    counts = Counter(translations.state(message_id) for message_id in rendered.missing)
+    reason = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+    return Skipped(leaflet.id, bcp47(translations.locale), VARIANT, reason)
+
+
+def _stats_row(leaflet: LeafletFile, translations: Translations, rendered) -> dict:
+    counts = Counter(translations.state(message_id) for message_id in rendered.used)
+    total = len(rendered.used)
+    return {"locale": bcp47(translations.locale), "leaflet": leaflet.id,
+            **{state: counts[state] for state in STATES}, "total": total,
+            "percent": round(100 * counts["translated"] / total, 1)}
+
+
+def _system_ready(problems: ProblemCollector) -> bool:
     from .pdf import system_problems
 
     missing = system_problems()
@@ -122,41 +221,27 @@ def _system_ready(project: Project, problems: ProblemCollector) -> bool:
     return not missing
 
 
-def _outputs(site: Site):
-    for leaflet in site.leaflets:
-        for locale in site.project.locales():
-            if locale in site.translations:
-                yield leaflet, site.translations[locale]
-
-
-def _other_locales(site: Site, locale: str) -> list[str]:
-    return [other for other in site.project.locales() if other != locale]
-
-
-def _html(site: Site, environment, leaflet: LeafletFile, translations: Translations) -> str:
-    return render_html(environment, site.project, leaflet, site.brand, translations,
-                       _other_locales(site, translations.locale))
-
-
-def _build_output(site: Site, environment, leaflet: LeafletFile, translations: Translations,
+def _write_output(site: Site, leaflet: LeafletFile, translations: Translations, rendered,
                   dist: Path) -> Output:
     from .pdf import write_pdf
 
-    html = _html(site, environment, leaflet, translations)
     tag = bcp47(translations.locale)
-    relative = f"{tag}/{leaflet.id}.pdf"
+    draft = bool(rendered.missing)
+    relative = f"{tag}/{leaflet.id}{'.draft' if draft else ''}.pdf"
     pdf, pages = write_pdf(
-        html,
+        rendered.html,
         allowed_dirs=[site.project.templates_dir, site.brand.path.parent],
-        identifier=f"{leaflet.id}/{tag}/{VARIANT}",
+        identifier=f"{leaflet.id}/{tag}/{VARIANT}{'/draft' if draft else ''}",
         shown=f"{site.project.relative(leaflet.path)} [{tag}]",
     )
     write_atomically(dist / relative, pdf)
     return Output(leaflet=leaflet.id, locale=tag, variant=VARIANT, format="pdf", path=relative,
-                  sha256=hashlib.sha256(pdf).hexdigest(), bytes=len(pdf), pages=pages)
+                  sha256=hashlib.sha256(pdf).hexdigest(), bytes=len(pdf), pages=pages,
+                  draft=draft)
 
 
-def _write_manifest(dist: Path, outputs: list[Output]) -> None:
-    manifest = {"outputs": [asdict(output) for output in outputs]}
+def _write_manifest(dist: Path, result: BuildResult) -> None:
+    manifest = {"outputs": [asdict(output) for output in result.outputs],
+                "skipped": [asdict(skipped) for skipped in result.skipped]}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     write_atomically(dist / "manifest.json", text.encode("utf-8"))

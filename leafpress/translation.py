@@ -25,6 +25,8 @@ from .project import SOURCE_LOCALE, Project
 
 CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+NOT_TRANSLATED = "not translated yet"
+STATES = ("translated", "fuzzy", "untranslated", "invalid")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,15 @@ class Translations:
         if self.locale == SOURCE_LOCALE:
             return message_id
         return self.strings.get(message_id)
+
+    def state(self, message_id: str) -> str:
+        """Return 'translated', 'fuzzy', 'untranslated' or 'invalid' for ``message_id``."""
+        if self.lookup(message_id) is not None:
+            return "translated"
+        problem = self.unusable.get(message_id)
+        if problem is None or problem.message == NOT_TRANSLATED:
+            return "untranslated"
+        return "fuzzy" if problem.message.startswith("fuzzy") else "invalid"
 
     def why_missing(self, message_id: str) -> Problem:
         """Return the problem that makes ``message_id`` missing in this locale."""
@@ -68,7 +79,7 @@ def load_translations(project: Project, locale: str) -> tuple[Translations, list
             continue
         where = f'msgid "{shorten(message.id)}"'
         if not message.string:
-            unusable[message.id] = Problem(shown, message.lineno, "not translated yet", where)
+            unusable[message.id] = Problem(shown, message.lineno, NOT_TRANSLATED, where)
         elif message.fuzzy:
             unusable[message.id] = Problem(
                 shown, message.lineno, "fuzzy: the English changed or the translation needs "

@@ -32,7 +32,7 @@ def project(tmp_path) -> Project:
 def dist(tmp_path_factory) -> Path:
     """The real project, built once for the whole test session."""
     output = tmp_path_factory.mktemp("dist")
-    build(Project.at(ROOT), output, log=lambda line: None)
+    build(Project.at(ROOT), output, strict=True, log=lambda line: None)
     return output
 
 

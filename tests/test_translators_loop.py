@@ -1,0 +1,164 @@
+"""The translators' loop: extract → update → translate → check → build, and new languages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from babel.messages.pofile import read_po
+
+from leafpress.cli import main
+from leafpress.project import Project
+
+from conftest import copy_project
+
+PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
+OLD = "Creatinine is a waste product that healthy kidneys clear from your blood."
+NEW = "Creatinine is a waste product that your kidneys clear from your blood."
+
+
+def run(project: Project, *arguments: str) -> int:
+    return main(["--project", str(project.root), *arguments])
+
+
+def pdftotext(path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> Project:
+    """The project after one English paragraph changed and `extract` + `update` ran."""
+    project = copy_project(tmp_path_factory.mktemp("edited") / "project")
+    path = project.leaflets_dir / "magnesium-infusion.yaml"
+    text = path.read_text("utf-8")
+    old = "Creatinine is a waste product that healthy kidneys clear from your\n          blood."
+    assert old in text
+    path.write_text(text.replace(old, NEW), "utf-8")
+    assert run(project, "extract") == 0
+    assert run(project, "update") == 0
+    return project
+
+
+def test_update_makes_exactly_the_changed_entry_fuzzy_with_its_previous_english(edited):
+    catalog = read_po((edited.root / PO).open("rb"))
+    fuzzy = [message for message in catalog if message.id and message.fuzzy]
+    assert [message.id for message in fuzzy] == [NEW]
+    text = (edited.root / PO).read_text("utf-8")
+    assert f'#, fuzzy\n#| msgid "{OLD}"\nmsgid "{NEW}"\n' in text
+
+
+def test_update_twice_changes_nothing_and_msgfmt_accepts_the_result(edited, capsys):
+    before = (edited.root / PO).read_bytes()
+    assert run(edited, "update") == 0
+    assert (edited.root / PO).read_bytes() == before
+    assert "already up to date" in capsys.readouterr().out
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(edited.root / PO)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_stats_json_shows_the_fuzzy_entry(edited, capsys):
+    assert run(edited, "stats", "--format", "json") == 0
+    rows = {row["leaflet"]: row for row in json.loads(capsys.readouterr().out)["stats"]}
+    assert rows["magnesium-infusion"]["fuzzy"] == 1
+    assert rows["magnesium-infusion"]["untranslated"] == 0
+    assert rows["magnesium-infusion"]["percent"] < 100
+    assert rows["ketamine-infusion"]["fuzzy"] == 0
+    assert rows["ketamine-infusion"]["percent"] == 100
+
+
+def test_stats_table(edited, capsys):
+    assert run(edited, "stats") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["locale", "leaflet", "translated", "fuzzy", "untranslated",
+                                "invalid", "complete"]
+    [row] = [line.split() for line in lines if "magnesium-infusion" in line]
+    assert row[0] == "zh-Hans" and row[3:6] == ["1", "0", "0"]
+
+
+def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
+    dist = tmp_path / "dist"
+    assert run(edited, "build", "--output", str(dist)) == 0
+    err = capsys.readouterr().err
+    assert ("warning: magnesium-infusion [zh-Hans]: skipped: 1 fuzzy — run 'build.py stats'"
+            in err.splitlines())
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    assert manifest["skipped"] == [{"leaflet": "magnesium-infusion", "locale": "zh-Hans",
+                                    "variant": "standard", "reason": "1 fuzzy"}]
+    assert len(manifest["outputs"]) == 5
+    assert not (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
+    # The English leaflet no longer claims a Chinese version; the other leaflets still do.
+    assert "简体中文" not in pdftotext(dist / "en" / "magnesium-infusion.pdf")
+    assert "简体中文" in pdftotext(dist / "en" / "ketamine-infusion.pdf")
+
+
+def test_strict_build_fails_on_a_skipped_output(edited, tmp_path, capsys):
+    assert run(edited, "build", "--strict", "--output", str(tmp_path / "dist")) == 1
+    assert ("error: leaflets/magnesium-infusion.yaml: magnesium-infusion [zh-Hans]: skipped: "
+            "1 fuzzy — run 'build.py stats'") in capsys.readouterr().err
+
+
+def test_draft_build_marks_every_page(edited, tmp_path):
+    dist = tmp_path / "dist"
+    assert run(edited, "build", "--draft", "--output", str(dist)) == 0
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    drafts = [output for output in manifest["outputs"] if output["draft"]]
+    assert [output["path"] for output in drafts] == ["zh-Hans/magnesium-infusion.draft.pdf"]
+    assert manifest["skipped"] == []
+    pages = pdftotext(dist / drafts[0]["path"]).split("\f")[:-1]
+    assert len(pages) == drafts[0]["pages"]
+    for page in pages:
+        flat = " ".join(page.split())
+        assert "译文草稿——请勿提供给患者使用" in flat
+        assert "Draft translation — not for patient use" in flat
+    text = " ".join(pdftotext(dist / drafts[0]["path"]).split())
+    assert NEW in text  # English stands in, visibly marked as a draft
+    assert not (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
+
+
+def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, capsys):
+    assert run(project, "init", "fr") == 0
+    po = (project.root / "locales/fr/LC_MESSAGES/messages.po").read_text("utf-8")
+    assert '"Language: fr\\n"' in po
+    assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in po
+    dist = tmp_path / "dist"
+    assert run(project, "build", "--output", str(dist)) == 0
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    assert {(item["leaflet"], item["locale"]) for item in manifest["skipped"]} == {
+        ("ketamine-infusion", "fr"), ("magnesium-and-pain", "fr"), ("magnesium-infusion", "fr")}
+    assert len(manifest["outputs"]) == 6
+
+
+def test_init_accepts_bcp47_names_and_refuses_existing_or_unknown_ones(project, capsys):
+    assert run(project, "init", "pt-BR") == 0
+    assert (project.root / "locales/pt_BR/LC_MESSAGES/messages.po").is_file()
+    assert run(project, "init", "zh-Hans") == 1
+    assert run(project, "init", "xx-Nowhere") == 1
+    err = capsys.readouterr().err
+    assert "locales/zh_Hans/LC_MESSAGES/messages.po: the locale 'zh_Hans' already exists" in err
+    assert "unknown locale 'xx-Nowhere'" in err
+
+
+def test_a_new_language_needs_no_code(project, tmp_path):
+    """init fr, translate the catalog, build: the French text is in the French PDF."""
+    assert run(project, "init", "fr") == 0
+    path = project.root / "locales/fr/LC_MESSAGES/messages.po"
+    catalog_text = path.read_text("utf-8")
+    french = {"Magnesium infusion for nerve pain": "Perfusion de magnésium contre la douleur "
+                                                   "neuropathique"}
+    lines = catalog_text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith('msgid "') and line != 'msgid ""' and lines[index + 1] == 'msgstr ""':
+            source = line[len('msgid "'):-1]
+            lines[index + 1] = f'msgstr "{french.get(source, "(fr) " + source)}"'
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    assert run(project, "check") == 0
+    dist = tmp_path / "dist"
+    assert run(project, "build", "--strict", "--output", str(dist)) == 0
+    text = " ".join(pdftotext(dist / "fr" / "magnesium-infusion.pdf").split())
+    assert "Perfusion de magnésium contre la douleur neuropathique" in text
+    assert "21 novembre 2026" in text
+    english = " ".join(pdftotext(dist / "en" / "magnesium-infusion.pdf").split())
+    assert "Also available in: français and 简体中文" in english
