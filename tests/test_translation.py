@@ -68,3 +68,22 @@ def test_the_language_header_must_name_the_folder(project):
         read_catalog(project, "zh_Hans")
     assert str(error.value) == (f"{PO}:{line}: the Language header must be 'zh_Hans' "
                                 "(the folder's name), got 'zh_CN'")
+
+
+def test_a_translation_is_printed_as_text_even_if_it_slips_past_the_checks(project):
+    """Defence in depth: the renderer escapes translations whatever they contain."""
+    from leafpress.brand import load_brand
+    from leafpress.document import render_html, template_environment
+    from leafpress.leaflet import load_leaflet
+    from leafpress.translation import Translations
+
+    translations, _ = load_translations(project, "zh_Hans")
+    hostile = {**translations.strings,
+               "Sources": '<img src="file:///etc/passwd">参考文献',
+               "What is a ketamine infusion?": '<script>alert(1)</script>什么是氯胺酮输注？'}
+    leaflet = load_leaflet(project.leaflets_dir / "ketamine-infusion.yaml", project.root)
+    rendered = render_html(template_environment(project), project, leaflet,
+                           load_brand(project.brand_file), Translations("zh_Hans", hostile), [])
+    assert "etc/passwd\">" not in rendered.html and "<script" not in rendered.html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;参考文献" in rendered.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;什么是氯胺酮输注？" in rendered.html
