@@ -135,7 +135,8 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     if site and _system_ready(problems):
         environment = template_environment(project)
         for leaflet in site.leaflets:
-            for translations, rendered in _renderings(site, environment, leaflet, problems):
+            for translations, rendered in _renderings(site, environment, leaflet, problems,
+                                                      draft):
                 if rendered.missing and not draft:
                     skipped = _skip(leaflet, translations, rendered)
                     result.skipped.append(skipped)
@@ -171,13 +172,14 @@ def translation_stats(project: Project, brand_path: Path | None = None) -> list[
     return rows
 
 
-def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector):
+def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
+                drafts: bool = False):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
     Each rendering names the other languages the leaflet is published in, which are
     known only once every locale has been tried: hence two passes (HTML is cheap, only
     PDFs are costly). The first pass names every locale, so it looks up at least the
-    texts of the second. An incomplete locale is rendered as a draft.
+    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft.
     """
     locales = [locale for locale in site.project.locales() if locale in site.translations]
 
@@ -193,7 +195,7 @@ def _renderings(site: Site, environment, leaflet: LeafletFile, problems: Problem
         if trial is None:
             continue
         rendered = render(locale, [other for other in published if other != locale],
-                          draft=bool(trial.missing))
+                          draft=drafts and bool(trial.missing))
         if rendered:
             yield site.translations[locale], rendered
 
