@@ -13,26 +13,31 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import LeafletError, Problem
+from .fonts import CJK_FAMILY
 
 PDF_VARIANT = "pdf/ua-1"
-# The installed font that sets Chinese text; templates/leaflet.css names it in every stack.
-CJK_FAMILY = "Noto Sans CJK SC"
 
 
-def write_pdf(html: str, allowed_dirs: list[Path], identifier: str,
-              shown: str) -> tuple[bytes, int]:
+def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
+              font_faces: str = "") -> tuple[bytes, int]:
     """Return the PDF for ``html`` and its page count; assets only from ``allowed_dirs``.
 
     Any WeasyPrint warning (a missing font, an ignored CSS rule, a refused
     resource) fails the document: nothing is published with a silent defect.
     """
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _project_fetcher(weasyprint, allowed_dirs)
     with _captured_warnings() as warnings:
         try:
+            # @font-face rules outside the document need the document's FontConfiguration.
+            font_config = FontConfiguration()
+            stylesheets = [weasyprint.CSS(string=font_faces, url_fetcher=fetcher,
+                                          font_config=font_config)] if font_faces else []
             document = weasyprint.HTML(string=html, base_url=allowed_dirs[0].as_uri() + "/",
-                                       url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+                                       url_fetcher=fetcher).render(
+                pdf_variant=PDF_VARIANT, stylesheets=stylesheets, font_config=font_config)
             pdf = document.write_pdf(
                 pdf_variant=PDF_VARIANT,
                 pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),

@@ -12,6 +12,7 @@ from .brand import BrandFile, load_brand
 from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
+from .fonts import cache_dir, characters, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
 from .translation import STATES, Translations, load_translations
@@ -134,6 +135,7 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     result = BuildResult([], [])
     if site and _system_ready(problems):
         environment = template_environment(project)
+        jobs = []
         for leaflet in site.leaflets:
             for translations, rendered in _renderings(site, environment, leaflet, problems,
                                                       draft):
@@ -146,12 +148,18 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
                         problems.add(Problem(project.relative(leaflet.path), None, message))
                     else:
                         warn(f"warning: {message}")
-                    continue
-                output = problems.run(_write_output, site, leaflet, translations, rendered, dist)
-                if output:
-                    result.outputs.append(output)
-                    log(f"built {output.path} ({output.pages} pages, "
-                        f"{output.bytes / 1024:.0f} KB){' DRAFT' if output.draft else ''}")
+                else:
+                    jobs.append((leaflet, translations, rendered))
+        fonts_dir = cache_dir(dist)
+        font_faces = problems.run(subset_font_faces, set().union(
+            *(characters(rendered.html) for _, _, rendered in jobs)), fonts_dir) if jobs else ""
+        for leaflet, translations, rendered in jobs:
+            output = problems.run(_write_output, site, leaflet, translations, rendered, dist,
+                                  font_faces or "", fonts_dir)
+            if output:
+                result.outputs.append(output)
+                log(f"built {output.path} ({output.pages} pages, "
+                    f"{output.bytes / 1024:.0f} KB){' DRAFT' if output.draft else ''}")
     _write_manifest(dist, result)
     problems.raise_if_any()
     return result
@@ -224,7 +232,7 @@ def _system_ready(problems: ProblemCollector) -> bool:
 
 
 def _write_output(site: Site, leaflet: LeafletFile, translations: Translations, rendered,
-                  dist: Path) -> Output:
+                  dist: Path, font_faces: str, fonts_dir: Path) -> Output:
     from .pdf import write_pdf
 
     tag = bcp47(translations.locale)
@@ -232,9 +240,10 @@ def _write_output(site: Site, leaflet: LeafletFile, translations: Translations, 
     relative = f"{tag}/{leaflet.id}{'.draft' if draft else ''}.pdf"
     pdf, pages = write_pdf(
         rendered.html,
-        allowed_dirs=[site.project.templates_dir, site.brand.path.parent],
+        allowed_dirs=[site.project.templates_dir, site.brand.path.parent, fonts_dir],
         identifier=f"{leaflet.id}/{tag}/{VARIANT}{'/draft' if draft else ''}",
         shown=f"{site.project.relative(leaflet.path)} [{tag}]",
+        font_faces=font_faces,
     )
     write_atomically(dist / relative, pdf)
     return Output(leaflet=leaflet.id, locale=tag, variant=VARIANT, format="pdf", path=relative,

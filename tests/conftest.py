@@ -22,6 +22,15 @@ def copy_project(target: Path) -> Project:
     return Project.at(target)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def font_cache(tmp_path_factory):
+    """One CJK subset cache for the session: builds share subsets of the same characters."""
+    directory = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LEAFPRESS_CACHE_DIR", str(directory))
+        yield directory / "fonts"
+
+
 @pytest.fixture
 def project(tmp_path) -> Project:
     """A private, editable copy of the real project."""
