@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import LeafletError
+from .errors import LeafletError, Problem
 from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, problem_from_validation
 from .yamlfile import load_yaml
 
@@ -59,6 +59,41 @@ class BrandFile:
         return self.path.parent / self.brand.logo
 
 
+# Every pair of colours the template sets text in: (text, background), by field name.
+TEXT_PAIRS = (("text", "background"), ("accent", "background"), ("accent_text", "accent"),
+              ("text", "callout"), ("text", "warning"))
+MINIMUM_CONTRAST = 4.5  # WCAG 2.1 AA, success criterion 1.4.3, for normal-size text
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """Return the WCAG 2.1 contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (int(colour[index:index + 2], 16) for index in (1, 3, 5))
+    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+
+def _contrast_problems(shown: str, document, colours: Colours) -> list[Problem]:
+    problems = []
+    for foreground, background in TEXT_PAIRS:
+        front, back = getattr(colours, foreground), getattr(colours, background)
+        ratio = contrast_ratio(front, back)
+        if ratio < MINIMUM_CONTRAST:
+            problems.append(Problem(
+                shown, document.line_of(("colours", foreground)),
+                f"{foreground} {front} on {background} {back} has a contrast ratio of "
+                f"{ratio:.2f}:1; WCAG 2.1 AA needs at least {MINIMUM_CONTRAST}:1 for text",
+                f"colours.{foreground}"))
+    return problems
+
+
 def load_brand(path: Path, shown: str | None = None) -> BrandFile:
     """Load and validate the brand file; raise `LeafletError` for every problem."""
     shown = shown or str(path)
@@ -68,6 +103,9 @@ def load_brand(path: Path, shown: str | None = None) -> BrandFile:
     except ValidationError as error:
         raise LeafletError([problem_from_validation(shown, document, item, Brand)
                             for item in error.errors(include_url=False)]) from None
+    problems = _contrast_problems(shown, document, brand.colours)
+    if problems:
+        raise LeafletError(problems)
     logo = path.parent / brand.logo
     if not logo.is_file():
         raise LeafletError.at(shown, document.line_of(("logo",)),

@@ -67,7 +67,7 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
 
     An out-of-date POT is a problem, or only a warning when ``warn`` is given.
     """
-    brand_path = brand_path or project.brand_file
+    brand_path = (brand_path or project.brand_file).resolve()
     brand = problems.run(load_brand, brand_path, project.relative(brand_path))
     leaflets = [leaflet for path in project.leaflet_files()
                 if (leaflet := problems.run(load_leaflet, path, project.root))]

@@ -1,0 +1,62 @@
+"""Branding: another brand without template changes; colours that fail WCAG are refused."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from leafpress.brand import contrast_ratio
+from leafpress.cli import main
+
+BRANDS = Path(__file__).parent / "data" / "brands"
+
+
+def pdftotext(path) -> str:
+    return " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                                   capture_output=True, text=True).stdout.split())
+
+
+@pytest.mark.parametrize(("foreground", "background", "ratio"), [
+    ("#000000", "#FFFFFF", 21.0), ("#FFFFFF", "#FFFFFF", 1.0), ("#777777", "#FFFFFF", 4.48),
+    ("#005EB8", "#FFFFFF", 6.38)])
+def test_contrast_ratio_follows_wcag(foreground, background, ratio):
+    assert round(contrast_ratio(foreground, background), 2) == ratio
+
+
+def test_a_low_contrast_brand_is_refused_naming_the_pair_and_ratio(project, capsys):
+    brand = BRANDS / "low-contrast" / "brand.yaml"
+    assert main(["--project", str(project.root), "check", "--brand", str(brand)]) == 1
+    err = capsys.readouterr().err
+    assert (f"error: {brand}:10: colours.accent: accent #7FB2E5 on background #FFFFFF has a "
+            "contrast ratio of 2.23:1; WCAG 2.1 AA needs at least 4.5:1 for text") in err
+    assert (f"error: {brand}:11: colours.accent_text: accent_text #FFFFFF on accent #7FB2E5 "
+            "has a contrast ratio of 2.23:1; WCAG 2.1 AA needs at least 4.5:1 for text") in err
+
+
+def test_the_real_brand_passes_every_pair():
+    from leafpress.brand import TEXT_PAIRS, load_brand
+
+    colours = load_brand(Path(__file__).parent.parent / "brand" / "brand.yaml").brand.colours
+    assert min(contrast_ratio(getattr(colours, front), getattr(colours, back))
+               for front, back in TEXT_PAIRS) >= 4.5
+
+
+def test_a_second_brand_builds_without_template_changes(project, tmp_path):
+    dist = tmp_path / "dist"
+    brand = BRANDS / "riverside" / "brand.yaml"
+    assert main(["--project", str(project.root), "build", "--brand", str(brand),
+                 "--output", str(dist)]) == 0
+    text = pdftotext(dist / "en" / "magnesium-infusion.pdf")
+    assert "Riverside Community Health" in text
+    assert "Northgate" not in text
+    assert "please contact Patient Information Team: 01632 960 777." in text
+    # The second brand's own texts are not in the Chinese catalog yet: not published.
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    assert {item["locale"] for item in manifest["skipped"]} == {"zh-Hans"}
+    # Organisation, team and contact; a clinician briefing prints only the organisation.
+    assert {item["leaflet"]: item["reason"] for item in manifest["skipped"]} == {
+        "ketamine-infusion": "3 untranslated", "magnesium-infusion": "3 untranslated",
+        "magnesium-and-pain": "1 untranslated"}
