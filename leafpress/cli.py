@@ -16,7 +16,7 @@ from .catalog import init_locale, update_catalogs, write_pot
 from .errors import LeafletError
 from .leaflet import leaflet_json_schema
 from .brand import Brand
-from .pipeline import build, check, translation_stats
+from .pipeline import VARIANTS, build, check, translation_stats
 from .translation import STATES
 from .project import Project, write_atomically
 
@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="build.py", description="Build multilingual patient leaflets as accessible PDFs.")
     parser.add_argument("--project", type=Path, default=ROOT, metavar="DIR",
                         help="the project folder (default: the one holding build.py)")
-    parser.set_defaults(command=_build, brand=None, output=None, strict=False, draft=False)
+    parser.set_defaults(command=_build, brand=None, output=None, strict=False, draft=False,
+                        variant=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build_parser = commands.add_parser("build", help="build every leaflet in every locale "
@@ -68,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument(flag, action="store_true",
                                  default=False if command is parser else argparse.SUPPRESS,
                                  help=meaning)
+    for command in (parser, build_parser):
+        command.add_argument("--variant", choices=VARIANTS, action="append",
+                             default=None if command is parser else argparse.SUPPRESS,
+                             help="build only this variant (repeatable; default: all)")
     for command in (parser, build_parser, check_parser):
         default = None if command is parser else argparse.SUPPRESS
         command.add_argument("--brand", type=Path, metavar="FILE", default=default,
@@ -100,7 +105,8 @@ def _build(project: Project, arguments) -> int:
         print("build.py: error: --strict and --draft cannot be used together", file=sys.stderr)
         return 2
     result = build(project, dist, arguments.brand, strict=arguments.strict,
-                   draft=arguments.draft, warn=lambda line: print(line, file=sys.stderr))
+                   draft=arguments.draft, variants=tuple(arguments.variant or VARIANTS),
+                   warn=lambda line: print(line, file=sys.stderr))
     seconds = time.perf_counter() - started
     skipped = f", {len(result.skipped)} skipped" if result.skipped else ""
     print(f"{len(result.outputs)} PDFs{skipped} in {dist} ({seconds:.1f} s); list in "

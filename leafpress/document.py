@@ -32,6 +32,7 @@ class Rendered:
     html: str
     used: tuple[str, ...]
     missing: tuple[str, ...]
+    variant: str
 
 
 @dataclass
@@ -84,7 +85,8 @@ def template_environment(project: Project) -> Environment:
 
 def render_html(environment: Environment, project: Project, leaflet_file: LeafletFile,
                 brand_file: BrandFile, translations: Translations,
-                other_locales: list[str], draft: bool = False) -> Rendered:
+                other_locales: list[str], draft: bool = False,
+                variant: str = "standard") -> Rendered:
     """Render ``leaflet_file`` in the translations' locale.
 
     A text without a usable translation is rendered in English and listed in
@@ -111,11 +113,12 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             stylesheet=(project.templates_dir / "leaflet.css").as_uri(),
             draft=draft,
             draft_mark_english=DRAFT_MARK,
+            variant=variant,
         )
     except TemplateError as error:
         raise LeafletError.at(getattr(error, "filename", None) or TEMPLATE,
                               getattr(error, "lineno", None), f"template error: {error}") from None
-    return Rendered(html, tuple(lookup.used), tuple(lookup.missing))
+    return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant)
 
 
 _CSS_SAFE = re.compile(r"[\w .,:;!?()\-–—·/]", re.UNICODE)

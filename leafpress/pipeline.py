@@ -17,7 +17,9 @@ from .leaflet import LeafletFile, load_leaflet
 from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
 from .translation import STATES, Translations, load_translations
 
-VARIANT = "standard"
+# Every leaflet is also built in large print: re-flowed at 18 pt, not enlarged (the
+# Accessible Information Standard asks for alternative formats on request).
+VARIANTS = ("standard", "large-print")
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def check(project: Project, brand_path: Path | None = None) -> None:
 
 
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,
-          draft: bool = False, log=print, warn=print) -> BuildResult:
+          draft: bool = False, variants: tuple[str, ...] = VARIANTS, log=print,
+          warn=print) -> BuildResult:
     """Build every leaflet in every locale into ``dist``; write ``dist/manifest.json``.
 
     An output whose translation is incomplete is skipped with a warning, or, with
@@ -136,13 +139,15 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     if site and _system_ready(problems):
         environment = template_environment(project)
         jobs = []
-        for leaflet in site.leaflets:
+        for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
+                                 for variant in variants):
             for translations, rendered in _renderings(site, environment, leaflet, problems,
-                                                      draft):
+                                                      draft, variant):
                 if rendered.missing and not draft:
                     skipped = _skip(leaflet, translations, rendered)
                     result.skipped.append(skipped)
-                    message = (f"{skipped.leaflet} [{skipped.locale}]: skipped: "
+                    label = "" if variant == "standard" else f", {variant}"
+                    message = (f"{skipped.leaflet} [{skipped.locale}{label}]: skipped: "
                                f"{skipped.reason} — run 'build.py stats'")
                     if strict:
                         problems.add(Problem(project.relative(leaflet.path), None, message))
@@ -181,7 +186,7 @@ def translation_stats(project: Project, brand_path: Path | None = None) -> list[
 
 
 def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
-                drafts: bool = False):
+                drafts: bool = False, variant: str = VARIANTS[0]):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
     Each rendering names the other languages the leaflet is published in, which are
@@ -193,7 +198,7 @@ def _renderings(site: Site, environment, leaflet: LeafletFile, problems: Problem
 
     def render(locale, others, draft=False):
         return problems.run(render_html, environment, site.project, leaflet, site.brand,
-                            site.translations[locale], others, draft=draft)
+                            site.translations[locale], others, draft=draft, variant=variant)
 
     first = {locale: render(locale, [other for other in locales if other != locale])
              for locale in locales}
@@ -211,7 +216,7 @@ def _renderings(site: Site, environment, leaflet: LeafletFile, problems: Problem
 def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped:
     counts = Counter(translations.state(message_id) for message_id in rendered.missing)
     reason = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
-    return Skipped(leaflet.id, bcp47(translations.locale), VARIANT, reason)
+    return Skipped(leaflet.id, bcp47(translations.locale), rendered.variant, reason)
 
 
 def _stats_row(leaflet: LeafletFile, translations: Translations, rendered) -> dict:
@@ -237,16 +242,18 @@ def _write_output(site: Site, leaflet: LeafletFile, translations: Translations, 
 
     tag = bcp47(translations.locale)
     draft = bool(rendered.missing)
-    relative = f"{tag}/{leaflet.id}{'.draft' if draft else ''}.pdf"
+    variant = rendered.variant
+    suffix = ("" if variant == "standard" else f".{variant}") + (".draft" if draft else "")
+    relative = f"{tag}/{leaflet.id}{suffix}.pdf"
     pdf, pages = write_pdf(
         rendered.html,
         allowed_dirs=[site.project.templates_dir, site.brand.path.parent, fonts_dir],
-        identifier=f"{leaflet.id}/{tag}/{VARIANT}{'/draft' if draft else ''}",
+        identifier=f"{leaflet.id}/{tag}/{variant}{'/draft' if draft else ''}",
         shown=f"{site.project.relative(leaflet.path)} [{tag}]",
         font_faces=font_faces,
     )
     write_atomically(dist / relative, pdf)
-    return Output(leaflet=leaflet.id, locale=tag, variant=VARIANT, format="pdf", path=relative,
+    return Output(leaflet=leaflet.id, locale=tag, variant=variant, format="pdf", path=relative,
                   sha256=hashlib.sha256(pdf).hexdigest(), bytes=len(pdf), pages=pages,
                   draft=draft)
 

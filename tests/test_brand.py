@@ -47,8 +47,8 @@ def test_the_real_brand_passes_every_pair():
 def test_a_second_brand_builds_without_template_changes(project, tmp_path):
     dist = tmp_path / "dist"
     brand = BRANDS / "riverside" / "brand.yaml"
-    assert main(["--project", str(project.root), "build", "--brand", str(brand),
-                 "--output", str(dist)]) == 0
+    assert main(["--project", str(project.root), "build", "--variant", "standard",
+                 "--brand", str(brand), "--output", str(dist)]) == 0
     text = pdftotext(dist / "en" / "magnesium-infusion.pdf")
     assert "Riverside Community Health" in text
     assert "Northgate" not in text

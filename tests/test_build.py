@@ -39,7 +39,8 @@ def test_build_is_the_default_command(project, tmp_path, capsys):
     assert main(["--project", str(project.root), "--output", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "built zh-Hans/magnesium-infusion.pdf" in out
-    assert "6 PDFs in" in out
+    assert "built zh-Hans/magnesium-infusion.large-print.pdf" in out
+    assert "12 PDFs in" in out
 
 
 def test_the_machine_has_harfbuzz_subset_and_the_cjk_font():

@@ -41,7 +41,8 @@ def test_check_reports_every_problem_without_a_traceback(project, capsys):
 def test_a_broken_leaflet_does_not_stop_the_others(project, tmp_path, capsys):
     shutil.copy(BAD / "forbidden-link.yaml", project.leaflets_dir)
     dist = tmp_path / "dist"
-    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    assert main(["--project", str(project.root), "build", "--variant", "standard",
+                 "--output", str(dist)]) == 1
     built = sorted(path.relative_to(dist).as_posix() for path in dist.rglob("*.pdf"))
     assert built == ["en/ketamine-infusion.pdf", "en/magnesium-and-pain.pdf",
                      "en/magnesium-infusion.pdf", "zh-Hans/ketamine-infusion.pdf",
@@ -52,12 +53,14 @@ def test_a_broken_leaflet_does_not_stop_the_others(project, tmp_path, capsys):
 
 def test_a_failed_build_keeps_the_previous_pdf(project, tmp_path):
     dist = tmp_path / "dist"
-    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 0
+    assert main(["--project", str(project.root), "build", "--variant", "standard",
+                 "--output", str(dist)]) == 0
     good = (dist / "en" / "ketamine-infusion.pdf").read_bytes()
     path = project.leaflets_dir / "ketamine-infusion.yaml"
     path.write_text(path.read_text("utf-8").replace("audience: patient", "audience: nobody"),
                     "utf-8")
-    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    assert main(["--project", str(project.root), "build", "--variant", "standard",
+                 "--output", str(dist)]) == 1
     assert (dist / "en" / "ketamine-infusion.pdf").read_bytes() == good
     assert not list(dist.rglob("*.tmp"))
 

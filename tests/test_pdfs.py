@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LEAFLETS = ("ketamine-infusion", "magnesium-and-pain", "magnesium-infusion")
 LOCALES = ("en", "zh-Hans")
 OUTPUTS = [(leaflet, locale) for leaflet in LEAFLETS for locale in LOCALES]
+EVERY = [(leaflet, locale, variant) for leaflet in LEAFLETS for locale in LOCALES
+         for variant in ("standard", "large-print")]
 
 
 def pdftotext(path: Path) -> str:
@@ -25,9 +27,9 @@ def pdftotext(path: Path) -> str:
                           capture_output=True, text=True).stdout
 
 
-def entry(manifest, leaflet, locale) -> dict:
-    [found] = [output for output in manifest["outputs"]
-               if output["leaflet"] == leaflet and output["locale"] == locale]
+def entry(manifest, leaflet, locale, variant="standard") -> dict:
+    [found] = [output for output in manifest["outputs"] if (
+        output["leaflet"], output["locale"], output["variant"]) == (leaflet, locale, variant)]
     return found
 
 
@@ -40,26 +42,28 @@ def expected_title(leaflet: str, locale: str) -> str:
 
 
 def test_manifest_lists_six_standard_pdfs(dist, manifest):
-    assert sorted((o["leaflet"], o["locale"]) for o in manifest["outputs"]) == sorted(OUTPUTS)
+    standard = [o for o in manifest["outputs"] if o["variant"] == "standard"]
+    assert sorted((o["leaflet"], o["locale"]) for o in standard) == sorted(OUTPUTS)
+    assert manifest["skipped"] == []
     for output in manifest["outputs"]:
         pdf = (dist / output["path"]).read_bytes()
-        assert output["variant"] == "standard"
+        assert output["draft"] is False
         assert output["format"] == "pdf"
         assert output["bytes"] == len(pdf)
         assert output["sha256"] == hashlib.sha256(pdf).hexdigest()
         assert output["pages"] == len(PdfReader(dist / output["path"]).pages)
 
 
-@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
-def test_pdf_passes_qpdf_check(dist, manifest, leaflet, locale):
-    path = dist / entry(manifest, leaflet, locale)["path"]
+@pytest.mark.parametrize(("leaflet", "locale", "variant"), EVERY)
+def test_pdf_passes_qpdf_check(dist, manifest, leaflet, locale, variant):
+    path = dist / entry(manifest, leaflet, locale, variant)["path"]
     result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
-def test_title_language_and_tags(dist, manifest, leaflet, locale):
-    reader = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
+@pytest.mark.parametrize(("leaflet", "locale", "variant"), EVERY)
+def test_title_language_and_tags(dist, manifest, leaflet, locale, variant):
+    reader = PdfReader(dist / entry(manifest, leaflet, locale, variant)["path"])
     root = reader.trailer["/Root"]
     assert reader.metadata.title == expected_title(leaflet, locale)
     assert root["/Lang"] == locale
@@ -68,9 +72,9 @@ def test_title_language_and_tags(dist, manifest, leaflet, locale):
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
 
 
-@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
-def test_every_font_is_embedded(dist, manifest, leaflet, locale):
-    reader = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
+@pytest.mark.parametrize(("leaflet", "locale", "variant"), EVERY)
+def test_every_font_is_embedded(dist, manifest, leaflet, locale, variant):
+    reader = PdfReader(dist / entry(manifest, leaflet, locale, variant)["path"])
     fonts = {}
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
@@ -85,9 +89,9 @@ def test_every_font_is_embedded(dist, manifest, leaflet, locale):
         assert {name.split("+")[1] for name in fonts} == {"Leaflet-CJK", "Leaflet-CJK-Bold"}
 
 
-@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
-def test_text_reads_back(dist, manifest, leaflet, locale):
-    text = pdftotext(dist / entry(manifest, leaflet, locale)["path"])
+@pytest.mark.parametrize(("leaflet", "locale", "variant"), EVERY)
+def test_text_reads_back(dist, manifest, leaflet, locale, variant):
+    text = pdftotext(dist / entry(manifest, leaflet, locale, variant)["path"])
     flat = " ".join(text.split())
     assert expected_title(leaflet, locale) in flat
     assert "\ufffd" not in text  # no glyph without a Unicode mapping
@@ -97,9 +101,9 @@ def test_text_reads_back(dist, manifest, leaflet, locale):
         assert "第 1 页，共" in flat
 
 
-@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
-def test_headings_are_bookmarks(dist, manifest, leaflet, locale):
-    reader = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
+@pytest.mark.parametrize(("leaflet", "locale", "variant"), EVERY)
+def test_headings_are_bookmarks(dist, manifest, leaflet, locale, variant):
+    reader = PdfReader(dist / entry(manifest, leaflet, locale, variant)["path"])
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles[0] == expected_title(leaflet, locale)
     assert len(reader.outline) >= 2

@@ -80,7 +80,7 @@ def test_stats_table(edited, capsys):
 
 def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
     dist = tmp_path / "dist"
-    assert run(edited, "build", "--output", str(dist)) == 0
+    assert run(edited, "build", "--variant", "standard", "--output", str(dist)) == 0
     err = capsys.readouterr().err
     assert ("warning: magnesium-infusion [zh-Hans]: skipped: 1 fuzzy — run 'build.py stats'"
             in err.splitlines())
@@ -95,14 +95,15 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
 
 
 def test_strict_build_fails_on_a_skipped_output(edited, tmp_path, capsys):
-    assert run(edited, "build", "--strict", "--output", str(tmp_path / "dist")) == 1
+    assert run(edited, "build", "--strict", "--variant", "standard",
+               "--output", str(tmp_path / "dist")) == 1
     assert ("error: leaflets/magnesium-infusion.yaml: magnesium-infusion [zh-Hans]: skipped: "
             "1 fuzzy — run 'build.py stats'") in capsys.readouterr().err
 
 
 def test_draft_build_marks_every_page(edited, tmp_path):
     dist = tmp_path / "dist"
-    assert run(edited, "build", "--draft", "--output", str(dist)) == 0
+    assert run(edited, "build", "--draft", "--variant", "standard", "--output", str(dist)) == 0
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     drafts = [output for output in manifest["outputs"] if output["draft"]]
     assert [output["path"] for output in drafts] == ["zh-Hans/magnesium-infusion.draft.pdf"]
@@ -124,7 +125,7 @@ def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, caps
     assert '"Language: fr\\n"' in po
     assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in po
     dist = tmp_path / "dist"
-    assert run(project, "build", "--output", str(dist)) == 0
+    assert run(project, "build", "--variant", "standard", "--output", str(dist)) == 0
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert {(item["leaflet"], item["locale"]) for item in manifest["skipped"]} == {
         ("ketamine-infusion", "fr"), ("magnesium-and-pain", "fr"), ("magnesium-infusion", "fr")}
@@ -156,7 +157,7 @@ def test_a_new_language_needs_no_code(project, tmp_path):
     path.write_text("\n".join(lines) + "\n", "utf-8")
     assert run(project, "check") == 0
     dist = tmp_path / "dist"
-    assert run(project, "build", "--strict", "--output", str(dist)) == 0
+    assert run(project, "build", "--strict", "--variant", "standard", "--output", str(dist)) == 0
     text = " ".join(pdftotext(dist / "fr" / "magnesium-infusion.pdf").split())
     assert "Perfusion de magnésium contre la douleur neuropathique" in text
     assert "21 novembre 2026" in text
