@@ -80,6 +80,7 @@ def template_environment(project: Project) -> Environment:
     environment.policies["ext.i18n.trimmed"] = JINJA_I18N_OPTIONS["trimmed"]
     environment.filters["css_string"] = css_string
     environment.filters["css_counters"] = css_counters
+    environment.filters["address"] = printed_address
     return environment
 
 
@@ -111,6 +112,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             also_available=format_list([locale_name(other, other) for other in other_locales],
                                        locale=format_locale(locale)),
             stylesheet=(project.templates_dir / "leaflet.css").as_uri(),
+            online=_online_page(brand_file, leaflet, locale),
             draft=draft,
             draft_mark_english=DRAFT_MARK,
             variant=variant,
@@ -119,6 +121,28 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
         raise LeafletError.at(getattr(error, "filename", None) or TEMPLATE,
                               getattr(error, "lineno", None), f"template error: {error}") from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant)
+
+
+def _online_page(brand_file: BrandFile, leaflet, locale: str) -> dict | None:
+    """Return the leaflet's web address in ``locale`` and its QR code, if the brand has a site."""
+    if not brand_file.brand.website:
+        return None
+    import segno
+
+    address = f"{brand_file.brand.website.rstrip('/')}/{bcp47(locale)}/{leaflet.id}/"
+    # A vector QR code as a data: URI: nothing to fetch, and WeasyPrint draws it as SVG.
+    code = segno.make(address, error="m").svg_data_uri(scale=1, border=0, xmldecl=False)
+    return {"address": address, "qr": code}
+
+
+def printed_address(address: str) -> Markup:
+    """Return a web address that may wrap only after a slash, never inside a word.
+
+    A line break at a hyphen reads as a hyphen that is not part of the address.
+    """
+    parts = [Markup('<span class="nobreak">{}</span>').format(part)
+             for part in address.split("/")]
+    return Markup("/<wbr>").join(parts)
 
 
 _CSS_SAFE = re.compile(r"[\w .,:;!?()\-–—·/]", re.UNICODE)

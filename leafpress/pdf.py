@@ -82,6 +82,8 @@ def _project_fetcher(weasyprint, allowed_dirs: list[Path]):
     class ProjectFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == "data":  # self-contained (the QR code): nothing is fetched
+                return super().fetch(url, headers)
             if parts.scheme != "file":
                 raise PermissionError(f"only the project's own files may be used, not {url}")
             path = Path(unquote(parts.path)).resolve()
@@ -89,7 +91,7 @@ def _project_fetcher(weasyprint, allowed_dirs: list[Path]):
                 raise PermissionError(f"{path} is outside the template and brand folders")
             return super().fetch(url, headers)
 
-    return ProjectFetcher(fail_on_errors=True, allowed_protocols=("file",))
+    return ProjectFetcher(fail_on_errors=True, allowed_protocols=("file", "data"))
 
 
 class _ListHandler(logging.Handler):

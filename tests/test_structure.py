@@ -1,0 +1,52 @@
+"""PDF/UA structure read back from the files: headings in order, lists, figures with text."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from test_pdfs import EVERY, entry, expected_title, pdftotext
+
+
+def structure(path) -> list[tuple[str, object]]:
+    """Return the structure elements in reading order as ``(type, alternate text)``."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "keys"):
+            if "/S" in node:
+                found.append((str(node["/S"]), node.get("/Alt")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.parametrize(("leaflet", "locale", "variant"), EVERY)
+def test_structure_tree(dist, manifest, leaflet, locale, variant):
+    path = dist / entry(manifest, leaflet, locale, variant)["path"]
+    elements = structure(path)
+    kinds = [kind for kind, _ in elements]
+    headings = [int(kind[2]) for kind in kinds if kind in ("/H1", "/H2", "/H3")]
+    assert headings[0] == 1 and headings.count(1) == 1  # one title, first
+    assert all(later - earlier <= 1 for earlier, later in zip(headings, headings[1:]))
+    assert kinds.count("/L") >= 3 and kinds.count("/LI") >= kinds.count("/L")
+    figures = [alternate for kind, alternate in elements if kind == "/Figure"]
+    assert len(figures) == 2 and all(figures)  # the logo and the QR code, both described
+    reader = PdfReader(path)
+    assert reader.trailer["/Root"]["/Lang"] == locale
+    assert reader.metadata.title == expected_title(leaflet, locale)
+
+
+@pytest.mark.parametrize(("locale", "address"), [
+    ("en", "https://leaflets.northgate-hospital.example/en/magnesium-infusion/"),
+    ("zh-Hans", "https://leaflets.northgate-hospital.example/zh-Hans/magnesium-infusion/")])
+def test_the_online_address_is_printed_beside_the_qr_code(dist, manifest, locale, address):
+    text = "".join(pdftotext(dist / entry(manifest, "magnesium-infusion", locale)["path"])
+                   .split())
+    assert address in text
