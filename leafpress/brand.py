@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import LeafletError, Problem
+from .fonts import installed_families
 from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, problem_from_validation
 from .yamlfile import load_yaml
 
@@ -33,6 +34,26 @@ class Colours(BaseModel):
     warning_border: Colour
 
 
+def _font_file(name: str) -> str:
+    if "/" in name or "\\" in name or not name.lower().endswith((".ttf", ".otf")):
+        raise ValueError(f"expected the name of a .ttf or .otf file beside the brand file, "
+                         f"got {name!r}")
+    return name
+
+
+FontFile = Annotated[str, AfterValidator(_font_file)]
+
+
+class Font(BaseModel):
+    """The typeface for Latin text: an installed family, or font files beside the brand."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    family: str | None = Field(None, description="An installed font family, e.g. 'DejaVu Sans'")
+    regular: FontFile | None = None
+    bold: FontFile | None = None
+
+
 class Brand(BaseModel):
     """One organisation's branding; ``build.py`` reads ``brand/brand.yaml``."""
 
@@ -44,6 +65,7 @@ class Brand(BaseModel):
     website: Url | None = None
     logo: Annotated[str, AfterValidator(_svg_name)]
     colours: Colours
+    font: Font | None = Field(None, description="Default: the bundled Atkinson Hyperlegible")
 
 
 @dataclass(frozen=True)
@@ -94,6 +116,23 @@ def _contrast_problems(shown: str, document, colours: Colours) -> list[Problem]:
     return problems
 
 
+def _font_problems(shown: str, document, folder: Path, font: Font | None) -> list[Problem]:
+    if font is None:
+        return []
+    if bool(font.family) == bool(font.regular or font.bold):
+        return [Problem(shown, document.line_of(("font",)), "give either 'family' (an "
+                        "installed font) or 'regular' and 'bold' (font files), not both", "font")]
+    if font.family:
+        if font.family not in installed_families():
+            return [Problem(shown, document.line_of(("font", "family")),
+                            f"the font family {font.family!r} is not installed", "font.family")]
+        return []
+    return [Problem(shown, document.line_of(("font", key)),
+                    f"the font file {name!r} does not exist beside the brand file", f"font.{key}")
+            for key, name in (("regular", font.regular), ("bold", font.bold))
+            if not name or not (folder / name).is_file()]
+
+
 def load_brand(path: Path, shown: str | None = None) -> BrandFile:
     """Load and validate the brand file; raise `LeafletError` for every problem."""
     shown = shown or str(path)
@@ -104,6 +143,7 @@ def load_brand(path: Path, shown: str | None = None) -> BrandFile:
         raise LeafletError([problem_from_validation(shown, document, item, Brand)
                             for item in error.errors(include_url=False)]) from None
     problems = _contrast_problems(shown, document, brand.colours)
+    problems += _font_problems(shown, document, path.parent, brand.font)
     if problems:
         raise LeafletError(problems)
     logo = path.parent / brand.logo

@@ -103,6 +103,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             leaflet=leaflet,
             brand=brand_file.brand,
             logo=brand_file.logo_path.as_uri(),
+            brand_folder=brand_file.path.parent.as_uri(),
             tr=lookup.content,
             plain=lookup.plain,
             inline=markup.render_inline,

@@ -56,6 +56,13 @@ def subset_font_faces(used: set[str], cache_dir: Path) -> str:
     return "\n".join(rules)
 
 
+def installed_families() -> set[str]:
+    """Return the font families fontconfig knows."""
+    result = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True)
+    return {family.strip() for line in result.stdout.splitlines()
+            for family in line.split(",")}
+
+
 def _installed_font(weight: int) -> tuple[Path, int]:
     """Return the file and face index fontconfig picks for the CJK family at ``weight``."""
     style = "bold" if weight >= 700 else "regular"

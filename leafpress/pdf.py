@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import LeafletError, Problem
-from .fonts import CJK_FAMILY
+from .fonts import CJK_FAMILY, installed_families
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -55,7 +55,6 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
 def system_problems() -> list[str]:
     """Return what is missing on this machine for correct, fast PDFs (checked once a build)."""
     import shutil
-    import subprocess
 
     import weasyprint.text.ffi
 
@@ -64,10 +63,7 @@ def system_problems() -> list[str]:
         problems.append("HarfBuzz's subset library is missing, so fonts are subset with "
                         "fontTools (about 34 times slower for Chinese); install the Debian "
                         "package libharfbuzz-subset0 (scripts/setup.sh does)")
-    families = ""
-    if shutil.which("fc-list"):
-        families = subprocess.run(["fc-list", ":", "family"], capture_output=True,
-                                  text=True).stdout
+    families = installed_families() if shutil.which("fc-list") else set()
     if CJK_FAMILY not in families:
         problems.append(f"the font {CJK_FAMILY!r} is not installed, so Chinese text would be "
                         "drawn with another font or as empty boxes; install the Debian package "

@@ -51,6 +51,9 @@ def test_a_second_brand_builds_without_template_changes(project, tmp_path):
                  "--brand", str(brand), "--output", str(dist)]) == 0
     text = pdftotext(dist / "en" / "magnesium-infusion.pdf")
     assert "Riverside Community Health" in text
+    fonts = subprocess.run(["pdffonts", str(dist / "en" / "magnesium-infusion.pdf")],
+                           capture_output=True, text=True, check=True).stdout
+    assert "DejaVu-Sans" in fonts and "Atkinson" not in fonts  # the brand's typeface
     assert "Northgate" not in text
     assert "please contact Patient Information Team: 01632 960 777." in text
     # The second brand's own texts are not in the Chinese catalog yet: not published.
@@ -60,3 +63,13 @@ def test_a_second_brand_builds_without_template_changes(project, tmp_path):
     assert {item["leaflet"]: item["reason"] for item in manifest["skipped"]} == {
         "ketamine-infusion": "3 untranslated", "magnesium-infusion": "3 untranslated",
         "magnesium-and-pain": "1 untranslated"}
+
+
+def test_a_brand_font_must_exist(tmp_path, capsys, project):
+    brand = tmp_path / "brand.yaml"
+    brand.write_text((BRANDS / "riverside" / "brand.yaml").read_text("utf-8").replace(
+        "family: DejaVu Sans", "family: No Such Sans"), "utf-8")
+    (tmp_path / "logo.svg").write_bytes((BRANDS / "riverside" / "logo.svg").read_bytes())
+    assert main(["--project", str(project.root), "check", "--brand", str(brand)]) == 1
+    assert (f"error: {brand}:16: font.family: the font family 'No Such Sans' is not "
+            "installed") in capsys.readouterr().err
