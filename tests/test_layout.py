@@ -104,3 +104,35 @@ def test_chinese_punctuation_never_starts_a_line(dist, manifest, leaflet):
             starts = [line.strip()[:1] for line in text.splitlines() if line.strip()]
             assert not NO_LINE_START & set(starts), (variant, [
                 line for line in text.splitlines() if line.strip()[:1] in NO_LINE_START])
+
+
+def _headings(leaflet: str, locale: str) -> list[str]:
+    """The leaflet's headings and questions as printed in ``locale``."""
+    from leafpress.catalog import msgid
+    from leafpress.leaflet import load_leaflet
+    from leafpress.project import Project
+    from leafpress.translation import load_translations
+    from test_pdfs import ROOT
+
+    project = Project.at(ROOT)
+    document = load_leaflet(project.leaflets_dir / f"{leaflet}.yaml").leaflet
+    translations, _ = load_translations(project, locale.replace("-", "_"))
+    texts = [section.heading for section in document.sections] + [
+        block.question for section in document.sections for block in section.blocks
+        if block.kind == "question"]
+    return [translations.lookup(msgid(text)).replace("%%", "%") for text in texts]
+
+
+@pytest.mark.parametrize(("leaflet", "locale", "variant"), ALL)
+def test_a_heading_is_never_the_last_line_of_a_page(dist, manifest, leaflet, locale, variant):
+    path, _ = output_path(dist, manifest, leaflet, locale, variant)
+    headings = ["".join(heading.split()) for heading in _headings(leaflet, locale)]
+    for number, page in enumerate(pdfium.PdfDocument(path), start=1):
+        height = page.get_height()
+        # Only the body: leave out the running header and footer in the page margins.
+        text = page.get_textpage().get_text_bounded(top=height - 30 * MM, bottom=28 * MM)
+        lines = ["".join(line.split()) for line in text.splitlines() if line.strip()]
+        last = lines[-1] if lines else ""
+        # A heading that wraps ends the page with its own last words.
+        assert not any(heading.endswith(last) for heading in headings), (
+            f"page {number} ends with a heading: {last!r}")
