@@ -1,7 +1,9 @@
-"""Command line: ``build.py [build|check|extract|schema]``.
+"""Command line: ``build.py [build|check|extract|update|init|stats|schema]``.
 
 Exit codes: 0 success; 1 problems in content, translations or the build; 2 bad usage.
-This is the only place that turns a `LeafletError` into an exit code.
+This is the only place that turns a `LeafletError` into an exit code. The heavy
+modules are imported inside the commands, so that a build with nothing to do
+(see incremental.py) starts and ends in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -12,13 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from .catalog import init_locale, update_catalogs, write_pot
+from . import incremental
 from .errors import LeafletError
-from .leaflet import leaflet_json_schema
-from .brand import Brand
-from .pipeline import VARIANTS, build, check, translation_stats
-from .translation import STATES
-from .project import Project, write_atomically
+from .project import VARIANTS, Project, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--project", type=Path, default=ROOT, metavar="DIR",
                         help="the project folder (default: the one holding build.py)")
     parser.set_defaults(command=_build, brand=None, output=None, strict=False, draft=False,
-                        variant=None)
+                        variant=None, jobs=None, force=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build_parser = commands.add_parser("build", help="build every leaflet in every locale "
@@ -73,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--variant", choices=VARIANTS, action="append",
                              default=None if command is parser else argparse.SUPPRESS,
                              help="build only this variant (repeatable; default: all)")
+        command.add_argument("--jobs", type=_positive, metavar="N",
+                             default=None if command is parser else argparse.SUPPRESS,
+                             help="render N PDFs at a time (default: the number of cores)")
+        command.add_argument("--force", action="store_true",
+                             default=False if command is parser else argparse.SUPPRESS,
+                             help="render every output again, even if it is up to date")
     for command in (parser, build_parser, check_parser):
         default = None if command is parser else argparse.SUPPRESS
         command.add_argument("--brand", type=Path, metavar="FILE", default=default,
@@ -104,23 +108,84 @@ def _build(project: Project, arguments) -> int:
     if arguments.strict and arguments.draft:
         print("build.py: error: --strict and --draft cannot be used together", file=sys.stderr)
         return 2
-    result = build(project, dist, arguments.brand, strict=arguments.strict,
-                   draft=arguments.draft, variants=tuple(arguments.variant or VARIANTS),
-                   warn=lambda line: print(line, file=sys.stderr))
-    seconds = time.perf_counter() - started
-    skipped = f", {len(result.skipped)} skipped" if result.skipped else ""
-    print(f"{len(result.outputs)} PDFs{skipped} in {dist} ({seconds:.1f} s); list in "
-          f"{dist / 'manifest.json'}")
+    variants = tuple(arguments.variant or VARIANTS)
+    brand_file = (arguments.brand or project.brand_file).resolve()
+    if not arguments.force:
+        manifest = _nothing_to_do(project, dist, brand_file, arguments, variants)
+        if manifest is not None:
+            count = len(manifest["outputs"])
+            print(f"0 built, {count} reused, 0 skipped, 0 failed in "
+                  f"{time.perf_counter() - started:.2f} s: everything in {dist} is up to date")
+            return 0
+
+    from .pipeline import build
+    from .workers import default_jobs
+
+    progress = _Progress() if sys.stdout.isatty() else None
+    try:
+        result = build(project, dist, brand_file, strict=arguments.strict, draft=arguments.draft,
+                       variants=variants, jobs=arguments.jobs or default_jobs(),
+                       force=arguments.force, warn=lambda line: print(line, file=sys.stderr),
+                       progress=progress)
+    except LeafletError:
+        if progress:
+            progress.finish()
+        raise
+    if progress:
+        progress.finish()
+    built = len(result.outputs) - len(result.reused)
+    print(f"{built} built, {len(result.reused)} reused, {len(result.skipped)} skipped, "
+          f"{len(result.failed)} failed in {time.perf_counter() - started:.1f} s; "
+          f"list in {dist / 'manifest.json'}")
     return 0
 
 
+def _nothing_to_do(project: Project, dist: Path, brand_file: Path, arguments, variants):
+    """Return the last manifest if no input changed and every PDF is intact."""
+    cache = dist / ".cache"
+    options = incremental.build_options(brand_file, arguments.strict, arguments.draft, variants)
+    digest = incremental.build_digest(project.root, brand_file, options,
+                                      incremental.remembered_system_files(cache))
+    return incremental.up_to_date(dist, cache, digest)
+
+
+class _Progress:
+    """A one-line progress bar with the current output, for terminals."""
+
+    def __init__(self) -> None:
+        self.width = 0
+
+    def __call__(self, done: int, total: int, output, verb: str) -> None:
+        filled = round(24 * done / total) if total else 24
+        line = f"[{'#' * filled}{'.' * (24 - filled)}] {done}/{total} {verb} {output.path}"
+        sys.stdout.write("\r" + line.ljust(self.width))
+        sys.stdout.flush()
+        self.width = len(line)
+
+    def finish(self) -> None:
+        if self.width:
+            sys.stdout.write("\r" + " " * self.width + "\r")
+            sys.stdout.flush()
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _check(project: Project, arguments) -> int:
+    from .pipeline import check
+
     check(project, arguments.brand)
     print("All leaflets, translations and templates are valid.")
     return 0
 
 
 def _extract(project: Project, arguments) -> int:
+    from .catalog import write_pot
+
     changed = write_pot(project)
     state = "updated" if changed else "already up to date"
     print(f"{project.relative(project.pot_file)} {state}.")
@@ -128,6 +193,8 @@ def _extract(project: Project, arguments) -> int:
 
 
 def _update(project: Project, arguments) -> int:
+    from .catalog import update_catalogs
+
     for locale, changed in update_catalogs(project):
         state = "updated" if changed else "already up to date"
         print(f"{project.relative(project.po_file(locale))} {state}.")
@@ -135,6 +202,8 @@ def _update(project: Project, arguments) -> int:
 
 
 def _init(project: Project, arguments) -> int:
+    from .catalog import init_locale
+
     locale = init_locale(project, arguments.locale)
     print(f"Started {project.relative(project.po_file(locale))}: translate it, then run "
           "'build.py check' and 'build.py'.")
@@ -142,6 +211,9 @@ def _init(project: Project, arguments) -> int:
 
 
 def _stats(project: Project, arguments) -> int:
+    from .pipeline import translation_stats
+    from .translation import STATES
+
     rows = translation_stats(project)
     if arguments.format == "json":
         print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
@@ -157,6 +229,9 @@ def _stats(project: Project, arguments) -> int:
 
 
 def _schema(project: Project, arguments) -> int:
+    from .brand import Brand
+    from .leaflet import leaflet_json_schema
+
     for path, schema in ((project.leaflets_dir / "leaflet.schema.json", leaflet_json_schema()),
                          (project.brand_file.with_name("brand.schema.json"),
                           Brand.model_json_schema())):

@@ -29,6 +29,10 @@ class LeafletError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
+    def __reduce__(self):
+        # Worker processes send their problems back pickled (see workers.py).
+        return (type(self), (self.problems,))
+
     @classmethod
     def at(cls, path, line, message, where="") -> LeafletError:
         """Return an error holding a single problem."""

@@ -99,3 +99,8 @@ def _subset(source: Path, index: int, text: str) -> bytes:
 def cache_dir(dist: Path) -> Path:
     """Return the font cache: ``LEAFPRESS_CACHE_DIR`` if set, else ``dist/.cache``."""
     return Path(os.environ.get("LEAFPRESS_CACHE_DIR") or dist / ".cache") / "fonts"
+
+
+def source_files() -> list[Path]:
+    """Return the installed font files the subsets are made from."""
+    return sorted({_installed_font(weight)[0] for weight in WEIGHTS})

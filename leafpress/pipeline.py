@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import incremental
 from .brand import BrandFile, load_brand
 from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
-from .fonts import cache_dir, characters, subset_font_faces
+from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
-from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
+from .project import SOURCE_LOCALE, VARIANTS, Project, bcp47, write_atomically
 from .translation import STATES, Translations, load_translations
+from .workers import Task, render_all
 
-# Every leaflet is also built in large print: re-flowed at 18 pt, not enlarged (the
-# Accessible Information Standard asks for alternative formats on request).
-VARIANTS = ("standard", "large-print")
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,8 @@ class Skipped:
 class BuildResult:
     outputs: list[Output]
     skipped: list[Skipped]
+    reused: list[Output] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -121,53 +121,111 @@ def check(project: Project, brand_path: Path | None = None) -> None:
 
 
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,
-          draft: bool = False, variants: tuple[str, ...] = VARIANTS, log=print,
-          warn=print) -> BuildResult:
-    """Build every leaflet in every locale into ``dist``; write ``dist/manifest.json``.
+          draft: bool = False, variants: tuple[str, ...] = VARIANTS, jobs: int = 1,
+          force: bool = False, log=print, warn=print, progress=None) -> BuildResult:
+    """Build every leaflet in every locale and variant into ``dist``, with its manifest.
 
     An output whose translation is incomplete is skipped with a warning, or, with
     ``draft``, built with English for the missing texts and a draft mark on every page
     (as ``NAME.draft.pdf``, never over the published file). With ``strict`` a skipped
-    output or an out-of-date POT is a problem. Outputs that can be built are built even
-    when others fail; then all problems are raised together. Each PDF is written
-    atomically, so a failed or interrupted build leaves the previous good file in place.
+    output or an out-of-date POT is a problem. An output whose inputs did not change
+    since it was built is reused, unless ``force``; the others are rendered ``jobs`` at a
+    time. Outputs that can be built are built even when others fail; then all problems
+    are raised together. Each PDF is written atomically, so a failed or interrupted
+    build leaves the previous good file in place.
     """
+    brand_file = (brand_path or project.brand_file).resolve()
+    options = incremental.build_options(brand_file, strict, draft, variants)
     problems = ProblemCollector()
-    site = gather(project, brand_path, problems,
+    site = gather(project, brand_file, problems,
                   warn=None if strict else lambda message: warn(f"warning: {message}"))
     result = BuildResult([], [])
+    system_files: list[Path] = []
     if site and _system_ready(problems):
-        environment = template_environment(project)
-        jobs = []
-        for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
-                                 for variant in variants):
-            for translations, rendered in _renderings(site, environment, leaflet, problems,
-                                                      draft, variant):
-                if rendered.missing and not draft:
-                    skipped = _skip(leaflet, translations, rendered)
-                    result.skipped.append(skipped)
-                    label = "" if variant == "standard" else f", {variant}"
-                    message = (f"{skipped.leaflet} [{skipped.locale}{label}]: skipped: "
-                               f"{skipped.reason} — run 'build.py stats'")
-                    if strict:
-                        problems.add(Problem(project.relative(leaflet.path), None, message))
-                    else:
-                        warn(f"warning: {message}")
-                else:
-                    jobs.append((leaflet, translations, rendered))
-        fonts_dir = cache_dir(dist)
-        font_faces = problems.run(subset_font_faces, set().union(
-            *(characters(rendered.html) for _, _, rendered in jobs)), fonts_dir) if jobs else ""
-        for leaflet, translations, rendered in jobs:
-            output = problems.run(_write_output, site, leaflet, translations, rendered, dist,
-                                  font_faces or "", fonts_dir)
-            if output:
-                result.outputs.append(output)
-                log(f"built {output.path} ({output.pages} pages, "
-                    f"{output.bytes / 1024:.0f} KB){' DRAFT' if output.draft else ''}")
-    _write_manifest(dist, result)
+        system_files = problems.run(source_files) or []
+        tasks = _plan(site, variants, draft, strict, result, problems, warn)
+        _render(site, tasks, dist, jobs, force, result, problems, log, progress)
+    result.outputs.sort(key=lambda output: output.path)
+    manifest = _write_manifest(dist, result)
+    if not problems.problems and not result.skipped:
+        incremental.remember(dist / ".cache", incremental.build_digest(
+            project.root, brand_file, options, system_files), manifest, system_files)
     problems.raise_if_any()
     return result
+
+
+@dataclass(frozen=True)
+class _Planned:
+    task: Task
+    record: Output
+    key: str
+
+
+def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
+          problems: ProblemCollector, warn) -> list[tuple]:
+    """Render every output's HTML; skip incomplete translations; return what to print."""
+    environment = template_environment(site.project)
+    planned = []
+    for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
+                             for variant in variants):
+        for translations, rendered in _renderings(site, environment, leaflet, problems,
+                                                  draft, variant):
+            if rendered.missing and not draft:
+                skipped = _skip(leaflet, translations, rendered)
+                result.skipped.append(skipped)
+                label = "" if variant == "standard" else f", {variant}"
+                message = (f"{skipped.leaflet} [{skipped.locale}{label}]: skipped: "
+                           f"{skipped.reason} — run 'build.py stats'")
+                if strict:
+                    problems.add(Problem(site.project.relative(leaflet.path), None, message))
+                else:
+                    warn(f"warning: {message}")
+            else:
+                planned.append((leaflet, translations, rendered))
+    return planned
+
+
+def _render(site: Site, planned: list[tuple], dist: Path, jobs: int, force: bool,
+            result: BuildResult, problems: ProblemCollector, log, progress) -> None:
+    """Reuse the outputs whose key is cached and intact; render the rest in the pool."""
+    fonts_dir = cache_dir(dist)
+    used = set().union(*(characters(rendered.html) for _, _, rendered in planned))
+    font_faces = (problems.run(subset_font_faces, used, fonts_dir) if planned else "") or ""
+    assets = incremental.files_digest([site.project.templates_dir, site.brand.path.parent])
+    assets += incremental.versions()
+    cache = dist / ".cache"
+    to_render: list[_Planned] = []
+    total = len(planned)
+    for leaflet, translations, rendered in planned:
+        item = _task(site, leaflet, translations, rendered, dist, font_faces, fonts_dir, assets)
+        record = None if force else incremental.cached_output(cache, item.key, dist)
+        if record:
+            output = Output(**record)
+            result.outputs.append(output)
+            result.reused.append(output)
+            _report(progress, log, len(result.outputs), total, output, "reused")
+        else:
+            to_render.append(item)
+    by_task = {item.task: item for item in to_render}
+    for task, outcome in render_all([item.task for item in to_render], jobs):
+        item = by_task[task]
+        if isinstance(outcome, LeafletError):
+            problems.extend(outcome.problems)
+            result.failed.append(item.record.path)
+            continue
+        output = Output(**{**asdict(item.record), "sha256": outcome.sha256,
+                           "bytes": outcome.bytes, "pages": outcome.pages})
+        incremental.store_output(cache, item.key, asdict(output))
+        result.outputs.append(output)
+        _report(progress, log, len(result.outputs) + len(result.failed), total, output, "built")
+
+
+def _report(progress, log, done: int, total: int, output: Output, verb: str) -> None:
+    if progress:
+        progress(done, total, output, verb)
+    else:
+        log(f"{verb} {output.path} ({output.pages} pages, {output.bytes / 1024:.0f} KB)"
+            f"{' DRAFT' if output.draft else ''}")
 
 
 def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
@@ -236,30 +294,30 @@ def _system_ready(problems: ProblemCollector) -> bool:
     return not missing
 
 
-def _write_output(site: Site, leaflet: LeafletFile, translations: Translations, rendered,
-                  dist: Path, font_faces: str, fonts_dir: Path) -> Output:
-    from .pdf import write_pdf
-
+def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered,
+          dist: Path, font_faces: str, fonts_dir: Path, assets: str) -> _Planned:
     tag = bcp47(translations.locale)
     draft = bool(rendered.missing)
     variant = rendered.variant
     suffix = ("" if variant == "standard" else f".{variant}") + (".draft" if draft else "")
     relative = f"{tag}/{leaflet.id}{suffix}.pdf"
-    pdf, pages = write_pdf(
-        rendered.html,
-        allowed_dirs=[site.project.templates_dir, site.brand.path.parent, fonts_dir],
+    task = Task(
+        html=rendered.html,
+        font_faces=font_faces,
+        allowed_dirs=(site.project.templates_dir, site.brand.path.parent, fonts_dir),
         identifier=f"{leaflet.id}/{tag}/{variant}{'/draft' if draft else ''}",
         shown=f"{site.project.relative(leaflet.path)} [{tag}]",
-        font_faces=font_faces,
+        target=dist / relative,
     )
-    write_atomically(dist / relative, pdf)
-    return Output(leaflet=leaflet.id, locale=tag, variant=variant, format="pdf", path=relative,
-                  sha256=hashlib.sha256(pdf).hexdigest(), bytes=len(pdf), pages=pages,
-                  draft=draft)
+    record = Output(leaflet=leaflet.id, locale=tag, variant=variant, format="pdf",
+                    path=relative, sha256="", bytes=0, pages=0, draft=draft)
+    key = incremental.output_key(rendered.html, font_faces, assets, variant, draft)
+    return _Planned(task, record, key)
 
 
-def _write_manifest(dist: Path, result: BuildResult) -> None:
+def _write_manifest(dist: Path, result: BuildResult) -> dict:
     manifest = {"outputs": [asdict(output) for output in result.outputs],
                 "skipped": [asdict(skipped) for skipped in result.skipped]}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     write_atomically(dist / "manifest.json", text.encode("utf-8"))
+    return manifest

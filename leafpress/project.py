@@ -11,6 +11,9 @@ SOURCE_LOCALE = "en"
 # English text is written in British English; dates and numbers follow en_GB.
 SOURCE_FORMAT_LOCALE = "en_GB"
 DOMAIN = "messages"
+# Every leaflet is also built in large print: re-flowed at 18 pt, not enlarged (the
+# Accessible Information Standard asks for alternative formats on request).
+VARIANTS = ("standard", "large-print")
 
 
 @dataclass(frozen=True)

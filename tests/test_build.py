@@ -40,8 +40,79 @@ def test_build_is_the_default_command(project, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "built zh-Hans/magnesium-infusion.pdf" in out
     assert "built zh-Hans/magnesium-infusion.large-print.pdf" in out
-    assert "12 PDFs in" in out
+    assert "12 built, 0 reused, 0 skipped, 0 failed in" in out
 
 
 def test_the_machine_has_harfbuzz_subset_and_the_cjk_font():
     assert system_problems() == []
+
+
+def _summary(capsys) -> str:
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_an_identical_second_build_renders_nothing_and_loads_no_renderer(project, tmp_path,
+                                                                         capsys):
+    import subprocess
+    import sys
+
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "--output", str(dist), "--jobs", "2"]) == 0
+    assert _summary(capsys).startswith("12 built, 0 reused")
+    script = ("import sys; from leafpress.cli import main; "
+              f"code = main(['--project', {str(project.root)!r}, '--output', {str(dist)!r}]); "
+              "print(sorted(m for m in ('weasyprint', 'pydantic', 'babel', 'jinja2') "
+              "if m in sys.modules)); sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "0 built, 12 reused, 0 skipped, 0 failed" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_editing_one_translation_re_renders_only_its_leaflet(project, tmp_path, capsys):
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "--output", str(dist)]) == 0
+    capsys.readouterr()
+    po = project.root / "locales/zh_Hans/LC_MESSAGES/messages.po"
+    # The same characters, reordered: a new character would make a new CJK subset, and
+    # every output that uses the subset would then be rendered again (see fonts.py).
+    po.write_text(po.read_text("utf-8").replace('msgstr "什么是氯胺酮输注？"',
+                                                'msgstr "氯胺酮输注是什么？"'), "utf-8")
+    assert main(["--project", str(project.root), "--output", str(dist)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(line.split()[1] for line in lines if line.startswith("built ")) == [
+        "zh-Hans/ketamine-infusion.large-print.pdf", "zh-Hans/ketamine-infusion.pdf"]
+    assert lines[-1].startswith("2 built, 10 reused, 0 skipped, 0 failed")
+
+
+def test_editing_one_leaflet_re_renders_only_its_outputs(project, tmp_path, capsys):
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "--output", str(dist)]) == 0
+    capsys.readouterr()
+    path = project.leaflets_dir / "ketamine-infusion.yaml"
+    path.write_text(path.read_text("utf-8").replace("version: \"1.0\"", "version: \"1.1\""),
+                    "utf-8")
+    assert main(["--project", str(project.root), "--output", str(dist)]) == 0
+    built = sorted(line.split()[1] for line in capsys.readouterr().out.splitlines()
+                   if line.startswith("built "))
+    assert built == ["en/ketamine-infusion.large-print.pdf", "en/ketamine-infusion.pdf",
+                     "zh-Hans/ketamine-infusion.large-print.pdf", "zh-Hans/ketamine-infusion.pdf"]
+
+
+def test_a_damaged_pdf_or_cache_entry_is_not_trusted(project, tmp_path, capsys):
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "--variant", "standard",
+                 "--output", str(dist)]) == 0
+    capsys.readouterr()
+    (dist / "en" / "ketamine-infusion.pdf").write_bytes(b"%PDF-1.7 truncated")
+    [entry] = [path for path in (dist / ".cache" / "outputs").glob("*.json")
+               if '"zh-Hans/magnesium-infusion.pdf"' in path.read_text("utf-8")]
+    entry.write_text('{"path": "zh-Hans/magnes', "utf-8")  # as a crash would leave it
+    assert main(["--project", str(project.root), "--variant", "standard",
+                 "--output", str(dist)]) == 0
+    built = sorted(line.split()[1] for line in capsys.readouterr().out.splitlines()
+                   if line.startswith("built "))
+    assert built == ["en/ketamine-infusion.pdf", "zh-Hans/magnesium-infusion.pdf"]
+    assert main(["--project", str(project.root), "--variant", "standard", "--force",
+                 "--output", str(dist)]) == 0
+    assert _summary(capsys).startswith("6 built, 0 reused")

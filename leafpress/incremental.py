@@ -1,0 +1,146 @@
+"""Incremental builds: render only the outputs whose inputs changed.
+
+Two levels, both under ``dist/.cache/``:
+
+- Each output has a key: a hash of its HTML (which holds the leaflet's text and
+  every translation it uses), the font rules, every file of the templates and the
+  brand, the variant, and the versions of the libraries that draw it. An entry
+  ``outputs/KEY.json`` records the PDF that key produced; when it parses and the PDF
+  on disk still has its size and SHA-256, the PDF is reused instead of rendered.
+- A whole build has a digest of every input file and option. When it equals the
+  last clean build's and all its PDFs are intact, nothing is loaded at all: this
+  module imports only the standard library, so a no-op build never pays for
+  WeasyPrint, pydantic, Babel or Jinja.
+
+Every entry is written atomically after its PDF; a half-written entry does not parse
+and is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+# The libraries whose versions change the bytes of a PDF.
+RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
+                      "tinyhtml5", "pyphen", "segno", "jinja2", "babel", "markdown-it-py")
+STATE = "last-build.json"
+
+
+def versions() -> str:
+    """Return the rendering libraries' versions, as one string."""
+    return ";".join(f"{name}={metadata.version(name)}" for name in RENDERING_PACKAGES)
+
+
+def files_digest(paths) -> str:
+    """Return a hash of the names and contents of ``paths`` (files; folders recursively)."""
+    digest = hashlib.sha256()
+    for path in sorted(_files(paths)):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _files(paths):
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from (child for child in path.rglob("*")
+                        if child.is_file() and "__pycache__" not in child.parts)
+        elif path.is_file():
+            yield path
+
+
+def output_key(html: str, font_faces: str, assets: str, variant: str, draft: bool) -> str:
+    """Return the cache key of one output."""
+    digest = hashlib.sha256()
+    for part in (html, font_faces, assets, variant, str(draft)):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def intact(dist: Path, record: dict) -> bool:
+    """Return whether the PDF that ``record`` describes is on disk, unchanged."""
+    path = dist / record["path"]
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return False
+    return len(content) == record["bytes"] and \
+        hashlib.sha256(content).hexdigest() == record["sha256"]
+
+
+def cached_output(cache: Path, key: str, dist: Path) -> dict | None:
+    """Return the manifest record cached for ``key`` if its PDF is intact."""
+    try:
+        record = json.loads((cache / "outputs" / f"{key}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None  # absent, or half-written by an interrupted build
+    return record if isinstance(record, dict) and intact(dist, record) else None
+
+
+def store_output(cache: Path, key: str, record: dict) -> None:
+    from .project import write_atomically
+
+    write_atomically(cache / "outputs" / f"{key}.json",
+                     json.dumps(record, sort_keys=True).encode("utf-8"))
+
+
+def build_options(brand_file: Path, strict: bool, draft: bool, variants) -> dict:
+    """Return the options that change what a build produces (part of its digest)."""
+    return {"brand": str(brand_file), "strict": strict, "draft": draft,
+            "variants": list(variants)}
+
+
+def build_digest(root: Path, brand_file: Path, options: dict, system_files: list[Path]) -> str:
+    """Return a digest of every input of a build: files, options, library versions.
+
+    ``system_files`` (the installed CJK font, 20 MB) count by path, size and time.
+    """
+    inputs = [root / "leaflets", root / "locales", root / "templates", brand_file.parent]
+    system = [[str(path), *_stat(path)] for path in system_files]
+    return hashlib.sha256(json.dumps(
+        {"files": files_digest(inputs), "system": system, "options": options,
+         "versions": versions()}, sort_keys=True).encode()).hexdigest()
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def up_to_date(dist: Path, cache: Path, digest: str) -> dict | None:
+    """Return the last build's manifest if it was clean, had this digest and is intact."""
+    try:
+        state = json.loads((cache / STATE).read_text("utf-8"))
+        manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("digest") != digest or manifest != state.get(
+            "manifest"):
+        return None
+    if all(intact(dist, record) for record in manifest.get("outputs", [])):
+        return manifest
+    return None
+
+
+def remember(cache: Path, digest: str, manifest: dict, system_files: list[Path]) -> None:
+    """Record a clean build, for the no-op check of the next one."""
+    from .project import write_atomically
+
+    write_atomically(cache / STATE, json.dumps(
+        {"digest": digest, "manifest": manifest,
+         "system_files": [str(path) for path in system_files]}, sort_keys=True).encode())
+
+
+def remembered_system_files(cache: Path) -> list[Path]:
+    """Return the system files (fonts) the last build depended on."""
+    try:
+        state = json.loads((cache / STATE).read_text("utf-8"))
+        return [Path(path) for path in state["system_files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []

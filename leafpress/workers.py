@@ -1,0 +1,76 @@
+"""Render PDFs in a small pool of worker processes, each reusing its loaded WeasyPrint.
+
+One process per core, never one per document: a worker imports WeasyPrint and loads
+its fonts once, then renders document after document. With one job everything runs
+in this process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LeafletError
+from .project import write_atomically
+
+
+@dataclass(frozen=True)
+class Task:
+    """One PDF to render: its HTML and everything WeasyPrint needs besides it."""
+
+    html: str
+    font_faces: str
+    allowed_dirs: tuple[Path, ...]
+    identifier: str
+    shown: str
+    target: Path
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a worker reports for a written PDF."""
+
+    sha256: str
+    bytes: int
+    pages: int
+
+
+def render(task: Task) -> Rendered | LeafletError:
+    """Render ``task`` and write its PDF atomically; return a problem instead of raising it."""
+    from .pdf import write_pdf
+
+    try:
+        pdf, pages = write_pdf(task.html, list(task.allowed_dirs), task.identifier, task.shown,
+                               font_faces=task.font_faces)
+    except LeafletError as error:
+        return error
+    write_atomically(task.target, pdf)
+    return Rendered(hashlib.sha256(pdf).hexdigest(), len(pdf), pages)
+
+
+def render_all(tasks: list[Task], jobs: int):
+    """Yield ``(task, result)`` as each task finishes, rendering ``jobs`` at a time."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield task, render(task)
+        return
+    # fork: workers start with this process's modules already imported (Linux); elsewhere
+    # the platform's default start method.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        futures = {pool.submit(render, task): task for task in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def default_jobs() -> int:
+    """Return the number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
