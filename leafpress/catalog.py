@@ -54,8 +54,14 @@ def extract_brand(fileobj, keywords, comment_tags, options):
         yield text.line, None, msgid(text.text), [text.comment]
 
 
-def extract_catalog(project: Project, creation_date: datetime.datetime) -> Catalog:
-    """Return a template catalog of every text in leaflets, brand and templates."""
+def extract_catalog(project: Project, creation_date: datetime.datetime,
+                    loaded: dict | None = None) -> Catalog:
+    """Return a template catalog of every text in leaflets, brand and templates.
+
+    ``loaded`` maps files already loaded to their texts, which are then used as
+    they are instead of being read and validated a second time.
+    """
+    loaded = loaded or {}
     catalog = Catalog(project=PROJECT_NAME, version="1", charset="utf-8",
                       creation_date=creation_date, header_comment=POT_HEADER, fuzzy=False)
     sources = [(path, "leafpress.catalog:extract_leaflet", {"root": str(project.root)})
@@ -66,7 +72,11 @@ def extract_catalog(project: Project, creation_date: datetime.datetime) -> Catal
                 for path in project.template_files()]
     problems = ProblemCollector()
     for path, method, options in sources:
-        results = problems.run(_extract_file, method, path, options, project.relative(path))
+        if path in loaded:
+            results = [(text.line, msgid(text.text), [text.comment], None)
+                       for text in loaded[path]]
+        else:
+            results = problems.run(_extract_file, method, path, options, project.relative(path))
         for line, message, comments, context in results or ():
             catalog.add(message, None, [(project.relative(path), line)],
                         auto_comments=comments, context=context)
@@ -113,23 +123,23 @@ def write_pot(project: Project) -> bool:
     return True
 
 
-def pot_is_current(project: Project) -> bool:
+def pot_is_current(project: Project, loaded: dict | None = None) -> bool:
     """Return whether the POT matches the leaflets, brand and templates."""
     if not project.pot_file.exists():
         return False
     existing = project.pot_file.read_bytes()
     date = _creation_date(existing)
-    return date is not None and render_pot(extract_catalog(project, date)) == existing
+    return date is not None and render_pot(extract_catalog(project, date, loaded)) == existing
 
 
 def _creation_date(content: bytes) -> datetime.datetime | None:
     return read_po(io.BytesIO(content)).creation_date
 
 
-def check_pot(project: Project) -> list[Problem]:
+def check_pot(project: Project, loaded: dict | None = None) -> list[Problem]:
     """Return a problem if the POT does not match the leaflets, brand and templates."""
     try:
-        current = pot_is_current(project)
+        current = pot_is_current(project, loaded)
     except LeafletError:
         current = True  # a source that does not load is reported where it is loaded
     if current:

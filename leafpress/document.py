@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -128,12 +129,21 @@ def _online_page(brand_file: BrandFile, leaflet, locale: str) -> dict | None:
     """Return the leaflet's web address in ``locale`` and its QR code, if the brand has a site."""
     if not brand_file.brand.website:
         return None
-    import segno
 
     address = f"{brand_file.brand.website.rstrip('/')}/{bcp47(locale)}/{leaflet.id}/"
-    # A vector QR code as a data: URI: nothing to fetch, and WeasyPrint draws it as SVG.
-    code = segno.make(address, error="m").svg_data_uri(scale=1, border=0, xmldecl=False)
-    return {"address": address, "qr": code}
+    return {"address": address, "qr": _qr_code(address)}
+
+
+@functools.lru_cache(maxsize=1024)
+def _qr_code(address: str) -> str:
+    """Return a vector QR code as a data: URI: nothing to fetch, WeasyPrint draws the SVG.
+
+    Cached: choosing the best mask costs ~20 ms, and every output renders twice (see
+    pipeline.py) in two variants.
+    """
+    import segno
+
+    return segno.make(address, error="m").svg_data_uri(scale=1, border=0, xmldecl=False)
 
 
 def printed_address(address: str) -> Markup:

@@ -86,7 +86,10 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
         if loaded:
             translations[locale], invalid = loaded
             problems.extend(invalid)
-    for problem in check_pot(project):
+    loaded = {leaflet.path: leaflet.texts for leaflet in leaflets}
+    if brand and brand_path == project.brand_file.resolve():
+        loaded[project.brand_file] = brand.texts
+    for problem in check_pot(project, loaded):
         if warn:
             warn(str(problem))
         else:
@@ -264,6 +267,9 @@ def _renderings(site: Site, environment, leaflet: LeafletFile, problems: Problem
                  if rendered and not rendered.missing]
     for locale, trial in first.items():
         if trial is None:
+            continue
+        if len(published) == len(locales):  # every locale complete: the first pass is final
+            yield site.translations[locale], trial
             continue
         rendered = render(locale, [other for other in published if other != locale],
                           draft=drafts and bool(trial.missing))

@@ -1,0 +1,201 @@
+"""Benchmark the build against the alternatives, side by side, on a synthetic corpus.
+
+    .venv/bin/python bench/run.py [--sizes 25 100] [--output bench/results]
+
+For each corpus size N it copies the real leaflets N times (new ids and reference
+codes; all locales and variants, so 4 outputs a copy) into a scratch project, then
+measures, each as its own process, wall time, CPU time (user + system, workers
+included) and peak memory:
+
+1. naive: the ``weasyprint`` command line once per HTML file, in sequence;
+2. raw: WeasyPrint in one process, in sequence, on the same HTML (the one-core floor);
+3. ``build.py build --force --jobs 1`` and ``--jobs`` = every core;
+4. a no-op rebuild, and a rebuild after editing one leaflet.
+
+The HTML for 1 and 2 is the pipeline's own, with the same fonts, so all four do the
+same rendering work. Results go to ``OUTPUT.json`` and ``OUTPUT.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+WEASYPRINT = str(Path(sys.executable).with_name("weasyprint"))
+
+RAW_RENDER = """
+import sys, time
+from pathlib import Path
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+folder = Path(sys.argv[1])
+for html in sorted(folder.glob("*.html")):
+    font_config = FontConfiguration()
+    css = CSS(filename=str(folder / "fonts.css"), font_config=font_config)
+    HTML(filename=str(html)).write_pdf(str(html.with_suffix(".pdf")), stylesheets=[css],
+                                       font_config=font_config, pdf_variant="pdf/ua-1")
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[25, 100])
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results")
+    arguments = parser.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="leafpress-bench-") as scratch:
+        for size in arguments.sizes:
+            rows += measure_corpus(Path(scratch) / f"corpus-{size}", size, cores)
+    results = {"date": datetime.date.today().isoformat(), "cores": cores,
+               "machine": f"{platform.machine()}, {platform.python_implementation()} "
+                          f"{platform.python_version()}", "rows": rows}
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    arguments.output.with_suffix(".md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
+
+
+def measure_corpus(project: Path, copies: int, cores: int) -> list[dict]:
+    make_corpus(project, copies)
+    dist = project / "dist"
+    build = [PYTHON, str(ROOT / "build.py"), "--project", str(project), "build",
+             "--output", str(dist)]
+    # Warm the CJK font subset and write the HTML the other contenders render.
+    run(build + ["--jobs", str(cores)])
+    html_dir = project / "html"
+    outputs = export_html(project, html_dir)
+    rows = []
+
+    def row(name, command, **extra):
+        measured = timed(command)
+        measured.update(corpus=copies, outputs=outputs, contender=name, **extra)
+        measured["per_output_s"] = round(measured["wall_s"] / outputs, 3) if outputs else None
+        rows.append(measured)
+        print(f"{copies:>4} copies, {name:<34} {measured['wall_s']:8.2f} s wall", flush=True)
+
+    naive = ("for f in " + " ".join(sorted(str(p) for p in html_dir.glob("*.html"))) +
+             f"; do {WEASYPRINT} --pdf-variant pdf/ua-1 -s {html_dir / 'fonts.css'} "
+             '"$f" "${f%.html}.pdf" || exit 1; done')
+    row("naive: weasyprint CLI per file", ["bash", "-c", naive])
+    row("raw WeasyPrint, one process", [PYTHON, "-c", RAW_RENDER, str(html_dir)])
+    row("build --force --jobs 1", build + ["--force", "--jobs", "1"])
+    row(f"build --force --jobs {cores}", build + ["--force", "--jobs", str(cores)])
+    worker = worker_peak(project, dist, cores)
+    rows[-1]["worker_peak_mb"] = worker
+    row("no-op rebuild", build)
+    edit_one(project)
+    row("rebuild after editing one leaflet", build)
+    return rows
+
+
+def make_corpus(project: Path, copies: int) -> None:
+    """Copy the real project, with the leaflets repeated under new ids."""
+    if project.exists():
+        shutil.rmtree(project)
+    for part in ("locales", "templates", "brand"):
+        shutil.copytree(ROOT / part, project / part)
+    (project / "leaflets").mkdir(parents=True)
+    originals = sorted((ROOT / "leaflets").glob("*.yaml"))
+    for number in range(copies):
+        source = originals[number % len(originals)]
+        text = source.read_text("utf-8")
+        new_id = f"{source.stem}-{number:03d}"
+        text = re.sub(r"^id: .*$", f"id: {new_id}", text, count=1, flags=re.M)
+        text = re.sub(r"^reference: (.*)$", rf"reference: \g<1>-{number:03d}", text, count=1,
+                      flags=re.M)
+        (project / "leaflets" / f"{new_id}.yaml").write_text(text, "utf-8")
+
+
+def export_html(project: Path, html_dir: Path) -> int:
+    """Write every output's HTML and the build's font rules, as the pipeline makes them."""
+    sys.path.insert(0, str(ROOT))
+    from leafpress.errors import ProblemCollector
+    from leafpress.fonts import cache_dir, characters, subset_font_faces
+    from leafpress.pipeline import BuildResult, _plan, gather
+    from leafpress.project import VARIANTS, Project
+
+    problems = ProblemCollector()
+    site = gather(Project.at(project), None, problems, warn=lambda message: None)
+    planned = _plan(site, VARIANTS, False, False, BuildResult([], []), problems,
+                    lambda message: None)
+    html_dir.mkdir(parents=True, exist_ok=True)
+    used = set().union(*(characters(rendered.html) for _, _, rendered in planned))
+    (html_dir / "fonts.css").write_text(subset_font_faces(used, cache_dir(project / "dist")))
+    for leaflet, translations, rendered in planned:
+        name = f"{leaflet.id}.{translations.locale}.{rendered.variant}.html"
+        (html_dir / name).write_text(rendered.html, "utf-8")
+    return len(planned)
+
+
+def edit_one(project: Path) -> None:
+    path = sorted((project / "leaflets").glob("*.yaml"))[0]
+    path.write_text(path.read_text("utf-8").replace('version: "1.0"', 'version: "1.1"'),
+                    "utf-8")
+
+
+def timed(command: list[str]) -> dict:
+    """Run ``command``; return its wall time, CPU time and peak memory (workers included)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command[:6])}…\n{stderr}")
+    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_mb": round(usage.ru_maxrss / 1024)}
+
+
+def worker_peak(project: Path, dist: Path, cores: int) -> int:
+    """Return the peak memory of one render worker, in MB, from a --force build."""
+    script = (
+        "import resource, sys; from pathlib import Path; "
+        f"sys.path.insert(0, {str(ROOT)!r}); "
+        "from leafpress.pipeline import build; from leafpress.project import Project; "
+        f"build(Project.at({str(project)!r}), Path({str(dist)!r}), jobs={cores}, force=True, "
+        "log=lambda line: None, warn=lambda line: None); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    result = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, check=True)
+    return round(int(result.stdout.split()[-1]) / 1024)
+
+
+def run(command: list[str]) -> None:
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def markdown(results: dict) -> str:
+    lines = [f"# Build benchmark, {results['date']}",
+             "",
+             f"{results['cores']} cores; {results['machine']}. Each copy of a leaflet makes "
+             "4 outputs (2 locales × 2 variants). Produced by `bench/run.py`.",
+             "",
+             "| corpus | outputs | contender | wall (s) | per output (s) | CPU (s) | "
+             "peak memory (MB) |",
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for row in results["rows"]:
+        peak = f"{row['peak_mb']}"
+        if "worker_peak_mb" in row:
+            peak += f" (worker {row['worker_peak_mb']})"
+        lines.append(f"| {row['corpus']} | {row['outputs']} | {row['contender']} | "
+                     f"{row['wall_s']:.2f} | {row['per_output_s']:.3f} | {row['cpu_s']:.1f} | "
+                     f"{peak} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
