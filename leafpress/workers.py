@@ -7,6 +7,7 @@ in this process.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -54,6 +55,10 @@ def render(task: Task) -> Rendered | LeafletError:
 
 def render_all(tasks: list[Task], jobs: int):
     """Yield ``(task, result)`` as each task finishes, rendering ``jobs`` at a time."""
+    # Everything loaded so far (leaflets, catalogs, CLDR data, templates) lives until the
+    # end: freezing it keeps Python's collector from walking it again after every
+    # document, which otherwise cost about 10% of the rendering time.
+    gc.freeze()
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield task, render(task)
