@@ -116,3 +116,19 @@ def test_a_damaged_pdf_or_cache_entry_is_not_trusted(project, tmp_path, capsys):
     assert main(["--project", str(project.root), "--variant", "standard", "--force",
                  "--output", str(dist)]) == 0
     assert _summary(capsys).startswith("6 built, 0 reused")
+
+
+def test_the_progress_bar_names_the_current_output(capsys):
+    from leafpress.cli import _Progress
+    from leafpress.pipeline import Output
+
+    bar = _Progress()
+    output = Output(leaflet="x", locale="en", variant="standard", format="pdf",
+                    path="en/x.pdf", sha256="", bytes=0, pages=1)
+    bar(1, 4, output, "built")
+    bar(4, 4, output, "reused")
+    bar.finish()
+    out = capsys.readouterr().out
+    assert out.startswith("\r[######..................] 1/4 built en/x.pdf")
+    assert "\r[########################] 4/4 reused en/x.pdf" in out
+    assert out.endswith("\r")  # the line is cleared before the summary
