@@ -41,6 +41,11 @@ def msgid(text: str) -> str:
     return text.replace("%", "%%")
 
 
+def text_of(message: str) -> str:
+    """Return the printed text of a msgid or msgstr (the inverse of `msgid`)."""
+    return message.replace("%%", "%")
+
+
 def extract_leaflet(fileobj, keywords, comment_tags, options):
     """Babel extractor for leaflet YAML: one message per heading, paragraph, list item…"""
     root = Path(options["root"]) if options.get("root") else None

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from . import markup
 from .brand import BrandFile
-from .catalog import JINJA_I18N_OPTIONS, msgid
+from .catalog import JINJA_I18N_OPTIONS, msgid, text_of
 from .errors import LeafletError
 from .leaflet import LeafletFile
 from .project import Project, bcp47, format_locale
@@ -54,11 +54,11 @@ class Lookup:
 
     def content(self, text: str) -> Markup:
         """Return a leaflet text, translated, as HTML (only emphasis and links)."""
-        return markup.render_inline(self.text(msgid(text)).replace("%%", "%"))
+        return markup.render_inline(text_of(self.text(msgid(text))))
 
     def plain(self, text: str) -> str:
         """Return a leaflet text, translated, without markup (titles, metadata)."""
-        return markup.plain_text(self.text(msgid(text)).replace("%%", "%"))
+        return markup.plain_text(text_of(self.text(msgid(text))))
 
     def gettext(self, message_id: str) -> str:
         # Jinja marks what gettext returns as safe HTML; escaping here keeps a

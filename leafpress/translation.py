@@ -21,6 +21,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from . import markup
 from .errors import LeafletError, Problem
+from .catalog import text_of
 from .project import SOURCE_LOCALE, Project
 
 CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
@@ -36,7 +37,6 @@ class Translations:
     locale: str
     strings: dict[str, str] = field(default_factory=dict)
     unusable: dict[str, Problem] = field(default_factory=dict)
-    path: str = ""
 
     @classmethod
     def source(cls) -> Translations:
@@ -56,12 +56,6 @@ class Translations:
         if problem is None or problem.message == NOT_TRANSLATED:
             return "untranslated"
         return "fuzzy" if problem.message.startswith("fuzzy") else "invalid"
-
-    def why_missing(self, message_id: str) -> Problem:
-        """Return the problem that makes ``message_id`` missing in this locale."""
-        return self.unusable.get(message_id) or Problem(
-            self.path, None, "not in the catalog; run 'build.py extract', merge the template "
-            "into the catalog (see README) and translate it", f'msgid "{shorten(message_id)}"')
 
 
 def load_translations(project: Project, locale: str) -> tuple[Translations, list[Problem]]:
@@ -89,7 +83,7 @@ def load_translations(project: Project, locale: str) -> tuple[Translations, list
             problems.append(unusable[message.id])
         else:
             strings[message.id] = message.string
-    return Translations(locale, strings, unusable, shown), problems
+    return Translations(locale, strings, unusable), problems
 
 
 def translation_problem(catalog: Catalog, message: Message) -> str | None:
@@ -99,7 +93,7 @@ def translation_problem(catalog: Catalog, message: Message) -> str | None:
         return f"placeholders differ from the English: {error}"
     if HTML_TAG.search(target) and not HTML_TAG.search(source):
         return "a translation must not contain HTML tags"
-    problem = markup.markup_problem(target.replace("%%", "%"))
+    problem = markup.markup_problem(text_of(target))
     if problem:
         return problem
     expected, found = markup.link_targets(source), markup.link_targets(target)
