@@ -9,7 +9,9 @@ modules are imported inside the commands, so that a build with nothing to do
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--output: {arguments.output} is a file, not a folder")
     try:
         return arguments.command(project, arguments)
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except LeafletError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -48,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--project", type=Path, default=ROOT, metavar="DIR",
                         help="the project folder (default: the one holding build.py)")
     parser.set_defaults(command=_build, brand=None, output=None, strict=False, draft=False,
-                        variant=None, jobs=None, force=False)
+                        variant=None, jobs=None, force=False, shard=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build_parser = commands.add_parser("build", help="build every leaflet in every locale "
@@ -77,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--force", action="store_true",
                              default=False if command is parser else argparse.SUPPRESS,
                              help="render every output again, even if it is up to date")
+        command.add_argument("--shard", type=_shard, metavar="K/N",
+                             default=None if command is parser else argparse.SUPPRESS,
+                             help="render only the K-th of N slices of the outputs (for a "
+                                  "CI matrix; the N slices together are the full build)")
     for command in (parser, build_parser, check_parser):
         default = None if command is parser else argparse.SUPPRESS
         command.add_argument("--brand", type=Path, metavar="FILE", default=default,
@@ -97,6 +106,14 @@ def _parser() -> argparse.ArgumentParser:
                                                      "texts per locale and leaflet")
     stats_parser.add_argument("--format", choices=("table", "json"), default="table")
     stats_parser.set_defaults(command=_stats)
+    report_parser = commands.add_parser("report", help="every leaflet with its version, "
+                                                       "review date, owner and translations")
+    report_parser.add_argument("--format", choices=("table", "json"), default="table")
+    report_parser.set_defaults(command=_report)
+    for command in (check_parser, report_parser):
+        command.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                             default=datetime.date.today(),
+                             help="the date to judge review dates by (default: today)")
     commands.add_parser("schema", help="write the JSON Schemas editors use").set_defaults(
         command=_schema)
     return parser
@@ -125,8 +142,8 @@ def _build(project: Project, arguments) -> int:
     try:
         result = build(project, dist, brand_file, strict=arguments.strict, draft=arguments.draft,
                        variants=variants, jobs=arguments.jobs or default_jobs(),
-                       force=arguments.force, warn=lambda line: print(line, file=sys.stderr),
-                       progress=progress)
+                       force=arguments.force, shard=arguments.shard,
+                       warn=lambda line: print(line, file=sys.stderr), progress=progress)
     except LeafletError:
         if progress:
             progress.finish()
@@ -134,8 +151,9 @@ def _build(project: Project, arguments) -> int:
     if progress:
         progress.finish()
     built = len(result.outputs) - len(result.reused)
+    kept = f", {len(result.kept)} kept from earlier builds" if result.kept else ""
     print(f"{built} built, {len(result.reused)} reused, {len(result.skipped)} skipped, "
-          f"{len(result.failed)} failed in {time.perf_counter() - started:.1f} s; "
+          f"{len(result.failed)} failed{kept} in {time.perf_counter() - started:.1f} s; "
           f"list in {dist / 'manifest.json'}")
     return 0
 
@@ -143,7 +161,8 @@ def _build(project: Project, arguments) -> int:
 def _nothing_to_do(project: Project, dist: Path, brand_file: Path, arguments, variants):
     """Return the last manifest if no input changed and every PDF is intact."""
     cache = dist / ".cache"
-    options = incremental.build_options(brand_file, arguments.strict, arguments.draft, variants)
+    options = incremental.build_options(brand_file, arguments.strict, arguments.draft, variants,
+                                        arguments.shard)
     digest = incremental.build_digest(project.root, brand_file, options,
                                       incremental.remembered_system_files(cache))
     return incremental.up_to_date(dist, cache, digest)
@@ -168,6 +187,20 @@ class _Progress:
             sys.stdout.flush()
 
 
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _shard(text: str) -> tuple[int, int]:
+    number, _, count = text.partition("/")
+    if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 1/4; got {text!r}")
+    return int(number), int(count)
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -178,9 +211,50 @@ def _positive(text: str) -> int:
 def _check(project: Project, arguments) -> int:
     from .pipeline import check
 
-    check(project, arguments.brand)
-    print("All leaflets, translations and templates are valid.")
+    check(project, arguments.brand, today=arguments.today,
+          warn=lambda line: print(line, file=sys.stderr))
+    print("All leaflets, translations and templates are valid, and no review date has "
+          "passed.")
     return 0
+
+
+def _report(project: Project, arguments) -> int:
+    from .pipeline import leaflet_report
+
+    rows = leaflet_report(project, arguments.today)
+    if arguments.format == "json":
+        print(json.dumps({"today": arguments.today.isoformat(), "leaflets": rows}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    locales = sorted({locale for row in rows for locale in row["translations"]})
+    print(f"Leaflets on {arguments.today.isoformat()}\n")
+    print(_markdown_table(
+        ("leaflet", "version", "review by", "review", "owner", *locales),
+        [(row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
+          row["owner"], *(_translation_state(row["translations"].get(locale))
+                          for locale in locales)) for row in rows]))
+    return 0
+
+
+def _translation_state(counts: dict | None) -> str:
+    if counts is None:
+        return "not loaded"
+    if counts["translated"] == counts["total"]:
+        return "complete"
+    from .translation import STATES
+
+    return ", ".join(f"{counts[state]} {state}" for state in STATES
+                     if state != "translated" and counts[state])
+
+
+def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Return a Markdown table, padded to line up in a terminal too."""
+    table = [header, *rows]
+    widths = [max(len(line[column]) for line in table) for column in range(len(header))]
+    lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |"
+             for line in table]
+    lines.insert(1, "| " + " | ".join("-" * width for width in widths) + " |")
+    return "\n".join(lines)
 
 
 def _extract(project: Project, arguments) -> int:

@@ -87,10 +87,11 @@ def store_output(cache: Path, key: str, record: dict) -> None:
                      json.dumps(record, sort_keys=True).encode("utf-8"))
 
 
-def build_options(brand_file: Path, strict: bool, draft: bool, variants) -> dict:
+def build_options(brand_file: Path, strict: bool, draft: bool, variants,
+                  shard: tuple[int, int] | None = None) -> dict:
     """Return the options that change what a build produces (part of its digest)."""
     return {"brand": str(brand_file), "strict": strict, "draft": draft,
-            "variants": list(variants)}
+            "variants": list(variants), "shard": list(shard) if shard else None}
 
 
 def build_digest(root: Path, brand_file: Path, options: dict, system_files: list[Path]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,9 @@ from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
-from .project import SOURCE_LOCALE, VARIANTS, Project, bcp47, write_atomically
+from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, remove_leftovers,
+                      write_atomically)
+from .review import ReviewState, review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import Task, render_all
 
@@ -51,6 +54,8 @@ class BuildResult:
     skipped: list[Skipped]
     reused: list[Output] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -111,10 +116,20 @@ def _check_references(project: Project, leaflets: list[LeafletFile],
                                  f"{project.relative(first.path)}", "reference"))
 
 
-def check(project: Project, brand_path: Path | None = None) -> None:
-    """Validate leaflets, brand, catalogs and templates without rendering any PDF."""
+def check(project: Project, brand_path: Path | None = None, today: datetime.date | None = None,
+          warn=None) -> None:
+    """Validate leaflets, brand, catalogs and templates without rendering any PDF.
+
+    With ``today``, a leaflet past its review date is a problem too, and one due for
+    review within 60 days is reported to ``warn``.
+    """
     problems = ProblemCollector()
     site = gather(project, brand_path, problems)
+    if site and today:
+        overdue, due = review_problems(site.leaflets, today, project.relative)
+        problems.extend(overdue)
+        for problem in due:
+            warn(f"warning: {problem}")
     if site:
         environment = template_environment(project)
         for leaflet in site.leaflets:
@@ -125,7 +140,8 @@ def check(project: Project, brand_path: Path | None = None) -> None:
 
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,
           draft: bool = False, variants: tuple[str, ...] = VARIANTS, jobs: int = 1,
-          force: bool = False, log=print, warn=print, progress=None) -> BuildResult:
+          force: bool = False, shard: tuple[int, int] | None = None, log=print, warn=print,
+          progress=None) -> BuildResult:
     """Build every leaflet in every locale and variant into ``dist``, with its manifest.
 
     An output whose translation is incomplete is skipped with a warning, or, with
@@ -133,12 +149,24 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     (as ``NAME.draft.pdf``, never over the published file). With ``strict`` a skipped
     output or an out-of-date POT is a problem. An output whose inputs did not change
     since it was built is reused, unless ``force``; the others are rendered ``jobs`` at a
-    time. Outputs that can be built are built even when others fail; then all problems
+    time. With ``shard`` = (K, N), only the K-th of N deterministic slices of the outputs
+    is rendered, with the same fonts as a full build, so that N builds together give the
+    full build byte for byte. Outputs that can be built are built even when others fail; then all problems
     are raised together. Each PDF is written atomically, so a failed or interrupted
-    build leaves the previous good file in place.
+    build leaves the previous good file in place, and the manifest lists it under
+    ``"kept"``. Only one build at a time writes to ``dist``.
     """
+    with exclusive(dist):
+        return _build(project, dist, brand_path, strict, draft, variants, jobs, force, shard,
+                      log, warn, progress)
+
+
+def _build(project, dist, brand_path, strict, draft, variants, jobs, force, shard, log, warn,
+           progress) -> BuildResult:
+    remove_leftovers(dist)
+    previous = _read_manifest(dist)
     brand_file = (brand_path or project.brand_file).resolve()
-    options = incremental.build_options(brand_file, strict, draft, variants)
+    options = incremental.build_options(brand_file, strict, draft, variants, shard)
     problems = ProblemCollector()
     site = gather(project, brand_file, problems,
                   warn=None if strict else lambda message: warn(f"warning: {message}"))
@@ -147,8 +175,9 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     if site and _system_ready(problems):
         system_files = problems.run(source_files) or []
         tasks = _plan(site, variants, draft, strict, result, problems, warn)
-        _render(site, tasks, dist, jobs, force, result, problems, log, progress)
+        _render(site, tasks, dist, jobs, force, shard, result, problems, log, progress)
     result.outputs.sort(key=lambda output: output.path)
+    _carry_over(project, dist, previous, result, bool(problems.problems), log)
     manifest = _write_manifest(dist, result)
     if not problems.problems and not result.skipped:
         incremental.remember(dist / ".cache", incremental.build_digest(
@@ -188,19 +217,22 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
     return planned
 
 
-def _render(site: Site, planned: list[tuple], dist: Path, jobs: int, force: bool,
+def _render(site: Site, planned: list[tuple], dist: Path, jobs: int, force: bool, shard,
             result: BuildResult, problems: ProblemCollector, log, progress) -> None:
     """Reuse the outputs whose key is cached and intact; render the rest in the pool."""
     fonts_dir = cache_dir(dist)
+    # The fonts come from every planned output, in a shard too: the same bytes as a full build.
     used = set().union(*(characters(rendered.html) for _, _, rendered in planned))
     font_faces = (problems.run(subset_font_faces, used, fonts_dir) if planned else "") or ""
     assets = incremental.files_digest([site.project.templates_dir, site.brand.path.parent])
     assets += incremental.versions()
     cache = dist / ".cache"
+    items = [_task(site, leaflet, translations, rendered, dist, font_faces, fonts_dir, assets)
+             for leaflet, translations, rendered in planned]
+    items = _slice(items, shard)
     to_render: list[_Planned] = []
-    total = len(planned)
-    for leaflet, translations, rendered in planned:
-        item = _task(site, leaflet, translations, rendered, dist, font_faces, fonts_dir, assets)
+    total = len(items)
+    for item in items:
         record = None if force else incremental.cached_output(cache, item.key, dist)
         if record:
             output = Output(**record)
@@ -223,6 +255,15 @@ def _render(site: Site, planned: list[tuple], dist: Path, jobs: int, force: bool
         _report(progress, log, len(result.outputs) + len(result.failed), total, output, "built")
 
 
+def _slice(items: list[_Planned], shard: tuple[int, int] | None) -> list[_Planned]:
+    """Return the K-th of N slices of ``items``: every N-th output in path order."""
+    if not shard:
+        return items
+    number, count = shard
+    ordered = sorted(items, key=lambda item: item.record.path)
+    return ordered[number - 1::count]
+
+
 def _report(progress, log, done: int, total: int, output: Output, verb: str) -> None:
     if progress:
         progress(done, total, output, verb)
@@ -233,17 +274,45 @@ def _report(progress, log, done: int, total: int, output: Output, verb: str) -> 
 
 def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
     """Count, for each locale and leaflet, the texts it uses by translation state."""
+    return [row for _, rows in _leaflet_stats(project, brand_path) for row in rows]
+
+
+def leaflet_report(project: Project, today: datetime.date,
+                   brand_path: Path | None = None) -> list[dict]:
+    """Describe every leaflet: version, review date and state, owner, translations."""
+    report = []
+    for leaflet, rows in _leaflet_stats(project, brand_path):
+        metadata = leaflet.leaflet
+        review = ReviewState.of(metadata.review_by, today)
+        report.append({
+            "leaflet": leaflet.id, "reference": metadata.reference, "title": metadata.title,
+            "audience": metadata.audience, "version": metadata.version,
+            "published": metadata.published.isoformat(),
+            "review_by": metadata.review_by.isoformat(),
+            "review": {"state": review.state, "days": review.days,
+                       "text": review.describe()},
+            "owner": metadata.owner.department,
+            "translations": {row["locale"]: {key: value for key, value in row.items()
+                                             if key not in ("locale", "leaflet")}
+                             for row in rows},
+        })
+    return report
+
+
+def _leaflet_stats(project: Project, brand_path: Path | None):
+    """Return each leaflet with its translation counts per locale (source excepted)."""
     problems = ProblemCollector()
     site = gather(project, brand_path, problems, warn=lambda message: None)
-    rows = []
+    found = []
     if site:
         environment = template_environment(project)
         for leaflet in site.leaflets:
-            for translations, rendered in _renderings(site, environment, leaflet, problems):
-                if translations.locale != SOURCE_LOCALE:
-                    rows.append(_stats_row(leaflet, translations, rendered))
+            found.append((leaflet, [
+                _stats_row(leaflet, translations, rendered)
+                for translations, rendered in _renderings(site, environment, leaflet, problems)
+                if translations.locale != SOURCE_LOCALE]))
     problems.raise_if_any()
-    return rows
+    return found
 
 
 def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
@@ -321,9 +390,66 @@ def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered
     return _Planned(task, record, key)
 
 
+def _read_manifest(dist: Path) -> dict:
+    try:
+        manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _carry_over(project: Project, dist: Path, previous: dict, result: BuildResult,
+                errors: bool, log) -> None:
+    """Account for every file the last manifest listed that this build did not write.
+
+    A file this build failed or skipped, or did not try (``--variant``), stays on disk,
+    as it was, and is listed under ``"kept"`` with the reason. A file whose leaflet or
+    language is gone from the project, or a draft that a published file now replaces,
+    is deleted, so that ``dist/`` never offers a withdrawn leaflet.
+    """
+    written = {output.path for output in result.outputs}
+    published = {(output.leaflet, output.locale, output.variant) for output in result.outputs
+                 if not output.draft}
+    skipped = {(item.leaflet, item.locale, item.variant): item.reason for item in result.skipped}
+    leaflets = {path.stem for path in project.leaflet_files()}
+    locales = {bcp47(locale) for locale in project.locales()}
+    for record in [*previous.get("outputs", []), *previous.get("kept", [])]:
+        if not _listed_file(dist, record) or record["path"] in written:
+            continue
+        written.add(record["path"])
+        which = (record["leaflet"], record["locale"], record["variant"])
+        if record["leaflet"] not in leaflets or record["locale"] not in locales or (
+                record["draft"] and which in published):
+            (dist / record["path"]).unlink()
+            result.removed.append(record["path"])
+            log(f"removed {record['path']} (its leaflet, language or draft is withdrawn)")
+            continue
+        if record["path"] in result.failed:
+            reason = "not rebuilt: it failed in this build; this is the last good version"
+        elif which in skipped:
+            reason = f"not rebuilt: {skipped[which]}; this is the last published version"
+        elif errors:
+            reason = "not rebuilt: this build found errors; this is the last good version"
+        else:
+            reason = "not part of this build"
+        result.kept.append({**record, "reason": reason})
+
+
+def _listed_file(dist: Path, record) -> bool:
+    """Return whether ``record`` from an earlier manifest names an intact file in ``dist``."""
+    fields = ("leaflet", "locale", "variant", "path", "sha256", "bytes", "draft")
+    if not isinstance(record, dict) or not all(name in record for name in fields):
+        return False
+    path = dist / str(record["path"])
+    if not path.resolve().is_relative_to(dist.resolve()):
+        return False
+    return incremental.intact(dist, record)
+
+
 def _write_manifest(dist: Path, result: BuildResult) -> dict:
     manifest = {"outputs": [asdict(output) for output in result.outputs],
-                "skipped": [asdict(skipped) for skipped in result.skipped]}
+                "skipped": [asdict(skipped) for skipped in result.skipped],
+                "kept": sorted(result.kept, key=lambda record: record["path"])}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     write_atomically(dist / "manifest.json", text.encode("utf-8"))
     return manifest

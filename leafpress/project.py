@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import LeafletError
 
 SOURCE_LOCALE = "en"
 # English text is written in British English; dates and numbers follow en_GB.
@@ -14,6 +18,7 @@ DOMAIN = "messages"
 # Every leaflet is also built in large print: re-flowed at 18 pt, not enlarged (the
 # Accessible Information Standard asks for alternative formats on request).
 VARIANTS = ("standard", "large-print")
+TEMPORARY_SUFFIX = ".tmp"
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,17 @@ def format_locale(locale: str) -> str:
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` so that readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``content`` to ``path`` so that readers see the old file or the new, never half.
+
+    The content goes to a temporary file in the same folder, is flushed to disk, and
+    then renamed over ``path``. A full disk or a write error leaves the old file as it
+    was and is reported as a problem with ``path``.
+    """
+    temporary = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=TEMPORARY_SUFFIX)
         with os.fdopen(handle, "wb") as file:
             file.write(content)
             file.flush()
@@ -95,9 +107,51 @@ def write_atomically(path: Path, content: bytes) -> None:
             os.fchmod(file.fileno(), 0o666 & ~_umask())
             os.fsync(file.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+    except BaseException as error:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise LeafletError.at(path, None, f"cannot write the file: "
+                                              f"{error.strerror or error}") from None
         raise
+
+
+def remove_leftovers(directory: Path) -> list[Path]:
+    """Delete the temporary files that an interrupted write left in ``directory``."""
+    leftovers = [path for path in directory.rglob(f".*{TEMPORARY_SUFFIX}") if path.is_file()]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+@contextmanager
+def exclusive(dist: Path):
+    """Hold the build lock of ``dist``; a second build into it stops with a clear message.
+
+    The lock is a POSIX record lock: the system releases it when the process ends, even
+    after ``kill -9``, and processes forked from the build do not inherit it.
+    """
+    lock_file = dist / ".cache" / "lock"
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_file, "a+", encoding="utf-8")
+    except OSError as error:
+        raise LeafletError.at(dist, None, f"cannot use the output folder: "
+                                          f"{error.strerror or error}") from None
+    with handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise LeafletError.at(dist, None, f"another build (process {holder}) is writing "
+                                              "to this folder; wait for it to finish, or "
+                                              "build into another folder with --output") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
 
 
 def _umask() -> int:

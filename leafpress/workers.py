@@ -47,9 +47,12 @@ def render(task: Task) -> Rendered | LeafletError:
     try:
         pdf, pages = write_pdf(task.html, list(task.allowed_dirs), task.identifier, task.shown,
                                font_faces=task.font_faces)
+        write_atomically(task.target, pdf)
     except LeafletError as error:
         return error
-    write_atomically(task.target, pdf)
+    except OSError as error:  # WeasyPrint's own temporary files: a full disk, say
+        return LeafletError.at(task.shown, None, f"cannot render the PDF: "
+                                                 f"{error.strerror or error}")
     return Rendered(hashlib.sha256(pdf).hexdigest(), len(pdf), pages)
 
 

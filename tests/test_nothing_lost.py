@@ -1,0 +1,186 @@
+"""Nothing lost: a failed, full-disk, killed or concurrent build never damages good PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from leafpress.pipeline import build
+from leafpress.project import exclusive
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(project, dist, *arguments, **options):
+    return subprocess.Popen(
+        [sys.executable, "-u", str(ROOT / "build.py"), "--project", str(project.root), "build",
+         "--output", str(dist), *arguments],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+
+
+def _hashes(dist: Path) -> dict[str, str]:
+    return {str(path.relative_to(dist)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(dist.rglob("*.pdf"))}
+
+
+def _manifest(dist: Path) -> dict:
+    return json.loads((dist / "manifest.json").read_text("utf-8"))
+
+
+def _assert_manifest_matches_disk(dist: Path) -> None:
+    """Every PDF on disk is listed, as it is, in "outputs" or "kept"; nothing else is."""
+    manifest = _manifest(dist)
+    listed = {record["path"]: record["sha256"]
+              for record in manifest["outputs"] + manifest["kept"]}
+    assert listed == _hashes(dist)
+
+
+@pytest.fixture
+def built(project, tmp_path):
+    """The project built once (standard variant only), and the hashes of its PDFs."""
+    dist = tmp_path / "dist"
+    build(project, dist, variants=("standard",), log=lambda line: None, warn=lambda line: None)
+    return dist, _hashes(dist)
+
+
+def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(project, built):
+    dist, before = built
+    path = project.leaflets_dir / "ketamine-infusion.yaml"
+    path.write_text(path.read_text("utf-8").replace("audience: patient", "audience: everyone"),
+                    "utf-8")
+    process = _cli(project, dist, "--variant", "standard")
+    _, stderr = process.communicate()
+    assert process.returncode == 1
+    assert stderr.splitlines() == [
+        "error: leaflets/ketamine-infusion.yaml:8: audience: expected one of 'patient' or "
+        "'clinician', got 'everyone'", "1 problem found."]
+    # The others are rebuilt (the CJK subset lost the ketamine leaflet's characters).
+    after = _hashes(dist)
+    assert {path: after[path] for path in after if "ketamine" in path} == {
+        path: before[path] for path in before if "ketamine" in path}
+    manifest = _manifest(dist)
+    assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
+        "en/ketamine-infusion.pdf":
+            "not rebuilt: this build found errors; this is the last good version",
+        "zh-Hans/ketamine-infusion.pdf":
+            "not rebuilt: this build found errors; this is the last good version",
+    }
+    assert len(manifest["outputs"]) == 4
+    _assert_manifest_matches_disk(dist)
+
+
+def _limit_file_size():
+    """In the child: every write past 20 KB fails, as on a full disk (EFBIG, not a signal)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(project, built):
+    dist, before = built
+    process = _cli(project, dist, "--variant", "standard", "--force", "--jobs", "2",
+                   preexec_fn=_limit_file_size)
+    _, stderr = process.communicate()
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    assert "error: leaflets/magnesium-infusion.yaml [en]: cannot render the PDF: File too " \
+        "large" in stderr.splitlines()
+    assert _hashes(dist) == before
+    assert not list(dist.rglob("*.tmp"))
+    manifest = _manifest(dist)
+    assert manifest["outputs"] == []
+    assert {record["reason"] for record in manifest["kept"]} == {
+        "not rebuilt: it failed in this build; this is the last good version"}
+    _assert_manifest_matches_disk(dist)
+
+
+def test_a_write_that_fills_the_disk_keeps_the_old_file(tmp_path):
+    target = tmp_path / "en" / "leaflet.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"%PDF-1.7 the good version")
+    script = ("import sys; from pathlib import Path; "
+              "from leafpress.errors import LeafletError; "
+              "from leafpress.project import write_atomically\n"
+              "try:\n"
+              f"    write_atomically(Path({str(target)!r}), bytes(100_000))\n"
+              "except LeafletError as error:\n"
+              "    print(error)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=ROOT, preexec_fn=_limit_file_size, check=True)
+    assert result.stdout == f"{target}: cannot write the file: File too large\n"
+    assert target.read_bytes() == b"%PDF-1.7 the good version"
+    assert [path.name for path in target.parent.iterdir()] == ["leaflet.pdf"]
+
+
+def test_a_killed_build_leaves_only_valid_pdfs(project, built):
+    dist, _ = built
+    process = _cli(project, dist, "--force", "--jobs", "2", start_new_session=True)
+    built_lines = 0
+    for line in process.stdout:
+        built_lines += line.startswith("built ")
+        if built_lines == 2:
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    time.sleep(0.2)  # let the killed workers go
+    for path in dist.rglob("*.pdf"):
+        reader = pypdf.PdfReader(path, strict=True)
+        assert len(reader.pages) > 0, path
+        assert path.read_bytes().rstrip().endswith(b"%%EOF"), path
+    # The next build clears what the kill left half-written and lists exactly what is there.
+    again = _cli(project, dist, "--jobs", "2")
+    again.communicate()
+    assert again.returncode == 0
+    assert not list(dist.rglob("*.tmp"))
+    _assert_manifest_matches_disk(dist)
+    assert len(_manifest(dist)["outputs"]) == 12
+
+
+def test_a_second_build_into_the_same_folder_is_refused(project, built):
+    dist, before = built
+    manifest = (dist / "manifest.json").read_bytes()
+    with exclusive(dist):
+        process = _cli(project, dist, "--force")
+        _, stderr = process.communicate()
+    assert process.returncode == 1
+    assert stderr.splitlines() == [
+        f"error: {dist}: another build (process {os.getpid()}) is writing to this folder; wait for "
+        "it to finish, or build into another folder with --output", "1 problem found."]
+    assert _hashes(dist) == before
+    assert (dist / "manifest.json").read_bytes() == manifest
+
+
+def test_a_withdrawn_leaflet_leaves_dist_with_it(project, built):
+    dist, _ = built
+    (project.leaflets_dir / "ketamine-infusion.yaml").unlink()
+    lines = []
+    build(project, dist, variants=("standard",), log=lines.append, warn=lambda line: None)
+    assert "removed en/ketamine-infusion.pdf (its leaflet, language or draft is withdrawn)" \
+        in lines
+    assert not list(dist.rglob("ketamine-infusion*"))
+    _assert_manifest_matches_disk(dist)
+
+
+def test_a_manifest_cannot_make_the_build_delete_files_outside_dist(project, built, tmp_path):
+    dist, _ = built
+    victim = tmp_path / "victim.pdf"
+    victim.write_bytes(b"%PDF-1.7 someone else's file")
+    manifest = _manifest(dist)
+    manifest["outputs"].append({
+        "leaflet": "gone", "locale": "en", "variant": "standard", "format": "pdf",
+        "path": "../victim.pdf", "sha256": hashlib.sha256(victim.read_bytes()).hexdigest(),
+        "bytes": victim.stat().st_size, "pages": 1, "draft": False})
+    (dist / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    build(project, dist, variants=("standard",), log=lambda line: None, warn=lambda line: None)
+    assert victim.exists()
+    _assert_manifest_matches_disk(dist)
