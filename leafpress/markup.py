@@ -7,6 +7,7 @@ passed through: ``<b>`` in a paragraph or a translation is printed as text.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -45,8 +46,13 @@ def markup_problem(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def render_inline(text: str) -> Markup:
-    """Return ``text`` as HTML: emphasis as ``<strong>``, links as ``<a>``, the rest escaped."""
+    """Return ``text`` as HTML: emphasis as ``<strong>``, links as ``<a>``, the rest escaped.
+
+    Cached: each text is rendered once per locale and variant, twice when a translation
+    is incomplete (see pipeline.py).
+    """
     html = []
     for token in _inline_tokens(text):
         if token.type == "text":
@@ -67,6 +73,7 @@ def render_inline(text: str) -> Markup:
     return Markup("").join(html)
 
 
+@functools.lru_cache(maxsize=8192)
 def plain_text(text: str) -> str:
     """Return ``text`` without its markup (for PDF metadata and bookmarks)."""
     return "".join(token.content for token in _inline_tokens(text) if token.type == "text")

@@ -19,7 +19,7 @@ from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, remove
                       write_atomically)
 from .review import ReviewState, review_problems
 from .translation import STATES, Translations, load_translations
-from .workers import Task, render_all
+from .workers import RenderPool, Task
 
 
 
@@ -156,12 +156,12 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     build leaves the previous good file in place, and the manifest lists it under
     ``"kept"``. Only one build at a time writes to ``dist``.
     """
-    with exclusive(dist):
-        return _build(project, dist, brand_path, strict, draft, variants, jobs, force, shard,
+    with exclusive(dist), RenderPool(jobs) as pool:
+        return _build(project, dist, brand_path, strict, draft, variants, pool, force, shard,
                       log, warn, progress)
 
 
-def _build(project, dist, brand_path, strict, draft, variants, jobs, force, shard, log, warn,
+def _build(project, dist, brand_path, strict, draft, variants, pool, force, shard, log, warn,
            progress) -> BuildResult:
     remove_leftovers(dist)
     previous = _read_manifest(dist)
@@ -172,10 +172,11 @@ def _build(project, dist, brand_path, strict, draft, variants, jobs, force, shar
                   warn=None if strict else lambda message: warn(f"warning: {message}"))
     result = BuildResult([], [])
     system_files: list[Path] = []
-    if site and _system_ready(problems):
-        system_files = problems.run(source_files) or []
+    if site:
         tasks = _plan(site, variants, draft, strict, result, problems, warn)
-        _render(site, tasks, dist, jobs, force, shard, result, problems, log, progress)
+    if site and _system_ready(pool, problems):
+        system_files = problems.run(source_files) or []
+        _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
     result.outputs.sort(key=lambda output: output.path)
     _carry_over(project, dist, previous, result, bool(problems.problems), log)
     manifest = _write_manifest(dist, result)
@@ -217,7 +218,7 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
     return planned
 
 
-def _render(site: Site, planned: list[tuple], dist: Path, jobs: int, force: bool, shard,
+def _render(site: Site, planned: list[tuple], dist: Path, pool: RenderPool, force: bool, shard,
             result: BuildResult, problems: ProblemCollector, log, progress) -> None:
     """Reuse the outputs whose key is cached and intact; render the rest in the pool."""
     fonts_dir = cache_dir(dist)
@@ -242,7 +243,7 @@ def _render(site: Site, planned: list[tuple], dist: Path, jobs: int, force: bool
         else:
             to_render.append(item)
     by_task = {item.task: item for item in to_render}
-    for task, outcome in render_all([item.task for item in to_render], jobs):
+    for task, outcome in pool.render_all([item.task for item in to_render]):
         item = by_task[task]
         if isinstance(outcome, LeafletError):
             problems.extend(outcome.problems)
@@ -360,10 +361,8 @@ def _stats_row(leaflet: LeafletFile, translations: Translations, rendered) -> di
             "percent": round(100 * counts["translated"] / total, 1)}
 
 
-def _system_ready(problems: ProblemCollector) -> bool:
-    from .pdf import system_problems
-
-    missing = system_problems()
+def _system_ready(pool: RenderPool, problems: ProblemCollector) -> bool:
+    missing = pool.system_problems()
     for message in missing:
         problems.add(Problem("system", None, message))
     return not missing

@@ -56,24 +56,59 @@ def render(task: Task) -> Rendered | LeafletError:
     return Rendered(hashlib.sha256(pdf).hexdigest(), len(pdf), pages)
 
 
-def render_all(tasks: list[Task], jobs: int):
-    """Yield ``(task, result)`` as each task finishes, rendering ``jobs`` at a time."""
-    # Everything loaded so far (leaflets, catalogs, CLDR data, templates) lives until the
-    # end: freezing it keeps Python's collector from walking it again after every
-    # document, which otherwise cost about 10% of the rendering time.
-    gc.freeze()
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield task, render(task)
-        return
-    # fork: workers start with this process's modules already imported (Linux); elsewhere
-    # the platform's default start method.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(render, task): task for task in tasks}
+class RenderPool:
+    """Where a build renders its PDFs: ``jobs`` worker processes, or this process.
+
+    The workers start with the build, before anything is loaded, and import WeasyPrint
+    and check the system while this process loads and validates the leaflets: that
+    second or so is then off the critical path. A build with ``jobs`` = 1 renders here.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self._executor = None
+        if jobs > 1:
+            # fork: workers start with this process's modules already imported (Linux);
+            # elsewhere the platform's default start method.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                                 initializer=_warm_up)
+            self._system = self._executor.submit(_system_problems)
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        if self._executor:
+            self._executor.shutdown(cancel_futures=True)
+
+    def system_problems(self) -> list[str]:
+        """Return what this machine lacks for correct, fast PDFs (see pdf.py)."""
+        return self._system.result() if self._executor else _system_problems()
+
+    def render_all(self, tasks: list[Task]):
+        """Yield ``(task, result)`` as each task finishes."""
+        # Everything loaded so far (leaflets, catalogs, CLDR data, templates) lives until
+        # the end: freezing it keeps Python's collector from walking it again after every
+        # document, which otherwise cost about 10% of the rendering time.
+        gc.freeze()
+        if not self._executor:
+            for task in tasks:
+                yield task, render(task)
+            return
+        futures = {self._executor.submit(render, task): task for task in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+
+def _warm_up() -> None:
+    import weasyprint  # noqa: F401  (the import is the point: about 0.65 s)
+
+
+def _system_problems() -> list[str]:
+    from .pdf import system_problems
+
+    return system_problems()
 
 
 def default_jobs() -> int:

@@ -31,8 +31,9 @@ def test_committed_json_schemas_are_current():
 
 
 def test_check_passes_on_the_real_project(capsys):
-    assert main(["--project", str(ROOT), "check"]) == 0
-    assert "All leaflets, translations and templates are valid." in capsys.readouterr().out
+    assert main(["--project", str(ROOT), "check", "--today", "2026-11-21"]) == 0
+    assert capsys.readouterr().out == ("All leaflets, translations and templates are valid, "
+                                       "and no review date has passed.\n")
 
 
 def test_build_is_the_default_command(project, tmp_path, capsys):
