@@ -203,12 +203,16 @@ def _merge(project: Project, path: Path) -> bool:
     if not shutil.which("msgmerge"):
         raise LeafletError.at("system", None, "GNU gettext's msgmerge is not installed; install "
                                               "the Debian package gettext (scripts/setup.sh does)")
-    before = path.read_bytes()
+    # Merged to standard output, then written atomically: the translators' work is never
+    # left half-written, which msgmerge --update, writing in place, does not promise.
     result = subprocess.run(
-        ["msgmerge", "--quiet", "--update", "--previous", "--no-wrap", "--backup=off",
+        ["msgmerge", "--quiet", "--previous", "--no-wrap", "--output-file=-",
          project.relative(path), project.relative(project.pot_file)],
-        cwd=project.root, capture_output=True, text=True)
+        cwd=project.root, capture_output=True)
     if result.returncode != 0:
         raise LeafletError.at(project.relative(path), None,
-                              f"msgmerge failed: {result.stderr.strip()}")
-    return path.read_bytes() != before
+                              f"msgmerge failed: {result.stderr.decode(errors='replace').strip()}")
+    if result.stdout == path.read_bytes():
+        return False
+    write_atomically(path, result.stdout)
+    return True
