@@ -424,13 +424,14 @@ def _carry_over(project: Project, dist: Path, previous: dict, result: BuildResul
             log(f"removed {record['path']} (its leaflet, language or draft is withdrawn)")
             continue
         if record["path"] in result.failed:
-            reason = "not rebuilt: it failed in this build; this is the last good version"
+            why = "it failed in this build"
         elif which in skipped:
-            reason = f"not rebuilt: {skipped[which]}; this is the last published version"
+            why = skipped[which]
         elif errors:
-            reason = "not rebuilt: this build found errors; this is the last good version"
+            why = "this build found errors"
         else:
-            reason = "not part of this build"
+            why = "not part of this build"
+        reason = f"not rebuilt: {why}; this file is from an earlier build"
         result.kept.append({**record, "reason": reason})
 
 

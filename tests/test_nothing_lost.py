@@ -71,9 +71,9 @@ def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(project, built):
     manifest = _manifest(dist)
     assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
         "en/ketamine-infusion.pdf":
-            "not rebuilt: this build found errors; this is the last good version",
+            "not rebuilt: this build found errors; this file is from an earlier build",
         "zh-Hans/ketamine-infusion.pdf":
-            "not rebuilt: this build found errors; this is the last good version",
+            "not rebuilt: this build found errors; this file is from an earlier build",
     }
     assert len(manifest["outputs"]) == 4
     _assert_manifest_matches_disk(dist)
@@ -99,7 +99,7 @@ def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(project, built):
     manifest = _manifest(dist)
     assert manifest["outputs"] == []
     assert {record["reason"] for record in manifest["kept"]} == {
-        "not rebuilt: it failed in this build; this is the last good version"}
+        "not rebuilt: it failed in this build; this file is from an earlier build"}
     _assert_manifest_matches_disk(dist)
 
 
