@@ -87,7 +87,9 @@ def _subset(source: Path, index: int, text: str) -> bytes:
     options.layout_features = ["*"]  # WeasyPrint shapes text with them before embedding
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(source, fontNumber=index, lazy=False)
+    # recalcTimestamp=False: the subset keeps the source's date, not the time of the build,
+    # so that two builds, anywhere, give the same bytes.
+    font = TTFont(source, fontNumber=index, lazy=False, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(font)

@@ -12,11 +12,17 @@ from leafpress.pdf import system_problems
 from leafpress.pipeline import build
 from leafpress.project import Project
 
+from conftest import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_same_inputs_give_byte_identical_pdfs(manifest, tmp_path):
-    second = build(Project.at(ROOT), tmp_path / "again", log=lambda line: None).outputs
+def test_same_inputs_give_byte_identical_pdfs(manifest, tmp_path, monkeypatch):
+    # As a fresh clone would: another folder, and its own new subsets of the CJK font.
+    monkeypatch.delenv("LEAFPRESS_CACHE_DIR")
+    clone = copy_project(tmp_path / "clone")
+    second = build(clone, tmp_path / "again", log=lambda line: None).outputs
+    assert (tmp_path / "again" / ".cache" / "fonts").is_dir()
     assert {output.path: output.sha256 for output in second} == {
         output["path"]: output["sha256"] for output in manifest["outputs"]}
     assert (tmp_path / "again" / "manifest.json").read_text("utf-8") == json.dumps(
