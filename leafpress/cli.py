@@ -141,7 +141,7 @@ def _build(project: Project, arguments) -> int:
 
 
 def _nothing_to_do(project: Project, dist: Path, brand_file: Path, arguments, variants):
-    """Return the last manifest if no input changed and every PDF is intact."""
+    """Return the last manifest if no input changed and every file it lists is intact."""
     cache = dist / ".cache"
     options = incremental.build_options(brand_file, arguments.strict, arguments.draft, variants)
     digest = incremental.build_digest(project.root, brand_file, options,

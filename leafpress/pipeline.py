@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -9,12 +10,13 @@ from pathlib import Path
 
 from . import incremental
 from .brand import BrandFile, load_brand
+from .catalogue import INDEX_TEMPLATE, File, publish_catalogue
 from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
-from .project import SOURCE_LOCALE, VARIANTS, Project, bcp47, write_atomically
+from .project import SOURCE_LOCALE, VARIANTS, Project, bcp47, publish, write_atomically
 from .translation import STATES, Translations, load_translations
 from .workers import Task, render_all
 
@@ -22,7 +24,10 @@ from .workers import Task, render_all
 
 @dataclass(frozen=True)
 class Output:
-    """One built file, as listed in ``dist/manifest.json``."""
+    """One built file, as listed in ``dist/manifest.json``.
+
+    ``format`` is ``"pdf"``, or ``"html"`` for the web page, which has no ``pages``.
+    """
 
     leaflet: str
     locale: str
@@ -31,7 +36,7 @@ class Output:
     path: str
     sha256: str
     bytes: int
-    pages: int
+    pages: int | None
     draft: bool = False
 
 
@@ -51,6 +56,7 @@ class BuildResult:
     skipped: list[Skipped]
     reused: list[Output] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    files: list[File] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,9 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
           force: bool = False, log=print, warn=print, progress=None) -> BuildResult:
     """Build every leaflet in every locale and variant into ``dist``, with its manifest.
 
+    Besides the PDFs, each leaflet in each locale is written as a web page, and
+    ``dist/index.html`` lists everything the manifest lists (see catalogue.py).
+
     An output whose translation is incomplete is skipped with a warning, or, with
     ``draft``, built with English for the missing texts and a draft mark on every page
     (as ``NAME.draft.pdf``, never over the published file). With ``strict`` a skipped
@@ -149,6 +158,8 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
         tasks = _plan(site, variants, draft, strict, result, problems, warn)
         _render(site, tasks, dist, jobs, force, result, problems, log, progress)
     result.outputs.sort(key=lambda output: output.path)
+    if site:
+        result.files.extend(problems.run(publish_catalogue, site, dist, result, force) or [])
     manifest = _write_manifest(dist, result)
     if not problems.problems and not result.skipped:
         incremental.remember(dist / ".cache", incremental.build_digest(
@@ -166,7 +177,11 @@ class _Planned:
 
 def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
           problems: ProblemCollector, warn) -> list[tuple]:
-    """Render every output's HTML; skip incomplete translations; return what to print."""
+    """Render every output's HTML; skip incomplete translations; return what to write.
+
+    The web page of a leaflet follows its standard PDF: written when it is, with the
+    same languages named, skipped when it is skipped.
+    """
     environment = template_environment(site.project)
     planned = []
     for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
@@ -185,6 +200,12 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
                     warn(f"warning: {message}")
             else:
                 planned.append((leaflet, translations, rendered))
+                if variant == "standard":
+                    page = problems.run(render_html, environment, site.project, leaflet,
+                                        site.brand, translations, list(rendered.others),
+                                        draft=rendered.draft, medium="screen")
+                    if page:
+                        planned.append((leaflet, translations, page))
     return planned
 
 
@@ -192,14 +213,25 @@ def _render(site: Site, planned: list[tuple], dist: Path, jobs: int, force: bool
             result: BuildResult, problems: ProblemCollector, log, progress) -> None:
     """Reuse the outputs whose key is cached and intact; render the rest in the pool."""
     fonts_dir = cache_dir(dist)
-    used = set().union(*(characters(rendered.html) for _, _, rendered in planned))
+    used = set().union(*(characters(rendered.html) for _, _, rendered in planned
+                         if rendered.medium == "print"))
     font_faces = (problems.run(subset_font_faces, used, fonts_dir) if planned else "") or ""
-    assets = incremental.files_digest([site.project.templates_dir, site.brand.path.parent])
+    # The catalogue's template does not change a leaflet: editing it re-renders no PDF.
+    templates = [path for path in site.project.templates_dir.iterdir()
+                 if path.name != INDEX_TEMPLATE]
+    assets = incremental.files_digest([*templates, site.brand.path.parent])
     assets += incremental.versions()
     cache = dist / ".cache"
     to_render: list[_Planned] = []
     total = len(planned)
     for leaflet, translations, rendered in planned:
+        if rendered.medium == "screen":
+            output, verb = _write_page(leaflet, translations, rendered, dist, force)
+            result.outputs.append(output)
+            if verb == "reused":
+                result.reused.append(output)
+            _report(progress, log, len(result.outputs), total, output, verb)
+            continue
         item = _task(site, leaflet, translations, rendered, dist, font_faces, fonts_dir, assets)
         record = None if force else incremental.cached_output(cache, item.key, dist)
         if record:
@@ -227,7 +259,8 @@ def _report(progress, log, done: int, total: int, output: Output, verb: str) -> 
     if progress:
         progress(done, total, output, verb)
     else:
-        log(f"{verb} {output.path} ({output.pages} pages, {output.bytes / 1024:.0f} KB)"
+        pages = "" if output.pages is None else f"{output.pages} pages, "
+        log(f"{verb} {output.path} ({pages}{output.bytes / 1024:.0f} KB)"
             f"{' DRAFT' if output.draft else ''}")
 
 
@@ -305,8 +338,7 @@ def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered
     tag = bcp47(translations.locale)
     draft = bool(rendered.missing)
     variant = rendered.variant
-    suffix = ("" if variant == "standard" else f".{variant}") + (".draft" if draft else "")
-    relative = f"{tag}/{leaflet.id}{suffix}.pdf"
+    relative = _output_path(leaflet, tag, variant, draft, "pdf")
     task = Task(
         html=rendered.html,
         font_faces=font_faces,
@@ -321,9 +353,32 @@ def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered
     return _Planned(task, record, key)
 
 
+def _output_path(leaflet: LeafletFile, tag: str, variant: str, draft: bool, extension: str) -> str:
+    suffix = ("" if variant == "standard" else f".{variant}") + (".draft" if draft else "")
+    return f"{tag}/{leaflet.id}{suffix}.{extension}"
+
+
+def _write_page(leaflet: LeafletFile, translations: Translations, rendered, dist: Path,
+                force: bool) -> tuple[Output, str]:
+    """Write a web page unless its file already holds it; return its record and the verb.
+
+    A page's bytes are its whole output, so the file itself serves as its cache entry.
+    """
+    tag = bcp47(translations.locale)
+    draft = bool(rendered.missing)
+    relative = _output_path(leaflet, tag, rendered.variant, draft, "html")
+    content = rendered.html.encode("utf-8")
+    written = publish(dist / relative, content, force)
+    output = Output(leaflet=leaflet.id, locale=tag, variant=rendered.variant, format="html",
+                    path=relative, sha256=hashlib.sha256(content).hexdigest(),
+                    bytes=len(content), pages=None, draft=draft)
+    return output, "built" if written else "reused"
+
+
 def _write_manifest(dist: Path, result: BuildResult) -> dict:
     manifest = {"outputs": [asdict(output) for output in result.outputs],
-                "skipped": [asdict(skipped) for skipped in result.skipped]}
+                "skipped": [asdict(skipped) for skipped in result.skipped],
+                "files": [asdict(file) for file in result.files]}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     write_atomically(dist / "manifest.json", text.encode("utf-8"))
     return manifest

@@ -14,6 +14,8 @@ DOMAIN = "messages"
 # Every leaflet is also built in large print: re-flowed at 18 pt, not enlarged (the
 # Accessible Information Standard asks for alternative formats on request).
 VARIANTS = ("standard", "large-print")
+# The folder in dist/ with the stylesheet, fonts and logo that the web pages use.
+ASSETS_DIR = "assets"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,21 @@ def write_atomically(path: Path, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def publish(path: Path, content: bytes, force: bool = False) -> bool:
+    """Write ``content`` atomically unless ``path`` already holds it; return whether written.
+
+    An unchanged file keeps its modification time, so a copy to a web server stays small.
+    """
+    if not force:
+        try:
+            if path.read_bytes() == content:
+                return False
+        except OSError:
+            pass
+    write_atomically(path, content)
+    return True
 
 
 def _umask() -> int:
