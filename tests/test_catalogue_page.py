@@ -1,10 +1,19 @@
-"""The catalogue, dist/index.html: every output linked, titles, sizes, thumbnails."""
+"""The catalogue, dist/index.html: its content, and the page in a real browser (Chromium)."""
 
 from __future__ import annotations
 
+import base64
+import fcntl
 import hashlib
+import json
+import os
 import re
-from urllib.parse import unquote
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from PIL import Image
@@ -133,3 +142,178 @@ def test_a_damaged_catalogue_is_written_again(project, tmp_path, capsys):
     assert main(arguments) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("0 built, 12 reused")
     assert "<h1>Our leaflets</h1>" in (dist / "index.html").read_text("utf-8")
+
+
+class Chromium:
+    """Headless Chromium driven through the DevTools protocol on a pipe (fds 3 and 4)."""
+
+    def __init__(self, profile: Path) -> None:
+        executable = shutil.which("chromium")
+        if executable is None:
+            pytest.fail("Chromium is not installed: run scripts/setup.sh (Debian package "
+                        "'chromium'); the catalogue must be tested in a real browser")
+        to_browser, self._to_browser = os.pipe()
+        self._from_browser, from_browser = os.pipe()
+        # Numbers above 4, so that moving them to 3 and 4 in the child overwrites neither.
+        to_browser, from_browser = (_above_4(fd) for fd in (to_browser, from_browser))
+
+        def pipes_on_3_and_4():
+            os.dup2(to_browser, 3)
+            os.dup2(from_browser, 4)
+
+        self.process = subprocess.Popen(
+            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
+             "--remote-debugging-pipe", "about:blank"],
+            pass_fds=(3, 4), preexec_fn=pipes_on_3_and_4,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for fd in (to_browser, from_browser):
+            os.close(fd)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.send("Target.attachToTarget", targetId=target,
+                                 flatten=True)["sessionId"]
+        for domain in ("Page", "Network", "Runtime", "Log"):
+            self.send(f"{domain}.enable", session=True)
+
+    def send(self, method: str, session: bool = False, **params) -> dict:
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._receive()
+            if reply.get("id") == self._next_id:
+                assert "error" not in reply, (method, reply["error"])
+                return reply["result"]
+            self.events.append(reply)
+
+    def wait_for(self, method: str) -> dict:
+        while True:
+            event = self._receive()
+            self.events.append(event)
+            if event.get("method") == method:
+                return event
+
+    def _receive(self, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._from_browser], [], [],
+                                        max(0, deadline - time.monotonic()))
+            chunk = os.read(self._from_browser, 1 << 16) if ready else b""
+            assert chunk, "Chromium stopped answering"
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def open(self, url: str, width: int = 1200) -> list[str]:
+        """Load ``url``; return every error it caused (failed loads, console, exceptions)."""
+        self.events.clear()
+        self.send("Emulation.setDeviceMetricsOverride", session=True, width=width,
+                  height=900, deviceScaleFactor=1, mobile=False)
+        self.send("Page.navigate", session=True, url=url)
+        self.wait_for("Page.loadEventFired")
+        self.evaluate("document.fonts.ready.then(() => true)")
+        return [_error(event) for event in self.events if _error(event)]
+
+    def evaluate(self, expression: str):
+        result = self.send("Runtime.evaluate", session=True, expression=expression,
+                           awaitPromise=True, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"]["value"]
+
+    def screenshot(self, path: Path) -> None:
+        """Save the whole page, top to bottom, as a PNG."""
+        png = self.send("Page.captureScreenshot", session=True, format="png",
+                        captureBeyondViewport=True)["data"]
+        path.write_bytes(base64.b64decode(png))
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+        finally:
+            os.close(self._to_browser)
+            os.close(self._from_browser)
+            self.process.wait(timeout=30)
+
+
+def _above_4(fd: int) -> int:
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return moved
+
+
+def _error(event: dict) -> str | None:
+    method, params = event.get("method"), event.get("params", {})
+    if method == "Network.loadingFailed":
+        return f"load failed: {params.get('errorText')} ({params.get('requestId')})"
+    if method == "Log.entryAdded" and params["entry"]["level"] == "error":
+        return f"log: {params['entry']['text']} {params['entry'].get('url', '')}"
+    if method == "Runtime.exceptionThrown":
+        return f"exception: {params['exceptionDetails']['text']}"
+    if method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
+        return f"console: {params['args']}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium = Chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield chromium
+    chromium.close()
+
+
+# What the rendered page links and loads, and whether each image was decoded.
+RESOURCES = """[...document.querySelectorAll('a[href]')].map(a => a.href).concat(
+  [...document.images].map(img => img.currentSrc),
+  [...document.querySelectorAll('link[href]')].map(link => link.href))"""
+BROKEN_IMAGES = "[...document.images].filter(img => !img.naturalWidth).map(img => img.src)"
+# Load every @font-face of the page: "FAMILY WEIGHT" each, or why it failed.
+FONTS = """Promise.all([...document.fonts].map(face => face.load().then(
+  () => face.family.replaceAll('"', '') + ' ' + face.weight,
+  error => 'failed: ' + face.family + ' ' + error)))"""
+
+
+def test_the_catalogue_loads_in_chromium_and_every_link_resolves(dist, manifest, browser,
+                                                                 tmp_path_factory):
+    errors = browser.open((dist / "index.html").as_uri())
+    assert errors == []
+    assert browser.evaluate(BROKEN_IMAGES) == []
+    assert browser.evaluate(FONTS) == ["Atkinson Hyperlegible 400", "Atkinson Hyperlegible 700"]
+    linked = set()
+    for url in browser.evaluate(RESOURCES):
+        parts = urlsplit(url)
+        if parts.scheme in ("https", "http"):
+            continue
+        assert parts.scheme == "file", url
+        path = Path(unquote(parts.path))
+        assert path.is_relative_to(dist) and path.is_file(), url
+        linked.add(path.relative_to(dist).as_posix())
+    assert {output["path"] for output in manifest["outputs"]} <= linked
+    # Wide enough for two languages side by side, and narrow like a phone.
+    shots = tmp_path_factory.mktemp("screenshots")
+    browser.screenshot(shots / "index.png")
+    assert browser.open((dist / "index.html").as_uri(), width=380) == []
+    browser.screenshot(shots / "index-narrow.png")
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 380  # no sideways scroll
+    for name in ("index.png", "index-narrow.png"):
+        with Image.open(shots / name) as shot:
+            assert shot.size[1] > 1500, shot.size  # the whole page, not just the first screen
+            assert len(shot.convert("L").getcolors(256)) > 16
+
+
+def test_every_web_page_loads_in_chromium_with_its_stylesheet_fonts_and_logo(dist, manifest,
+                                                                            browser):
+    for output in manifest["outputs"]:
+        if output["format"] != "html":
+            continue
+        assert browser.open((dist / output["path"]).as_uri()) == [], output["path"]
+        assert browser.evaluate(BROKEN_IMAGES) == [], output["path"]
+        assert browser.evaluate("document.styleSheets.length") == 2  # leaflet.css and <style>
+        assert browser.evaluate("getComputedStyle(document.body).maxWidth") != "none"
+        assert browser.evaluate(FONTS) == ["Atkinson Hyperlegible 400",
+                                           "Atkinson Hyperlegible 700"], output["path"]
