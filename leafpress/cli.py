@@ -159,7 +159,7 @@ def _build(project: Project, arguments) -> int:
 
 
 def _nothing_to_do(project: Project, dist: Path, brand_file: Path, arguments, variants):
-    """Return the last manifest if no input changed and every PDF is intact."""
+    """Return the last manifest if no input changed and every file it lists is intact."""
     cache = dist / ".cache"
     options = incremental.build_options(brand_file, arguments.strict, arguments.draft, variants,
                                         arguments.shard)

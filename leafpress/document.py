@@ -6,6 +6,7 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from babel.dates import format_date
 from babel.lists import format_list
@@ -17,10 +18,13 @@ from .brand import BrandFile
 from .catalog import JINJA_I18N_OPTIONS, msgid, text_of
 from .errors import LeafletError
 from .leaflet import LeafletFile
-from .project import Project, bcp47, format_locale
-from .translation import Translations, locale_name
+from .project import ASSETS_DIR, Project, bcp47, format_locale
+from .translation import Translations, locale_name, text_direction
 
 TEMPLATE = "leaflet.html.j2"
+# A web page is written to dist/{locale}/ and finds the stylesheet, fonts and logo
+# that catalogue.py copies to dist/assets/; it must work offline, from a file: URL.
+SCREEN_ASSETS = f"../{ASSETS_DIR}"
 # Printed on every page of a draft, in English beside the translation; the template
 # asks for its translation with this same msgid.
 DRAFT_MARK = "Draft translation — not for patient use"
@@ -34,6 +38,9 @@ class Rendered:
     used: tuple[str, ...]
     missing: tuple[str, ...]
     variant: str
+    medium: str = "print"
+    others: tuple[str, ...] = ()
+    draft: bool = False
 
 
 @dataclass
@@ -88,41 +95,55 @@ def template_environment(project: Project) -> Environment:
 def render_html(environment: Environment, project: Project, leaflet_file: LeafletFile,
                 brand_file: BrandFile, translations: Translations,
                 other_locales: list[str], draft: bool = False,
-                variant: str = "standard") -> Rendered:
-    """Render ``leaflet_file`` in the translations' locale.
+                variant: str = "standard", medium: str = "print") -> Rendered:
+    """Render ``leaflet_file`` in the translations' locale, for print or for screen.
+
+    ``medium`` is ``"print"`` for the HTML WeasyPrint lays out, ``"screen"`` for the
+    web page written beside the PDFs.
 
     A text without a usable translation is rendered in English and listed in
-    ``missing``; the caller publishes such HTML only as a marked ``draft``.
+    ``missing``; the caller publishes such HTML only as a marked ``draft``. Print HTML
+    links the project's own files; screen HTML links the copies in ``dist/assets/``.
     """
     locale = translations.locale
     lookup = Lookup(translations)
     environment.install_gettext_callables(lookup.gettext, lookup.ngettext,
                                           newstyle=JINJA_I18N_OPTIONS["newstyle_gettext"])
     leaflet = leaflet_file.leaflet
+    if medium == "print":
+        stylesheet = (project.templates_dir / "leaflet.css").as_uri()
+        brand_folder = brand_file.path.parent.as_uri()
+        logo = brand_file.logo_path.as_uri()
+    else:
+        stylesheet, brand_folder = f"{SCREEN_ASSETS}/leaflet.css", f"{SCREEN_ASSETS}/brand"
+        logo = f"{brand_folder}/{quote(brand_file.brand.logo)}"
     try:
         html = environment.get_template(TEMPLATE).render(
             leaflet=leaflet,
             brand=brand_file.brand,
-            logo=brand_file.logo_path.as_uri(),
-            brand_folder=brand_file.path.parent.as_uri(),
+            logo=logo,
+            brand_folder=brand_folder,
             tr=lookup.content,
             plain=lookup.plain,
             inline=markup.render_inline,
             lang=bcp47(locale),
+            dir=text_direction(locale),
             date=lambda value: format_date(value, "long", locale=format_locale(locale)),
             iso=datetime.date.isoformat,
             also_available=format_list([locale_name(other, other) for other in other_locales],
                                        locale=format_locale(locale)),
-            stylesheet=(project.templates_dir / "leaflet.css").as_uri(),
+            stylesheet=stylesheet,
             online=_online_page(brand_file, leaflet, locale),
             draft=draft,
             draft_mark_english=DRAFT_MARK,
             variant=variant,
+            medium=medium,
         )
     except TemplateError as error:
         raise LeafletError.at(getattr(error, "filename", None) or TEMPLATE,
                               getattr(error, "lineno", None), f"template error: {error}") from None
-    return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant)
+    return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant, medium,
+                    tuple(other_locales), draft)
 
 
 def _online_page(brand_file: BrandFile, leaflet, locale: str) -> dict | None:

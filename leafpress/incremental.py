@@ -7,8 +7,10 @@ Two levels, both under ``dist/.cache/``:
   brand, the variant, and the versions of the libraries that draw it. An entry
   ``outputs/KEY.json`` records the PDF that key produced; when it parses and the PDF
   on disk still has its size and SHA-256, the PDF is reused instead of rendered.
+  A PDF's thumbnail is keyed the same way, by the PDF's SHA-256 (see catalogue.py).
 - A whole build has a digest of every input file and option. When it equals the
-  last clean build's and all its PDFs are intact, nothing is loaded at all: this
+  last clean build's and all its outputs and files (web pages, thumbnails, the
+  catalogue and what they link) are intact, nothing is loaded at all: this
   module imports only the standard library, so a no-op build never pays for
   WeasyPrint, pydantic, Babel or Jinja.
 
@@ -18,19 +20,22 @@ and is ignored, never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from importlib import metadata
 from pathlib import Path
 
-# The libraries whose versions change the bytes of a PDF.
+# The libraries whose versions change the bytes of a PDF or of a thumbnail.
 RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
-                      "tinyhtml5", "pyphen", "segno", "jinja2", "babel", "markdown-it-py")
+                      "tinyhtml5", "pyphen", "segno", "jinja2", "babel", "markdown-it-py",
+                      "pillow", "pypdfium2")
 STATE = "last-build.json"
 
 
+@functools.lru_cache(maxsize=1)
 def versions() -> str:
-    """Return the rendering libraries' versions, as one string."""
+    """Return the rendering libraries' versions, as one string (30 ms: read once)."""
     return ";".join(f"{name}={metadata.version(name)}" for name in RENDERING_PACKAGES)
 
 
@@ -61,7 +66,7 @@ def output_key(html: str, font_faces: str, assets: str, variant: str, draft: boo
 
 
 def intact(dist: Path, record: dict) -> bool:
-    """Return whether the PDF that ``record`` describes is on disk, unchanged."""
+    """Return whether the file that ``record`` describes is on disk, unchanged."""
     path = dist / record["path"]
     try:
         content = path.read_bytes()
@@ -72,7 +77,7 @@ def intact(dist: Path, record: dict) -> bool:
 
 
 def cached_output(cache: Path, key: str, dist: Path) -> dict | None:
-    """Return the manifest record cached for ``key`` if its PDF is intact."""
+    """Return the record cached for ``key`` if the file it describes is intact."""
     try:
         record = json.loads((cache / "outputs" / f"{key}.json").read_text("utf-8"))
     except (OSError, ValueError):
@@ -115,7 +120,10 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 def up_to_date(dist: Path, cache: Path, digest: str) -> dict | None:
-    """Return the last build's manifest if it was clean, had this digest and is intact."""
+    """Return the last build's manifest if it was clean, had this digest and is intact.
+
+    Intact: every output and every file it lists still has its size and SHA-256.
+    """
     try:
         state = json.loads((cache / STATE).read_text("utf-8"))
         manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
@@ -124,7 +132,8 @@ def up_to_date(dist: Path, cache: Path, digest: str) -> dict | None:
     if not isinstance(state, dict) or state.get("digest") != digest or manifest != state.get(
             "manifest"):
         return None
-    if all(intact(dist, record) for record in manifest.get("outputs", [])):
+    if all(intact(dist, record)
+           for record in manifest.get("outputs", []) + manifest.get("files", [])):
         return manifest
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -10,13 +11,14 @@ from pathlib import Path
 
 from . import incremental
 from .brand import BrandFile, load_brand
+from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
-from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, remove_leftovers,
-                      write_atomically)
+from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
+                      remove_leftovers, write_atomically)
 from .review import ReviewState, review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
@@ -25,7 +27,10 @@ from .workers import RenderPool, Task
 
 @dataclass(frozen=True)
 class Output:
-    """One built file, as listed in ``dist/manifest.json``."""
+    """One built file, as listed in ``dist/manifest.json``.
+
+    ``format`` is ``"pdf"``, or ``"html"`` for the web page, which has no ``pages``.
+    """
 
     leaflet: str
     locale: str
@@ -34,7 +39,7 @@ class Output:
     path: str
     sha256: str
     bytes: int
-    pages: int
+    pages: int | None
     draft: bool = False
 
 
@@ -56,6 +61,7 @@ class BuildResult:
     failed: list[str] = field(default_factory=list)
     kept: list[dict] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    files: list[File] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -144,15 +150,18 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
           progress=None) -> BuildResult:
     """Build every leaflet in every locale and variant into ``dist``, with its manifest.
 
+    Besides the PDFs, each leaflet in each locale is written as a web page, and
+    ``dist/index.html`` lists everything the manifest lists (see catalogue.py).
+
     An output whose translation is incomplete is skipped with a warning, or, with
     ``draft``, built with English for the missing texts and a draft mark on every page
     (as ``NAME.draft.pdf``, never over the published file). With ``strict`` a skipped
     output or an out-of-date POT is a problem. An output whose inputs did not change
     since it was built is reused, unless ``force``; the others are rendered ``jobs`` at a
     time. With ``shard`` = (K, N), only the K-th of N deterministic slices of the outputs
-    is rendered, with the same fonts as a full build, so that N builds together give the
-    full build byte for byte. Outputs that can be built are built even when others fail; then all problems
-    are raised together. Each PDF is written atomically, so a failed or interrupted
+    is written, with the same fonts as a full build, so that N builds together give the
+    full build byte for byte. Outputs that can be built are built even when others fail;
+    then all problems are raised together. Each PDF is written atomically, so a failed or interrupted
     build leaves the previous good file in place, and the manifest lists it under
     ``"kept"``. Only one build at a time writes to ``dist``.
     """
@@ -179,6 +188,8 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
         _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
     result.outputs.sort(key=lambda output: output.path)
     _carry_over(project, dist, previous, result, bool(problems.problems), log)
+    catalogue = problems.run(publish_catalogue, site, dist, result, force) if site else None
+    _carry_over_files(dist, previous, result, catalogue, log)
     manifest = _write_manifest(dist, result)
     if not problems.problems and not result.skipped:
         incremental.remember(dist / ".cache", incremental.build_digest(
@@ -196,7 +207,11 @@ class _Planned:
 
 def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
           problems: ProblemCollector, warn) -> list[tuple]:
-    """Render every output's HTML; skip incomplete translations; return what to print."""
+    """Render every output's HTML; skip incomplete translations; return what to write.
+
+    The web page of a leaflet follows its standard PDF: written when it is, with the
+    same languages named, skipped when it is skipped.
+    """
     environment = template_environment(site.project)
     planned = []
     for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
@@ -215,6 +230,12 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
                     warn(f"warning: {message}")
             else:
                 planned.append((leaflet, translations, rendered))
+                if variant == "standard":
+                    page = problems.run(render_html, environment, site.project, leaflet,
+                                        site.brand, translations, list(rendered.others),
+                                        draft=rendered.draft, medium="screen")
+                    if page:
+                        planned.append((leaflet, translations, page))
     return planned
 
 
@@ -222,18 +243,27 @@ def _render(site: Site, planned: list[tuple], dist: Path, pool: RenderPool, forc
             result: BuildResult, problems: ProblemCollector, log, progress) -> None:
     """Reuse the outputs whose key is cached and intact; render the rest in the pool."""
     fonts_dir = cache_dir(dist)
-    # The fonts come from every planned output, in a shard too: the same bytes as a full build.
-    used = set().union(*(characters(rendered.html) for _, _, rendered in planned))
+    used = set().union(*(characters(rendered.html) for _, _, rendered in planned
+                         if rendered.medium == "print"))
     font_faces = (problems.run(subset_font_faces, used, fonts_dir) if planned else "") or ""
-    assets = incremental.files_digest([site.project.templates_dir, site.brand.path.parent])
+    # The catalogue's template does not change a leaflet: editing it re-renders no PDF.
+    templates = [path for path in site.project.templates_dir.iterdir()
+                 if path.name != INDEX_TEMPLATE]
+    assets = incremental.files_digest([*templates, site.brand.path.parent])
     assets += incremental.versions()
     cache = dist / ".cache"
-    items = [_task(site, leaflet, translations, rendered, dist, font_faces, fonts_dir, assets)
-             for leaflet, translations, rendered in planned]
-    items = _slice(items, shard)
+    mine = _slice(planned, shard)
     to_render: list[_Planned] = []
-    total = len(items)
-    for item in items:
+    total = len(mine)
+    for leaflet, translations, rendered in mine:
+        if rendered.medium == "screen":
+            output, verb = _write_page(leaflet, translations, rendered, dist, force)
+            result.outputs.append(output)
+            if verb == "reused":
+                result.reused.append(output)
+            _report(progress, log, len(result.outputs), total, output, verb)
+            continue
+        item = _task(site, leaflet, translations, rendered, dist, font_faces, fonts_dir, assets)
         record = None if force else incremental.cached_output(cache, item.key, dist)
         if record:
             output = Output(**record)
@@ -256,20 +286,26 @@ def _render(site: Site, planned: list[tuple], dist: Path, pool: RenderPool, forc
         _report(progress, log, len(result.outputs) + len(result.failed), total, output, "built")
 
 
-def _slice(items: list[_Planned], shard: tuple[int, int] | None) -> list[_Planned]:
-    """Return the K-th of N slices of ``items``: every N-th output in path order."""
+def _slice(planned: list[tuple], shard: tuple[int, int] | None) -> list[tuple]:
+    """Return the K-th of N slices of the planned outputs: every N-th, in path order."""
     if not shard:
-        return items
+        return planned
     number, count = shard
-    ordered = sorted(items, key=lambda item: item.record.path)
-    return ordered[number - 1::count]
+    return sorted(planned, key=lambda entry: _planned_path(*entry))[number - 1::count]
+
+
+def _planned_path(leaflet: LeafletFile, translations: Translations, rendered) -> str:
+    extension = "pdf" if rendered.medium == "print" else "html"
+    return _output_path(leaflet, bcp47(translations.locale), rendered.variant,
+                        bool(rendered.missing), extension)
 
 
 def _report(progress, log, done: int, total: int, output: Output, verb: str) -> None:
     if progress:
         progress(done, total, output, verb)
     else:
-        log(f"{verb} {output.path} ({output.pages} pages, {output.bytes / 1024:.0f} KB)"
+        pages = "" if output.pages is None else f"{output.pages} pages, "
+        log(f"{verb} {output.path} ({pages}{output.bytes / 1024:.0f} KB)"
             f"{' DRAFT' if output.draft else ''}")
 
 
@@ -373,8 +409,7 @@ def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered
     tag = bcp47(translations.locale)
     draft = bool(rendered.missing)
     variant = rendered.variant
-    suffix = ("" if variant == "standard" else f".{variant}") + (".draft" if draft else "")
-    relative = f"{tag}/{leaflet.id}{suffix}.pdf"
+    relative = _output_path(leaflet, tag, variant, draft, "pdf")
     task = Task(
         html=rendered.html,
         font_faces=font_faces,
@@ -382,6 +417,7 @@ def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered
         identifier=f"{leaflet.id}/{tag}/{variant}{'/draft' if draft else ''}",
         shown=f"{site.project.relative(leaflet.path)} [{tag}]",
         target=dist / relative,
+        thumbnail=(dist, thumbnail_path(relative)) if variant == VARIANTS[0] else None,
     )
     record = Output(leaflet=leaflet.id, locale=tag, variant=variant, format="pdf",
                     path=relative, sha256="", bytes=0, pages=0, draft=draft)
@@ -435,9 +471,28 @@ def _carry_over(project: Project, dist: Path, previous: dict, result: BuildResul
         result.kept.append({**record, "reason": reason})
 
 
-def _listed_file(dist: Path, record) -> bool:
+def _carry_over_files(dist: Path, previous: dict, result: BuildResult,
+                      catalogue: list[File] | None, log) -> None:
+    """List the catalogue's files, and delete those of the last build it no longer needs
+    (the thumbnail of a withdrawn leaflet, say). Without a new catalogue, the last one's
+    files stay, as they are on disk."""
+    current = {file.path for file in catalogue or []}
+    for record in previous.get("files", []):
+        if not _listed_file(dist, record, ("path", "sha256", "bytes")) or \
+                record["path"] in current:
+            continue
+        if catalogue is None:
+            result.files.append(File(record["path"], record["sha256"], record["bytes"]))
+        else:
+            (dist / record["path"]).unlink()
+            log(f"removed {record['path']} (no longer used)")
+    result.files.extend(catalogue or [])
+    result.files.sort(key=lambda file: file.path)
+
+
+def _listed_file(dist: Path, record, fields=("leaflet", "locale", "variant", "path", "sha256",
+                                            "bytes", "draft")) -> bool:
     """Return whether ``record`` from an earlier manifest names an intact file in ``dist``."""
-    fields = ("leaflet", "locale", "variant", "path", "sha256", "bytes", "draft")
     if not isinstance(record, dict) or not all(name in record for name in fields):
         return False
     path = dist / str(record["path"])
@@ -446,10 +501,33 @@ def _listed_file(dist: Path, record) -> bool:
     return incremental.intact(dist, record)
 
 
+def _output_path(leaflet: LeafletFile, tag: str, variant: str, draft: bool, extension: str) -> str:
+    suffix = ("" if variant == "standard" else f".{variant}") + (".draft" if draft else "")
+    return f"{tag}/{leaflet.id}{suffix}.{extension}"
+
+
+def _write_page(leaflet: LeafletFile, translations: Translations, rendered, dist: Path,
+                force: bool) -> tuple[Output, str]:
+    """Write a web page unless its file already holds it; return its record and the verb.
+
+    A page's bytes are its whole output, so the file itself serves as its cache entry.
+    """
+    tag = bcp47(translations.locale)
+    draft = bool(rendered.missing)
+    relative = _output_path(leaflet, tag, rendered.variant, draft, "html")
+    content = rendered.html.encode("utf-8")
+    written = publish(dist / relative, content, force)
+    output = Output(leaflet=leaflet.id, locale=tag, variant=rendered.variant, format="html",
+                    path=relative, sha256=hashlib.sha256(content).hexdigest(),
+                    bytes=len(content), pages=None, draft=draft)
+    return output, "built" if written else "reused"
+
+
 def _write_manifest(dist: Path, result: BuildResult) -> dict:
     manifest = {"outputs": [asdict(output) for output in result.outputs],
                 "skipped": [asdict(skipped) for skipped in result.skipped],
-                "kept": sorted(result.kept, key=lambda record: record["path"])}
+                "kept": sorted(result.kept, key=lambda record: record["path"]),
+                "files": [asdict(file) for file in result.files]}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     write_atomically(dist / "manifest.json", text.encode("utf-8"))
     return manifest

@@ -19,6 +19,8 @@ DOMAIN = "messages"
 # Accessible Information Standard asks for alternative formats on request).
 VARIANTS = ("standard", "large-print")
 TEMPORARY_SUFFIX = ".tmp"
+# The folder in dist/ with the stylesheet, fonts and logo that the web pages use.
+ASSETS_DIR = "assets"
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,21 @@ def exclusive(dist: Path):
         handle.write(str(os.getpid()))
         handle.flush()
         yield
+
+
+def publish(path: Path, content: bytes, force: bool = False) -> bool:
+    """Write ``content`` atomically unless ``path`` already holds it; return whether written.
+
+    An unchanged file keeps its modification time, so a copy to a web server stays small.
+    """
+    if not force:
+        try:
+            if path.read_bytes() == content:
+                return False
+        except OSError:
+            pass
+    write_atomically(path, content)
+    return True
 
 
 def _umask() -> int:

@@ -164,6 +164,11 @@ def locale_name(locale: str, in_locale: str) -> str:
     return names.get(locale) or Locale.parse(locale).get_display_name(Locale.parse(in_locale))
 
 
+def text_direction(locale: str) -> str:
+    """Return ``"rtl"`` or ``"ltr"``, the HTML ``dir`` of text in ``locale``."""
+    return "rtl" if Locale.parse(locale).character_order == "right-to-left" else "ltr"
+
+
 def shorten(text: str, width: int = 50) -> str:
     """Return ``text`` cut at a word boundary near ``width`` characters."""
     if len(text) <= width:

@@ -29,6 +29,9 @@ class Task:
     identifier: str
     shown: str
     target: Path
+    # Where to write the catalogue's thumbnail of page 1 (see catalogue.py), if anywhere:
+    # the worker has the PDF in memory, and the main process is then spared the work.
+    thumbnail: tuple[Path, str] | None = None  # (dist, path in dist)
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,17 @@ def render(task: Task) -> Rendered | LeafletError:
         pdf, pages = write_pdf(task.html, list(task.allowed_dirs), task.identifier, task.shown,
                                font_faces=task.font_faces)
         write_atomically(task.target, pdf)
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        if task.thumbnail:
+            from .catalogue import make_thumbnail
+
+            make_thumbnail(*task.thumbnail, pdf, sha256)
     except LeafletError as error:
         return error
     except OSError as error:  # WeasyPrint's own temporary files: a full disk, say
         return LeafletError.at(task.shown, None, f"cannot render the PDF: "
                                                  f"{error.strerror or error}")
-    return Rendered(hashlib.sha256(pdf).hexdigest(), len(pdf), pages)
+    return Rendered(sha256, len(pdf), pages)
 
 
 class RenderPool:

@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 # libharfbuzz-subset0: without it WeasyPrint subsets fonts with fontTools, ~34x slower
 # on Chinese text (measured: ~8.5 s instead of ~0.25 s a leaflet). fonts-noto-cjk: the Chinese font. qpdf, poppler-utils and
 # gettext: the tests check PDFs with qpdf/pdftotext/pdffonts and catalogs with msgfmt.
+# chromium: the tests open dist/index.html and the web pages in a real, headless browser.
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
   fonts-noto-cjk
   qpdf poppler-utils gettext
+  chromium
 )
 
 missing=()

@@ -47,7 +47,8 @@ def test_build_is_the_default_command(project, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "built zh-Hans/magnesium-infusion.pdf" in out
     assert "built zh-Hans/magnesium-infusion.large-print.pdf" in out
-    assert "12 built, 0 reused, 0 skipped, 0 failed in" in out
+    assert "built zh-Hans/magnesium-infusion.html" in out
+    assert "18 built, 0 reused, 0 skipped, 0 failed in" in out
 
 
 def test_the_machine_has_harfbuzz_subset_and_the_cjk_font():
@@ -65,14 +66,14 @@ def test_an_identical_second_build_renders_nothing_and_loads_no_renderer(project
 
     dist = tmp_path / "dist"
     assert main(["--project", str(project.root), "--output", str(dist), "--jobs", "2"]) == 0
-    assert _summary(capsys).startswith("12 built, 0 reused")
+    assert _summary(capsys).startswith("18 built, 0 reused")
     script = ("import sys; from leafpress.cli import main; "
               f"code = main(['--project', {str(project.root)!r}, '--output', {str(dist)!r}]); "
               "print(sorted(m for m in ('weasyprint', 'pydantic', 'babel', 'jinja2') "
               "if m in sys.modules)); sys.exit(code)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "0 built, 12 reused, 0 skipped, 0 failed" in result.stdout
+    assert "0 built, 18 reused, 0 skipped, 0 failed" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -88,8 +89,9 @@ def test_editing_one_translation_re_renders_only_its_leaflet(project, tmp_path, 
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert sorted(line.split()[1] for line in lines if line.startswith("built ")) == [
-        "zh-Hans/ketamine-infusion.large-print.pdf", "zh-Hans/ketamine-infusion.pdf"]
-    assert lines[-1].startswith("2 built, 10 reused, 0 skipped, 0 failed")
+        "zh-Hans/ketamine-infusion.html", "zh-Hans/ketamine-infusion.large-print.pdf",
+        "zh-Hans/ketamine-infusion.pdf"]
+    assert lines[-1].startswith("3 built, 15 reused, 0 skipped, 0 failed")
 
 
 def test_editing_one_leaflet_re_renders_only_its_outputs(project, tmp_path, capsys):
@@ -102,7 +104,8 @@ def test_editing_one_leaflet_re_renders_only_its_outputs(project, tmp_path, caps
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     built = sorted(line.split()[1] for line in capsys.readouterr().out.splitlines()
                    if line.startswith("built "))
-    assert built == ["en/ketamine-infusion.large-print.pdf", "en/ketamine-infusion.pdf",
+    assert built == ["en/ketamine-infusion.html", "en/ketamine-infusion.large-print.pdf",
+                     "en/ketamine-infusion.pdf", "zh-Hans/ketamine-infusion.html",
                      "zh-Hans/ketamine-infusion.large-print.pdf", "zh-Hans/ketamine-infusion.pdf"]
 
 
@@ -122,7 +125,7 @@ def test_a_damaged_pdf_or_cache_entry_is_not_trusted(project, tmp_path, capsys):
     assert built == ["en/ketamine-infusion.pdf", "zh-Hans/magnesium-infusion.pdf"]
     assert main(["--project", str(project.root), "--variant", "standard", "--force",
                  "--output", str(dist)]) == 0
-    assert _summary(capsys).startswith("6 built, 0 reused")
+    assert _summary(capsys).startswith("12 built, 0 reused")
 
 
 def test_the_progress_bar_names_the_current_output(capsys):

@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import pytest
 
-from test_pdfs import LEAFLETS, LOCALES
+from test_pdfs import LEAFLETS, LOCALES, entry
 
 VARIANTS = ("standard", "large-print")
 ALL = [(leaflet, locale, variant) for leaflet in LEAFLETS for locale in LOCALES
@@ -19,9 +19,8 @@ NO_LINE_START = set("，。、；：？！）》」』】〕…—·")
 
 
 def output_path(dist, manifest, leaflet, locale, variant):
-    [entry] = [output for output in manifest["outputs"] if (
-        output["leaflet"], output["locale"], output["variant"]) == (leaflet, locale, variant)]
-    return dist / entry["path"], entry
+    found = entry(manifest, leaflet, locale, variant)
+    return dist / found["path"], found
 
 
 def text_sizes(path) -> Counter:

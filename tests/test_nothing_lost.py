@@ -38,11 +38,14 @@ def _manifest(dist: Path) -> dict:
 
 
 def _assert_manifest_matches_disk(dist: Path) -> None:
-    """Every PDF on disk is listed, as it is, in "outputs" or "kept"; nothing else is."""
+    """Every PDF and web page on disk is listed, as it is, in "outputs" or "kept"."""
     manifest = _manifest(dist)
     listed = {record["path"]: record["sha256"]
               for record in manifest["outputs"] + manifest["kept"]}
-    assert listed == _hashes(dist)
+    pages = {str(path.relative_to(dist)): hashlib.sha256(path.read_bytes()).hexdigest()
+             for locale in dist.iterdir() if locale.is_dir() and locale.name != "assets"
+             for path in sorted(locale.glob("*.html"))}
+    assert listed == {**_hashes(dist), **pages}
 
 
 @pytest.fixture
@@ -70,12 +73,10 @@ def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(project, built):
         path: before[path] for path in before if "ketamine" in path}
     manifest = _manifest(dist)
     assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
-        "en/ketamine-infusion.pdf":
-            "not rebuilt: this build found errors; this file is from an earlier build",
-        "zh-Hans/ketamine-infusion.pdf":
-            "not rebuilt: this build found errors; this file is from an earlier build",
-    }
-    assert len(manifest["outputs"]) == 4
+        f"{locale}/ketamine-infusion.{extension}":
+            "not rebuilt: this build found errors; this file is from an earlier build"
+        for locale in ("en", "zh-Hans") for extension in ("pdf", "html")}
+    assert len(manifest["outputs"]) == 8  # 2 leaflets × 2 languages × (PDF, web page)
     _assert_manifest_matches_disk(dist)
 
 
@@ -97,7 +98,7 @@ def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(project, built):
     assert _hashes(dist) == before
     assert not list(dist.rglob("*.tmp"))
     manifest = _manifest(dist)
-    assert manifest["outputs"] == []
+    assert [output for output in manifest["outputs"] if output["format"] == "pdf"] == []
     assert {record["reason"] for record in manifest["kept"]} == {
         "not rebuilt: it failed in this build; this file is from an earlier build"}
     _assert_manifest_matches_disk(dist)
@@ -143,7 +144,7 @@ def test_a_killed_build_leaves_only_valid_pdfs(project, built):
     assert again.returncode == 0
     assert not list(dist.rglob("*.tmp"))
     _assert_manifest_matches_disk(dist)
-    assert len(_manifest(dist)["outputs"]) == 12
+    assert len(_manifest(dist)["outputs"]) == 18  # 12 PDFs, 6 web pages
 
 
 def test_a_second_build_into_the_same_folder_is_refused(project, built):
@@ -167,6 +168,7 @@ def test_a_withdrawn_leaflet_leaves_dist_with_it(project, built):
     build(project, dist, variants=("standard",), log=lines.append, warn=lambda line: None)
     assert "removed en/ketamine-infusion.pdf (its leaflet, language or draft is withdrawn)" \
         in lines
+    assert "removed zh-Hans/ketamine-infusion.png (no longer used)" in lines
     assert not list(dist.rglob("ketamine-infusion*"))
     _assert_manifest_matches_disk(dist)
 

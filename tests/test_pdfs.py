@@ -27,9 +27,10 @@ def pdftotext(path: Path) -> str:
                           capture_output=True, text=True).stdout
 
 
-def entry(manifest, leaflet, locale, variant="standard") -> dict:
+def entry(manifest, leaflet, locale, variant="standard", format="pdf") -> dict:
     [found] = [output for output in manifest["outputs"] if (
-        output["leaflet"], output["locale"], output["variant"]) == (leaflet, locale, variant)]
+        output["leaflet"], output["locale"], output["variant"], output["format"]) == (
+        leaflet, locale, variant, format)]
     return found
 
 
@@ -42,13 +43,13 @@ def expected_title(leaflet: str, locale: str) -> str:
 
 
 def test_manifest_lists_six_standard_pdfs(dist, manifest):
-    standard = [o for o in manifest["outputs"] if o["variant"] == "standard"]
+    pdfs = [o for o in manifest["outputs"] if o["format"] == "pdf"]
+    standard = [o for o in pdfs if o["variant"] == "standard"]
     assert sorted((o["leaflet"], o["locale"]) for o in standard) == sorted(OUTPUTS)
     assert manifest["skipped"] == []
-    for output in manifest["outputs"]:
+    for output in pdfs:
         pdf = (dist / output["path"]).read_bytes()
         assert output["draft"] is False
-        assert output["format"] == "pdf"
         assert output["bytes"] == len(pdf)
         assert output["sha256"] == hashlib.sha256(pdf).hexdigest()
         assert output["pages"] == len(PdfReader(dist / output["path"]).pages)

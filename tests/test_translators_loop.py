@@ -87,8 +87,12 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert manifest["skipped"] == [{"leaflet": "magnesium-infusion", "locale": "zh-Hans",
                                     "variant": "standard", "reason": "1 fuzzy"}]
-    assert len(manifest["outputs"]) == 5
+    assert len(manifest["outputs"]) == 10  # 5 PDFs and their 5 web pages
     assert not (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
+    assert not (dist / "zh-Hans" / "magnesium-infusion.html").exists()
+    index = (dist / "index.html").read_text("utf-8")
+    assert index.count("Not published: the translation is incomplete (1 fuzzy).") == 1
+    assert "zh-Hans/magnesium-infusion." not in index
     # The English leaflet no longer claims a Chinese version; the other leaflets still do.
     assert "简体中文" not in pdftotext(dist / "en" / "magnesium-infusion.pdf")
     assert "简体中文" in pdftotext(dist / "en" / "ketamine-infusion.pdf")
@@ -106,17 +110,25 @@ def test_draft_build_marks_every_page(edited, tmp_path):
     assert run(edited, "build", "--draft", "--variant", "standard", "--output", str(dist)) == 0
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     drafts = [output for output in manifest["outputs"] if output["draft"]]
-    assert [output["path"] for output in drafts] == ["zh-Hans/magnesium-infusion.draft.pdf"]
+    assert [output["path"] for output in drafts] == ["zh-Hans/magnesium-infusion.draft.html",
+                                                     "zh-Hans/magnesium-infusion.draft.pdf"]
     assert manifest["skipped"] == []
-    pages = pdftotext(dist / drafts[0]["path"]).split("\f")[:-1]
-    assert len(pages) == drafts[0]["pages"]
+    web_page, pdf = drafts
+    pages = pdftotext(dist / pdf["path"]).split("\f")[:-1]
+    assert len(pages) == pdf["pages"]
     for page in pages:
         flat = " ".join(page.split())
         assert "译文草稿——请勿提供给患者使用" in flat
         assert "Draft translation — not for patient use" in flat
-    text = " ".join(pdftotext(dist / drafts[0]["path"]).split())
+    text = " ".join(pdftotext(dist / pdf["path"]).split())
     assert NEW in text  # English stands in, visibly marked as a draft
     assert not (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
+    html = (dist / web_page["path"]).read_text("utf-8")
+    assert ('<p class="draft-mark">译文草稿——请勿提供给患者使用 · '
+            'Draft translation — not for patient use</p>') in html
+    assert NEW in html
+    index = (dist / "index.html").read_text("utf-8")
+    assert index.count("Draft translation, not for patient use") == 2  # the PDF and the page
 
 
 def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, capsys):
@@ -129,7 +141,10 @@ def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, caps
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert {(item["leaflet"], item["locale"]) for item in manifest["skipped"]} == {
         ("ketamine-infusion", "fr"), ("magnesium-and-pain", "fr"), ("magnesium-infusion", "fr")}
-    assert len(manifest["outputs"]) == 6
+    assert len(manifest["outputs"]) == 12  # 6 PDFs and their 6 web pages
+    index = (dist / "index.html").read_text("utf-8")
+    assert "Not published: the translation is incomplete (73 untranslated)." in index
+    assert index.count('<span lang="fr" dir="ltr">français</span> · French</h3>') == 3
 
 
 def test_init_accepts_bcp47_names_and_refuses_existing_or_unknown_ones(project, capsys):
@@ -163,3 +178,7 @@ def test_a_new_language_needs_no_code(project, tmp_path):
     assert "21 novembre 2026" in text
     english = " ".join(pdftotext(dist / "en" / "magnesium-infusion.pdf").split())
     assert "Also available in: français and 简体中文" in english
+    page = (dist / "fr" / "magnesium-infusion.html").read_text("utf-8")
+    assert '<html lang="fr" dir="ltr">' in page
+    assert ('<p class="title" lang="fr" dir="ltr">Perfusion de magnésium contre la douleur '
+            'neuropathique</p>') in (dist / "index.html").read_text("utf-8")

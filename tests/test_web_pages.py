@@ -1,0 +1,110 @@
+"""The web page of each leaflet in each language: the PDF's content, for the screen."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import tinyhtml5
+from pypdf import PdfReader
+
+from leafpress.cli import main
+
+from test_pdfs import OUTPUTS, entry, expected_title
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def parse(path):
+    return tinyhtml5.parse(path.read_bytes())
+
+
+def text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def outline_titles(items) -> list[str]:
+    """Every bookmark title of a PDF, in reading order."""
+    return [title for item in items
+            for title in (outline_titles(item) if isinstance(item, list) else [item.title])]
+
+
+def local_references(root) -> list[str]:
+    """Every URL a page loads or links that is not on the web or a phone number."""
+    references = [element.get(attribute) for element in root.iter()
+                  for attribute in ("href", "src") if element.get(attribute)]
+    return [reference for reference in references
+            if urlsplit(reference).scheme not in ("https", "http", "mailto", "tel", "data")]
+
+
+def test_one_web_page_per_leaflet_and_locale(dist, manifest):
+    pages = [output for output in manifest["outputs"] if output["format"] == "html"]
+    assert sorted((page["leaflet"], page["locale"]) for page in pages) == sorted(OUTPUTS)
+    for page in pages:
+        content = (dist / page["path"]).read_bytes()
+        assert page["path"] == f"{page['locale']}/{page['leaflet']}.html"
+        assert (page["variant"], page["pages"], page["draft"]) == ("standard", None, False)
+        assert (page["bytes"], page["sha256"]) == (len(content),
+                                                   hashlib.sha256(content).hexdigest())
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_web_page_has_the_pdfs_headings_language_and_title(dist, manifest, leaflet, locale):
+    root = parse(dist / entry(manifest, leaflet, locale, format="html")["path"])
+    assert (root.get("lang"), root.get("dir")) == (locale, "ltr")
+    assert text(root.find(f"{XHTML}head/{XHTML}title")) == expected_title(leaflet, locale)
+    headings = [text(element) for element in root.iter()
+                if element.tag in (f"{XHTML}h1", f"{XHTML}h2", f"{XHTML}h3")]
+    pdf = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
+    assert headings == [" ".join(title.split()) for title in outline_titles(pdf.outline)]
+    for image in root.iter(f"{XHTML}img"):
+        assert image.get("alt"), image.get("src")
+
+
+@pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
+def test_web_page_is_for_the_screen_and_works_offline(dist, manifest, leaflet, locale):
+    path = dist / entry(manifest, leaflet, locale, format="html")["path"]
+    root = parse(path)
+    html = path.read_text("utf-8")
+    assert "@page" not in html  # running headers and page numbers are for paper
+    assert not list(root.iter(f"{XHTML}script"))
+    assert 'class="qr"' not in html  # no QR code on screen, but the address is linked
+    links = [element.get("href") for element in root.iter(f"{XHTML}a")]
+    assert f"https://leaflets.northgate-hospital.example/{locale}/{leaflet}/" in links
+    references = local_references(root)
+    assert "../assets/leaflet.css" in references and "../assets/brand/logo.svg" in references
+    for reference in references:
+        target = (path.parent / unquote(reference)).resolve()
+        assert target.is_relative_to(dist.resolve()) and target.is_file(), reference
+
+
+def test_the_screen_styles_are_in_the_one_stylesheet(dist):
+    copied = (dist / "assets" / "leaflet.css").read_text("utf-8")
+    assert "@media screen" in copied
+    for font in ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf"):
+        assert f'url("fonts/{font}")' in copied
+        assert (dist / "assets" / "fonts" / font).is_file()
+    assert (dist / "assets" / "fonts" / "OFL.txt").is_file()  # the fonts' licence goes along
+
+
+def test_a_brands_logo_and_font_files_go_with_the_web_pages(project, tmp_path):
+    brand = tmp_path / "brand"
+    shutil.copytree(Path(__file__).parent / "data" / "brands" / "riverside", brand)
+    for style in ("Regular", "Bold"):
+        shutil.copy(project.templates_dir / "fonts" / f"AtkinsonHyperlegible-{style}.ttf",
+                    brand / f"Brand-{style}.ttf")
+    settings = brand / "brand.yaml"
+    settings.write_text(settings.read_text("utf-8").replace(
+        "  family: DejaVu Sans", "  regular: Brand-Regular.ttf\n  bold: Brand-Bold.ttf"), "utf-8")
+    dist = tmp_path / "dist"
+    assert main(["--project", str(project.root), "build", "--variant", "standard",
+                 "--brand", str(settings), "--output", str(dist)]) == 0
+    page = (dist / "en" / "magnesium-infusion.html").read_text("utf-8")
+    assert "src: url(../assets/brand/Brand-Regular.ttf)" in page
+    assert "src: url(../assets/brand/Brand-Bold.ttf)" in page
+    for name in ("Brand-Regular.ttf", "Brand-Bold.ttf", "logo.svg"):
+        assert (dist / "assets" / "brand" / name).read_bytes() == (brand / name).read_bytes()
+    assert "Riverside Community Health" in (dist / "index.html").read_text("utf-8")
