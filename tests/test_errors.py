@@ -89,3 +89,33 @@ def test_reference_codes_are_unique_and_yml_files_are_named(project, capsys):
     assert ("error: leaflets/magnesium-infusion.yaml:3: reference: 'PAIN-014' is already the "
             "reference of leaflets/ketamine-infusion.yaml") in err
     assert "error: leaflets/draft.yml: leaflet files end in .yaml; rename it to draft.yaml" in err
+
+
+TEMPLATE = "templates/leaflet.html.j2"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("{% endif %}", "{% endiff %}",
+     "template error: Encountered unknown tag 'endiff'. Jinja was looking for the following "
+     "tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."),
+    ('<html lang="{{ lang }}">', '<html lang="{{ language }}">',
+     "template error: 'language' is undefined"),
+    ('<html lang="{{ lang }}">', '<html lang="{{ leaflet.language }}">',
+     "template error: 'leafpress.leaflet.Leaflet object' has no attribute 'language'"),
+    ('<html lang="{{ lang }}">', '<html lang="{{ lang / 0 }}">',
+     "template error: unsupported operand type(s) for /: 'str' and 'int'"),
+    ('<html lang="{{ lang }}">', '<html lang="{% include "../../../etc/passwd" %}">',
+     "template error: expected a template in the templates folder, got '../../../etc/passwd'"),
+    ('_("Patient information")', '_("Patient %(kind)s information")',
+     "template error: no value is given for the placeholder %(kind)s"),
+])
+def test_a_template_mistake_names_the_template_and_line(project, capsys, old, new, message):
+    path = project.root / TEMPLATE
+    text = path.read_text("utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    assert main(["--project", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert [row for row in err.splitlines() if TEMPLATE in row] == [
+        f"error: {TEMPLATE}:{line}: {message}"]
+    assert "Traceback" not in err
