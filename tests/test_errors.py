@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from leafpress import fonts, pdf, translation
 from leafpress.cli import main
 from leafpress.errors import LeafletError
 from leafpress.leaflet import load_leaflet
@@ -119,3 +121,49 @@ def test_a_template_mistake_names_the_template_and_line(project, capsys, old, ne
     assert [row for row in err.splitlines() if TEMPLATE in row] == [
         f"error: {TEMPLATE}:{line}: {message}"]
     assert "Traceback" not in err
+
+
+PANGO_MISSING = OSError(
+    "cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file: "
+    "No such file or directory.  Additionally, ctypes.util.find_library() did not manage to "
+    "locate a library called 'libpango-1.0-0'")
+
+
+def test_a_missing_system_library_names_its_package(project, tmp_path, monkeypatch, capsys):
+    def missing():
+        raise PANGO_MISSING
+
+    monkeypatch.setattr(pdf, "_weasyprint_libraries", missing)
+    assert main(["--project", str(project.root), "build", "--output", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith("error: system: WeasyPrint cannot load the system library libpango-1.0-0; "
+                        "install the Debian package libpango-1.0-0 (scripts/setup.sh does)\n"
+                        "1 problem found.\n")
+    assert not list((tmp_path / "dist").rglob("*.pdf"))
+
+
+def test_a_missing_harfbuzz_subset_and_cjk_font_are_named(monkeypatch):
+    monkeypatch.setattr(pdf, "_weasyprint_libraries", lambda: SimpleNamespace(harfbuzz_subset=None))
+    monkeypatch.setattr(pdf, "installed_families", lambda: {"DejaVu Sans"})
+    assert pdf.system_problems() == [
+        "HarfBuzz's subset library is missing, so fonts are subset with fontTools (about 34 "
+        "times slower for Chinese); install the Debian package libharfbuzz-subset0 "
+        "(scripts/setup.sh does)",
+        "the font 'Noto Sans CJK SC' is not installed, so Chinese text would be drawn with "
+        "another font or as empty boxes; install the Debian package fonts-noto-cjk "
+        "(scripts/setup.sh does)"]
+
+
+def test_missing_fontconfig_and_gettext_are_named(project, monkeypatch):
+    def not_installed(arguments, **options):
+        raise FileNotFoundError(2, "No such file or directory", arguments[0])
+
+    monkeypatch.setattr(fonts.subprocess, "run", not_installed)
+    assert pdf.system_problems() == [
+        "fontconfig's fc-list is not installed; install the Debian package fontconfig "
+        "(scripts/setup.sh does)"]
+    monkeypatch.setattr(translation.shutil, "which", lambda name: None)
+    with pytest.raises(LeafletError) as error:
+        translation.read_catalog(project, "zh_Hans")
+    assert str(error.value) == ("system: GNU gettext's msgfmt is not installed; install the "
+                                "Debian package gettext (scripts/setup.sh does)")
