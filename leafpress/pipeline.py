@@ -137,6 +137,10 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     are raised together. Each PDF is written atomically, so a failed or interrupted
     build leaves the previous good file in place.
     """
+    unknown = [variant for variant in variants if variant not in VARIANTS]
+    if unknown:  # names become file names: never let one through unchecked
+        raise LeafletError.at("command line", None, f"expected a variant among "
+                                                    f"{', '.join(VARIANTS)}, got {unknown[0]!r}")
     brand_file = (brand_path or project.brand_file).resolve()
     options = incremental.build_options(brand_file, strict, draft, variants)
     problems = ProblemCollector()

@@ -26,6 +26,7 @@ from .project import SOURCE_LOCALE, Project
 
 CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+LOCALE_NAME = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_([A-Z]{2}|[0-9]{3}))?")
 # The only placeholders in the project's texts (Jinja's newstyle gettext), and %% for %.
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 NOT_TRANSLATED = "not translated yet"
@@ -130,6 +131,7 @@ def _placeholder_problem(source: str, target: str) -> str | None:
 
 def read_catalog(project: Project, locale: str) -> Catalog:
     """Parse a PO file strictly: GNU msgfmt's checks, then Babel, then the Language header."""
+    check_locale_name(project, locale)
     path = project.po_file(locale)
     shown = project.relative(path)
     if not path.is_file():
@@ -147,6 +149,18 @@ def read_catalog(project: Project, locale: str) -> Catalog:
         raise LeafletError.at(shown, line, f"the Language header must be '{locale}' (the "
                                            f"folder's name), got {got}")
     return catalog
+
+
+def check_locale_name(project: Project, locale: str) -> None:
+    """Refuse a locale folder whose name is not a gettext locale, before it is in any path."""
+    try:
+        known = LOCALE_NAME.fullmatch(locale) and str(Locale.parse(locale)) == locale
+    except (ValueError, UnknownLocaleError):
+        known = False
+    if not known:
+        raise LeafletError.at(project.relative(project.locales_dir / locale), None,
+                              f"expected a locale folder named like 'fr', 'pt_BR' or 'zh_Hans', "
+                              f"got {locale!r}")
 
 
 def _msgfmt_check(project: Project, path: Path) -> None:
