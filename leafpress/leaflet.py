@@ -291,6 +291,9 @@ def problem_from_validation(shown: str, document: YamlDocument, error, model) ->
         parent = dotted(location[:-1] if location[-1:] == (key,) else location)
         return Problem(shown, line, f"unknown key '{key}'{suggestion}", parent)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
+        if value == {}:
+            return Problem(shown, line, "expected a block such as 'paragraph: …', got an empty "
+                           "mapping", where)
         if not isinstance(value, dict):
             return Problem(shown, line, f"expected a block such as 'paragraph: …', got "
                            f"{_got(value)}; is the ':' after the block type missing?", where)
