@@ -167,3 +167,12 @@ def test_missing_fontconfig_and_gettext_are_named(project, monkeypatch):
         translation.read_catalog(project, "zh_Hans")
     assert str(error.value) == ("system: GNU gettext's msgfmt is not installed; install the "
                                 "Debian package gettext (scripts/setup.sh does)")
+
+
+def test_the_same_id_twice_is_refused_by_its_file_name(project, capsys):
+    """Ids are file names, so two leaflets cannot share one; a copy keeping its id is named."""
+    shutil.copy(project.leaflets_dir / "ketamine-infusion.yaml",
+                project.leaflets_dir / "ketamine-infusion-copy.yaml")
+    assert main(["--project", str(project.root), "check"]) == 1
+    assert ("error: leaflets/ketamine-infusion-copy.yaml:2: id: the id must match the file name "
+            "'ketamine-infusion-copy', got 'ketamine-infusion'") in capsys.readouterr().err
