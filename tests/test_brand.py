@@ -8,25 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from leafpress.brand import contrast_ratio, load_brand
+from leafpress.brand import contrast_ratio
 from leafpress.cli import main
-from leafpress.errors import LeafletError
 
 BRANDS = Path(__file__).parent / "data" / "brands"
-BAD = Path(__file__).parent / "data" / "bad-brand"
-CASES = sorted(BAD.glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
-def test_bad_brand_gets_its_exact_message(path):
-    expected = path.with_suffix(".expected").read_text("utf-8").rstrip("\n")
-    with pytest.raises(LeafletError) as error:
-        load_brand(path, path.name)
-    assert str(error.value) == expected
-
-
-def test_every_bad_brand_has_an_expected_message():
-    assert {path.stem for path in BAD.glob("*.expected")} == {path.stem for path in CASES}
 
 
 def pdftotext(path) -> str:
@@ -52,7 +37,7 @@ def test_a_low_contrast_brand_is_refused_naming_the_pair_and_ratio(project, caps
 
 
 def test_the_real_brand_passes_every_pair():
-    from leafpress.brand import TEXT_PAIRS
+    from leafpress.brand import TEXT_PAIRS, load_brand
 
     colours = load_brand(Path(__file__).parent.parent / "brand" / "brand.yaml").brand.colours
     assert min(contrast_ratio(getattr(colours, front), getattr(colours, back))

@@ -9,24 +9,58 @@ from types import SimpleNamespace
 import pytest
 
 from leafpress import fonts, pdf, translation
+from leafpress.brand import load_brand
 from leafpress.cli import main
-from leafpress.errors import LeafletError
+from leafpress.errors import LeafletError, Problem
 from leafpress.leaflet import load_leaflet
+from leafpress.project import Project
+from leafpress.translation import load_translations
 
-BAD = Path(__file__).parent / "data" / "bad"
-CASES = sorted(BAD.glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
-def test_bad_leaflet_gets_its_exact_message(path):
-    expected = path.with_suffix(".expected").read_text("utf-8").rstrip("\n")
-    with pytest.raises(LeafletError) as error:
-        load_leaflet(path, BAD)
-    assert str(error.value) == expected
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad"
 
 
-def test_every_bad_case_has_an_expected_message():
-    assert {path.stem for path in BAD.glob("*.expected")} == {path.stem for path in CASES}
+def leaflet_problems(path: Path, tmp_path: Path) -> list[Problem]:
+    load_leaflet(path, path.parent)
+    return []
+
+
+def brand_problems(path: Path, tmp_path: Path) -> list[Problem]:
+    load_brand(path, path.name)
+    return []
+
+
+def catalog_problems(path: Path, tmp_path: Path) -> list[Problem]:
+    """Read ``path`` as the zh_Hans catalog of a project in ``tmp_path``."""
+    project = Project.at(tmp_path)
+    project.po_file("zh_Hans").parent.mkdir(parents=True)
+    shutil.copy(path, project.po_file("zh_Hans"))
+    return load_translations(project, "zh_Hans")[1]
+
+
+# One file per defect in each folder, its exact messages beside it in NAME.expected.
+KINDS = {"bad": ("yaml", leaflet_problems), "bad-brand": ("yaml", brand_problems),
+         "bad-po": ("po", catalog_problems)}
+CASES = [(kind, path) for kind, (suffix, _) in KINDS.items()
+         for path in sorted((DATA / kind).glob(f"*.{suffix}"))]
+
+
+@pytest.mark.parametrize(("kind", "path"), CASES,
+                         ids=[f"{kind}/{path.stem}" for kind, path in CASES])
+def test_bad_input_gets_its_exact_messages(kind, path, tmp_path):
+    try:
+        problems = KINDS[kind][1](path, tmp_path)
+    except LeafletError as error:
+        problems = error.problems
+    expected = path.with_suffix(".expected").read_text("utf-8").splitlines()
+    assert [str(problem) for problem in problems] == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_bad_input_has_its_expected_messages(kind):
+    folder = DATA / kind
+    assert {path.stem for path in folder.glob("*.expected")} == {
+        path.stem for path in folder.glob(f"*.{KINDS[kind][0]}")}
 
 
 def test_check_reports_every_problem_without_a_traceback(project, capsys):

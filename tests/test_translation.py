@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from leafpress.errors import LeafletError
-from leafpress.project import Project
 from leafpress.translation import load_translations, read_catalog
 
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
-BAD = Path(__file__).parent / "data" / "bad-po"
-CASES = sorted(BAD.glob("*.po"))
-
-
-def catalog_problems(path: Path, root: Path) -> list[str]:
-    """Return the problems found in ``path`` read as the zh_Hans catalog of a project."""
-    project = Project.at(root)
-    project.po_file("zh_Hans").parent.mkdir(parents=True)
-    shutil.copy(path, project.po_file("zh_Hans"))
-    try:
-        return [str(problem) for problem in load_translations(project, "zh_Hans")[1]]
-    except LeafletError as error:
-        return [str(problem) for problem in error.problems]
-
-
-@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
-def test_bad_catalog_gets_its_exact_message(path, tmp_path):
-    expected = path.with_suffix(".expected").read_text("utf-8").splitlines()
-    assert catalog_problems(path, tmp_path) == expected
-
-
-def test_every_bad_catalog_has_an_expected_message():
-    assert {path.stem for path in BAD.glob("*.expected")} == {path.stem for path in CASES}
 CONTACT = "Pain Management Service nurses: [01632 960 418](tel:+441632960418)"
 ZH_CONTACT = "疼痛管理科护士：[01632 960 418](tel:+441632960418)"
 
