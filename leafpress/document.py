@@ -124,12 +124,16 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
         )
     except (TemplateError, ArithmeticError, LookupError, TypeError) as error:  # in a template
         path, line = _template_location(error, project)
-        if isinstance(error, TemplateNotFound):
-            error = f"expected a template in the templates folder, got {error.name!r}"
-        elif isinstance(error, KeyError):
-            error = f"no value is given for the placeholder %({error.args[0]})s"
-        raise LeafletError.at(path, line, f"template error: {error}") from None
+        raise LeafletError.at(path, line, f"template error: {_template_message(error)}") from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant)
+
+
+def _template_message(error: Exception) -> str:
+    if isinstance(error, TemplateNotFound):
+        return f"expected a template in the templates folder, got {error.name!r}"
+    if isinstance(error, KeyError):  # newstyle gettext formats with the call's arguments
+        return f"no value is given for the placeholder %({error.args[0]})s"
+    return str(error)
 
 
 def _template_location(error: Exception, project: Project) -> tuple[str, int | None]:

@@ -131,7 +131,7 @@ def _placeholder_problem(source: str, target: str) -> str | None:
 
 def read_catalog(project: Project, locale: str) -> Catalog:
     """Parse a PO file strictly: GNU msgfmt's checks, then Babel, then the Language header."""
-    check_locale_name(project, locale)
+    _check_locale_name(project, locale)
     path = project.po_file(locale)
     shown = project.relative(path)
     if not path.is_file():
@@ -151,7 +151,7 @@ def read_catalog(project: Project, locale: str) -> Catalog:
     return catalog
 
 
-def check_locale_name(project: Project, locale: str) -> None:
+def _check_locale_name(project: Project, locale: str) -> None:
     """Refuse a locale folder whose name is not a gettext locale, before it is in any path."""
     try:
         known = LOCALE_NAME.fullmatch(locale) and str(Locale.parse(locale)) == locale
