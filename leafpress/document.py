@@ -122,7 +122,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             draft_mark_english=DRAFT_MARK,
             variant=variant,
         )
-    except (TemplateError, ArithmeticError, LookupError, TypeError) as error:  # in a template
+    except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
         path, line = _template_location(error, project)
         raise LeafletError.at(path, line, f"template error: {_template_message(error)}") from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant)
@@ -133,6 +133,8 @@ def _template_message(error: Exception) -> str:
         return f"expected a template in the templates folder, got {error.name!r}"
     if isinstance(error, KeyError):  # newstyle gettext formats with the call's arguments
         return f"no value is given for the placeholder %({error.args[0]})s"
+    if isinstance(error, ValueError) and "format" in str(error):
+        return f"{error}; a literal percent sign in a translated text is written %%"
     return str(error)
 
 

@@ -144,6 +144,9 @@ TEMPLATE = "templates/leaflet.html.j2"
      "template error: expected a template in the templates folder, got '../../../etc/passwd'"),
     ('_("Patient information")', '_("Patient %(kind)s information")',
      "template error: no value is given for the placeholder %(kind)s"),
+    ('_("Patient information")', '_("100% Patient information")',
+     "template error: unsupported format character 'P' (0x50) at index 5; a literal percent "
+     "sign in a translated text is written %%"),
 ])
 def test_a_template_mistake_names_the_template_and_line(project, capsys, old, new, message):
     path = project.root / TEMPLATE
