@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .errors import LeafletError, Problem
 from .fonts import installed_families
-from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, problem_from_validation
+from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, validation_problems
 from .yamlfile import load_yaml
 
 Colour = Annotated[str, Field(pattern=COLOUR_PATTERN, description="A colour like #005EB8")]
@@ -140,8 +140,7 @@ def load_brand(path: Path, shown: str | None = None) -> BrandFile:
     try:
         brand = Brand.model_validate(document.data)
     except ValidationError as error:
-        raise LeafletError([problem_from_validation(shown, document, item, Brand)
-                            for item in error.errors(include_url=False)]) from None
+        raise LeafletError(validation_problems(shown, document, error, Brand)) from None
     problems = _contrast_problems(shown, document, brand.colours)
     problems += _font_problems(shown, document, path.parent, brand.font)
     if problems:

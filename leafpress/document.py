@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from babel.dates import format_date
 from babel.lists import format_list
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound)
 from markupsafe import Markup, escape
 
 from . import markup
@@ -139,11 +142,36 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             variant=variant,
             medium=medium,
         )
-    except TemplateError as error:
-        raise LeafletError.at(getattr(error, "filename", None) or TEMPLATE,
-                              getattr(error, "lineno", None), f"template error: {error}") from None
+    except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+        path, line = _template_location(error, project)
+        raise LeafletError.at(path, line, f"template error: {_template_message(error)}") from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant, medium,
                     tuple(other_locales), draft)
+
+
+def _template_message(error: Exception) -> str:
+    if isinstance(error, TemplateNotFound):
+        return f"expected a template in the templates folder, got {error.name!r}"
+    if isinstance(error, KeyError):  # newstyle gettext formats with the call's arguments
+        return f"no value is given for the placeholder %({error.args[0]})s"
+    if isinstance(error, ValueError) and "format" in str(error):
+        return f"{error}; a literal percent sign in a translated text is written %%"
+    return str(error)
+
+
+def _template_location(error: Exception, project: Project) -> tuple[str, int | None]:
+    """Return the template and line an error comes from, relative to the project.
+
+    A syntax error carries them; an error while rendering (an undefined name) has them
+    only in its traceback, whose template frames Jinja maps to template lines.
+    """
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not filename:
+        for frame, number in traceback.walk_tb(error.__traceback__):
+            if Path(frame.f_code.co_filename).is_relative_to(project.templates_dir):
+                filename, line = frame.f_code.co_filename, number
+    path = Path(filename) if filename else project.templates_dir / TEMPLATE
+    return project.relative(path), line
 
 
 def _online_page(brand_file: BrandFile, leaflet, locale: str) -> dict | None:

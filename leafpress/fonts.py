@@ -58,7 +58,7 @@ def subset_font_faces(used: set[str], cache_dir: Path) -> str:
 
 def installed_families() -> set[str]:
     """Return the font families fontconfig knows."""
-    result = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True)
+    result = _fontconfig("fc-list", ":", "family")
     return {family.strip() for line in result.stdout.splitlines()
             for family in line.split(",")}
 
@@ -66,13 +66,23 @@ def installed_families() -> set[str]:
 def _installed_font(weight: int) -> tuple[Path, int]:
     """Return the file and face index fontconfig picks for the CJK family at ``weight``."""
     style = "bold" if weight >= 700 else "regular"
-    result = subprocess.run(["fc-match", "--format", "%{file}\n%{index}\n%{family}",
-                             f"{CJK_FAMILY}:{style}"], capture_output=True, text=True)
+    result = _fontconfig("fc-match", "--format", "%{file}\n%{index}\n%{family}",
+                         f"{CJK_FAMILY}:{style}")
     lines = result.stdout.split("\n")
     if result.returncode != 0 or len(lines) < 3 or CJK_FAMILY not in lines[2]:
         raise LeafletError.at("system", None, f"the font {CJK_FAMILY!r} is not installed; "
                                               "install the Debian package fonts-noto-cjk")
     return Path(lines[0]), int(lines[1] or 0)
+
+
+def _fontconfig(*arguments: str) -> subprocess.CompletedProcess:
+    """Run a fontconfig tool; raise `LeafletError` if fontconfig is not installed."""
+    try:
+        return subprocess.run(arguments, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise LeafletError.at("system", None, f"fontconfig's {arguments[0]} is not installed; "
+                              "install the Debian package fontconfig (scripts/setup.sh does)"
+                              ) from None
 
 
 def _subset(source: Path, index: int, text: str) -> bytes:

@@ -164,10 +164,6 @@ class Leaflet(_Model):
         return value
 
 
-_ALL_KEYS = sorted({name for model in (Leaflet, Owner, Source, Section, *BLOCK_TYPES.values())
-                   for name in model.model_fields})
-
-
 @dataclass(frozen=True)
 class SourceText:
     """One translatable text of a leaflet, where it is, and a note for translators."""
@@ -198,9 +194,7 @@ def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
     try:
         leaflet = Leaflet.model_validate(document.data)
     except ValidationError as error:
-        problems = [problem_from_validation(shown, document, item, Leaflet)
-                    for item in _without_misspelt_keys(error.errors(include_url=False))]
-        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0)) from None
+        raise LeafletError(validation_problems(shown, document, error, Leaflet)) from None
     if leaflet.id != path.stem:
         raise LeafletError.at(shown, document.line_of(("id",)),
                               f"the id must match the file name '{path.stem}', got '{leaflet.id}'",
@@ -241,13 +235,36 @@ def _source_texts(leaflet: Leaflet, document: YamlDocument):
                 yield text((*at, name), getattr(block, name), f"{label}. {context}")
 
 
-def _without_misspelt_keys(errors: list[dict]) -> list[dict]:
+def validation_problems(shown: str, document: YamlDocument, error: ValidationError,
+                        model) -> list[Problem]:
+    """Turn pydantic's errors into problems in the order of the file's lines."""
+    errors = _without_misspelt_keys(error.errors(include_url=False), _all_keys(model))
+    problems = [problem_from_validation(shown, document, item, model) for item in errors]
+    return sorted(problems, key=lambda problem: problem.line or 0)
+
+
+def _all_keys(model) -> list[str]:
+    """Return every key allowed anywhere in ``model`` and the models inside it."""
+    keys, models, seen = set(), [model], set()
+    while models:
+        current = models.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, info in current.model_fields.items():
+            keys.add(name)
+            inner = _models_in(info.annotation)
+            models += inner if isinstance(inner, list) else [inner] if inner else []
+    return sorted(keys)
+
+
+def _without_misspelt_keys(errors: list[dict], keys: list[str]) -> list[dict]:
     """Drop "'title' is missing" when the same mapping has a misspelt 'titel'."""
     misspelt = set()
     for error in errors:
         if error["type"] == "extra_forbidden":
             *parent, key = error["loc"]
-            for known in difflib.get_close_matches(str(key), _ALL_KEYS, n=3):
+            for known in difflib.get_close_matches(str(key), keys, n=3):
                 misspelt.add((*parent, known))
     return [error for error in errors
             if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)]
@@ -274,6 +291,9 @@ def problem_from_validation(shown: str, document: YamlDocument, error, model) ->
         parent = dotted(location[:-1] if location[-1:] == (key,) else location)
         return Problem(shown, line, f"unknown key '{key}'{suggestion}", parent)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
+        if value == {}:
+            return Problem(shown, line, "expected a block such as 'paragraph: …', got an empty "
+                           "mapping", where)
         if not isinstance(value, dict):
             return Problem(shown, line, f"expected a block such as 'paragraph: …', got "
                            f"{_got(value)}; is the ':' after the block type missing?", where)

@@ -27,6 +27,11 @@ def link_targets(text: str) -> list[str]:
     return [token.attrs["href"] for token in _inline_tokens(text) if token.type == "link_open"]
 
 
+def emphasis_count(text: str) -> int:
+    """Return how many ``**emphasised**`` spans ``text`` has."""
+    return sum(token.type in ("strong_open", "em_open") for token in _inline_tokens(text))
+
+
 def markup_problem(text: str) -> str | None:
     """Return what is wrong with the markup in ``text``, or ``None``."""
     tokens = _inline_tokens(text)

@@ -50,18 +50,28 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
     return pdf, len(document.pages)
 
 
+# The libraries WeasyPrint loads (weasyprint/text/ffi.py), by the first name it tries,
+# and the Debian package of each.
+SYSTEM_LIBRARIES = {"libgobject-2.0-0": "libglib2.0-0", "libpango-1.0-0": "libpango-1.0-0",
+                    "libharfbuzz-0": "libharfbuzz0b", "libfontconfig-1": "libfontconfig1",
+                    "libpangoft2-1.0-0": "libpangoft2-1.0-0"}
+
+
 def system_problems() -> list[str]:
     """Return what is missing on this machine for correct, fast PDFs (checked once a build)."""
-    import shutil
-
-    import weasyprint.text.ffi
-
+    try:
+        ffi = _weasyprint_libraries()
+    except OSError as error:
+        return [_library_problem(error)]
     problems = []
-    if weasyprint.text.ffi.harfbuzz_subset is None:
+    if ffi.harfbuzz_subset is None:
         problems.append("HarfBuzz's subset library is missing, so fonts are subset with "
                         "fontTools (about 34 times slower for Chinese); install the Debian "
                         "package libharfbuzz-subset0 (scripts/setup.sh does)")
-    families = installed_families() if shutil.which("fc-list") else set()
+    try:
+        families = installed_families()
+    except LeafletError as error:
+        return problems + [problem.message for problem in error.problems]
     if CJK_FAMILY not in families:
         problems.append(f"the font {CJK_FAMILY!r} is not installed, so Chinese text would be "
                         "drawn with another font or as empty boxes; install the Debian package "
@@ -90,6 +100,22 @@ def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
     return font_config, stylesheets, tuple(warnings)
 
 
+def _weasyprint_libraries():
+    """Return WeasyPrint's loaded system libraries; raise `OSError` if one is missing."""
+    import weasyprint.text.ffi
+
+    return weasyprint.text.ffi
+
+
+def _library_problem(error: OSError) -> str:
+    for library, package in SYSTEM_LIBRARIES.items():
+        if f"'{library}'" in str(error):
+            return (f"WeasyPrint cannot load the system library {library}; install the Debian "
+                    f"package {package} (scripts/setup.sh does)")
+    return (f"WeasyPrint cannot load a system library ({str(error).splitlines()[0]}); install "
+            "the Debian packages libpango-1.0-0 and libpangoft2-1.0-0 (scripts/setup.sh does)")
+
+
 def _project_fetcher(weasyprint, allowed_dirs: tuple[Path, ...]):
     """Return a URL fetcher that reads local files below ``allowed_dirs`` and nothing else."""
     roots = [directory.resolve() for directory in allowed_dirs]
@@ -100,10 +126,11 @@ def _project_fetcher(weasyprint, allowed_dirs: tuple[Path, ...]):
             if parts.scheme == "data":  # self-contained (the QR code): nothing is fetched
                 return super().fetch(url, headers)
             if parts.scheme != "file":
-                raise PermissionError(f"only the project's own files may be used, not {url}")
+                raise PermissionError(f"refused {url}: nothing is fetched from the network")
             path = Path(unquote(parts.path)).resolve()
             if not any(path.is_relative_to(root) for root in roots):
-                raise PermissionError(f"{path} is outside the template and brand folders")
+                raise PermissionError(f"refused {url}: only files in the template, brand and "
+                                      "font folders may be used")
             return super().fetch(url, headers)
 
     return ProjectFetcher(fail_on_errors=True, allowed_protocols=("file", "data"))

@@ -161,10 +161,14 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     time. With ``shard`` = (K, N), only the K-th of N deterministic slices of the outputs
     is written, with the same fonts as a full build, so that N builds together give the
     full build byte for byte. Outputs that can be built are built even when others fail;
-    then all problems are raised together. Each PDF is written atomically, so a failed or interrupted
-    build leaves the previous good file in place, and the manifest lists it under
-    ``"kept"``. Only one build at a time writes to ``dist``.
+    then all problems are raised together. Each PDF is written atomically, so a failed or
+    interrupted build leaves the previous good file in place, and the manifest lists it
+    under ``"kept"``. Only one build at a time writes to ``dist``.
     """
+    unknown = [variant for variant in variants if variant not in VARIANTS]
+    if unknown:  # names become file names: never let one through unchecked
+        raise LeafletError.at("command line", None, f"expected a variant among "
+                                                    f"{', '.join(VARIANTS)}, got {unknown[0]!r}")
     with exclusive(dist), RenderPool(jobs) as pool:
         return _build(project, dist, brand_path, strict, draft, variants, pool, force, shard,
                       log, warn, progress)

@@ -26,6 +26,9 @@ from .project import SOURCE_LOCALE, Project
 
 CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+LOCALE_NAME = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_([A-Z]{2}|[0-9]{3}))?")
+# The only placeholders in the project's texts (Jinja's newstyle gettext), and %% for %.
+PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 NOT_TRANSLATED = "not translated yet"
 STATES = ("translated", "fuzzy", "untranslated", "invalid")
 
@@ -91,11 +94,18 @@ def translation_problem(catalog: Catalog, message: Message) -> str | None:
     source, target = message.id, message.string
     for error in message.check(catalog):
         return f"placeholders differ from the English: {error}"
+    problem = _placeholder_problem(source, target)
+    if problem:
+        return problem
     if HTML_TAG.search(target) and not HTML_TAG.search(source):
         return "a translation must not contain HTML tags"
     problem = markup.markup_problem(text_of(target))
     if problem:
         return problem
+    expected, found = markup.emphasis_count(source), markup.emphasis_count(target)
+    if expected != found:
+        return (f"the emphasis (**…**) must match the English: expected {expected} "
+                f"emphasised part{'s' if expected != 1 else ''}, got {found}")
     expected, found = markup.link_targets(source), markup.link_targets(target)
     if Counter(expected) != Counter(found):
         return (f"the links must have the same targets as the English: expected "
@@ -107,8 +117,21 @@ def translation_problem(catalog: Catalog, message: Message) -> str | None:
     return None
 
 
+def _placeholder_problem(source: str, target: str) -> str | None:
+    """Check what msgfmt checks only for entries flagged python-format."""
+    if "%" in PLACEHOLDER.sub("", target) and "%" not in PLACEHOLDER.sub("", source):
+        return "a percent sign must be written %% unless it starts a placeholder like %(page)s"
+    expected = [found for found in PLACEHOLDER.findall(source) if found != "%%"]
+    found = [found for found in PLACEHOLDER.findall(target) if found != "%%"]
+    if Counter(expected) != Counter(found):
+        return (f"the placeholders must match the English: expected {_listing(expected)}, "
+                f"got {_listing(found)}")
+    return None
+
+
 def read_catalog(project: Project, locale: str) -> Catalog:
     """Parse a PO file strictly: GNU msgfmt's checks, then Babel, then the Language header."""
+    _check_locale_name(project, locale)
     path = project.po_file(locale)
     shown = project.relative(path)
     if not path.is_file():
@@ -122,9 +145,22 @@ def read_catalog(project: Project, locale: str) -> Catalog:
                               f"cannot read the catalog: {error}") from None
     line, header = _header(path)
     if header != locale:
+        got = repr(header) if header else "none"
         raise LeafletError.at(shown, line, f"the Language header must be '{locale}' (the "
-                                           f"folder's name), got {header or 'nothing'!r}")
+                                           f"folder's name), got {got}")
     return catalog
+
+
+def _check_locale_name(project: Project, locale: str) -> None:
+    """Refuse a locale folder whose name is not a gettext locale, before it is in any path."""
+    try:
+        known = LOCALE_NAME.fullmatch(locale) and str(Locale.parse(locale)) == locale
+    except (ValueError, UnknownLocaleError):
+        known = False
+    if not known:
+        raise LeafletError.at(project.relative(project.locales_dir / locale), None,
+                              f"expected a locale folder named like 'fr', 'pt_BR' or 'zh_Hans', "
+                              f"got {locale!r}")
 
 
 def _msgfmt_check(project: Project, path: Path) -> None:
@@ -140,12 +176,16 @@ def _msgfmt_check(project: Project, path: Path) -> None:
         return
     problems = []
     for line in result.stderr.splitlines():
-        match = re.match(r"(.+?):(\d+): (.*)", line)
+        match = re.match(r"(.+?):(\d+):(?:\d+:)? (.*)", line)
         if match and not line.startswith("msgfmt:"):
-            number = int(match[2])
-            if match[3] == "end-of-line within string":
+            number, message = int(match[2]), match[3]
+            if message == "end-of-line within string":
                 number -= 1  # msgfmt counts the line break it stopped at
-            problems.append(Problem(match[1], number, match[3]))
+            if message == "invalid multibyte sequence":
+                message = "the file is not UTF-8 text; save it with UTF-8 encoding"
+            problem = Problem(match[1], number, message)
+            if problem not in problems:
+                problems.append(problem)
     raise LeafletError(problems or [Problem(project.relative(path), None, result.stderr.strip())])
 
 

@@ -16,6 +16,43 @@ import yaml
 from .errors import LeafletError
 
 Location = tuple[str | int, ...]
+# Leaflets nest five levels deep (sections[0].blocks[1].bullets[2]); the limit keeps
+# hostile input far from Python's recursion limit.
+MAX_DEPTH = 40
+PLAIN_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map")}
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """YAML that is valid but not allowed in a leaflet: tags, aliases, deep nesting."""
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, composing plain text, lists and mappings only.
+
+    A tag could ask for a Python object, and an alias can expand a small file
+    exponentially (or into itself): neither has a use in a leaflet.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(problem=f"expected plain text, a list or a mapping, got the alias "
+                           f"'*{event.anchor}'; write the value out in full",
+                           problem_mark=event.start_mark)
+        if event.tag not in (None, "!") and event.tag not in PLAIN_TAGS:
+            shown = event.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            raise _Refused(problem=f"expected plain text, a list or a mapping, got the tag "
+                           f"'{shown}'", problem_mark=event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(problem=f"expected at most {MAX_DEPTH} levels of nesting, got more",
+                           problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -53,7 +90,13 @@ def load_yaml(path: Path, display_path: str | None = None) -> YamlDocument:
             shown, line, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); "
             "save it with UTF-8 encoding") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+    except _Refused as error:
+        raise LeafletError.at(shown, _line(error.problem_mark), error.problem) from None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise LeafletError.at(shown, line, f"the invisible character U+{error.character:04X} "
+                                           "is not allowed in YAML; remove it") from None
     except yaml.MarkedYAMLError as error:
         line = _line(error.problem_mark)
         if error.problem and "could not find expected ':'" in error.problem and error.context_mark:
@@ -118,6 +161,8 @@ def _describe(error: yaml.MarkedYAMLError) -> str:
     problem = error.problem or "invalid YAML"
     if "'\\t'" in problem:
         return "a tab character is not allowed here; indent with spaces"
+    if problem == "but found another document":
+        return "expected one YAML document, got a second one after '---'; put it in a file of its own"
     for known, hint in _HINTS.items():
         if problem.startswith(known):
             return f"invalid YAML: {problem}; {hint}"

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import configuration
 
 from leafpress.pipeline import build
 from leafpress.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("leaflets", "locales", "templates", "brand")
+
+
+def pytest_configure(config):
+    """Keep Hypothesis's caches out of the repository (it reads them while collecting)."""
+    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leafpress-hypothesis")
 
 
 def copy_project(target: Path) -> Project:

@@ -4,27 +4,63 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from leafpress import fonts, pdf, translation
+from leafpress.brand import load_brand
 from leafpress.cli import main
-from leafpress.errors import LeafletError
+from leafpress.errors import LeafletError, Problem
 from leafpress.leaflet import load_leaflet
+from leafpress.project import Project
+from leafpress.translation import load_translations
 
-BAD = Path(__file__).parent / "data" / "bad"
-CASES = sorted(BAD.glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
-def test_bad_leaflet_gets_its_exact_message(path):
-    expected = path.with_suffix(".expected").read_text("utf-8").rstrip("\n")
-    with pytest.raises(LeafletError) as error:
-        load_leaflet(path, BAD)
-    assert str(error.value) == expected
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad"
 
 
-def test_every_bad_case_has_an_expected_message():
-    assert {path.stem for path in BAD.glob("*.expected")} == {path.stem for path in CASES}
+def leaflet_problems(path: Path, tmp_path: Path) -> list[Problem]:
+    load_leaflet(path, path.parent)
+    return []
+
+
+def brand_problems(path: Path, tmp_path: Path) -> list[Problem]:
+    load_brand(path, path.name)
+    return []
+
+
+def catalog_problems(path: Path, tmp_path: Path) -> list[Problem]:
+    """Read ``path`` as the zh_Hans catalog of a project in ``tmp_path``."""
+    project = Project.at(tmp_path)
+    project.po_file("zh_Hans").parent.mkdir(parents=True)
+    shutil.copy(path, project.po_file("zh_Hans"))
+    return load_translations(project, "zh_Hans")[1]
+
+
+# One file per defect in each folder, its exact messages beside it in NAME.expected.
+KINDS = {"bad": ("yaml", leaflet_problems), "bad-brand": ("yaml", brand_problems),
+         "bad-po": ("po", catalog_problems)}
+CASES = [(kind, path) for kind, (suffix, _) in KINDS.items()
+         for path in sorted((DATA / kind).glob(f"*.{suffix}"))]
+
+
+@pytest.mark.parametrize(("kind", "path"), CASES,
+                         ids=[f"{kind}/{path.stem}" for kind, path in CASES])
+def test_bad_input_gets_its_exact_messages(kind, path, tmp_path):
+    try:
+        problems = KINDS[kind][1](path, tmp_path)
+    except LeafletError as error:
+        problems = error.problems
+    expected = path.with_suffix(".expected").read_text("utf-8").splitlines()
+    assert [str(problem) for problem in problems] == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_bad_input_has_its_expected_messages(kind):
+    folder = DATA / kind
+    assert {path.stem for path in folder.glob("*.expected")} == {
+        path.stem for path in folder.glob(f"*.{KINDS[kind][0]}")}
 
 
 def test_check_reports_every_problem_without_a_traceback(project, capsys):
@@ -89,3 +125,91 @@ def test_reference_codes_are_unique_and_yml_files_are_named(project, capsys):
     assert ("error: leaflets/magnesium-infusion.yaml:3: reference: 'PAIN-014' is already the "
             "reference of leaflets/ketamine-infusion.yaml") in err
     assert "error: leaflets/draft.yml: leaflet files end in .yaml; rename it to draft.yaml" in err
+
+
+TEMPLATE = "templates/leaflet.html.j2"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("{% endif %}", "{% endiff %}",
+     "template error: Encountered unknown tag 'endiff'. Jinja was looking for the following "
+     "tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."),
+    ('<html lang="{{ lang }}">', '<html lang="{{ language }}">',
+     "template error: 'language' is undefined"),
+    ('<html lang="{{ lang }}">', '<html lang="{{ leaflet.language }}">',
+     "template error: 'leafpress.leaflet.Leaflet object' has no attribute 'language'"),
+    ('<html lang="{{ lang }}">', '<html lang="{{ lang / 0 }}">',
+     "template error: unsupported operand type(s) for /: 'str' and 'int'"),
+    ('<html lang="{{ lang }}">', '<html lang="{% include "../../../etc/passwd" %}">',
+     "template error: expected a template in the templates folder, got '../../../etc/passwd'"),
+    ('_("Patient information")', '_("Patient %(kind)s information")',
+     "template error: no value is given for the placeholder %(kind)s"),
+    ('_("Patient information")', '_("100% Patient information")',
+     "template error: unsupported format character 'P' (0x50) at index 5; a literal percent "
+     "sign in a translated text is written %%"),
+])
+def test_a_template_mistake_names_the_template_and_line(project, capsys, old, new, message):
+    path = project.root / TEMPLATE
+    text = path.read_text("utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    assert main(["--project", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert [row for row in err.splitlines() if TEMPLATE in row] == [
+        f"error: {TEMPLATE}:{line}: {message}"]
+    assert "Traceback" not in err
+
+
+PANGO_MISSING = OSError(
+    "cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file: "
+    "No such file or directory.  Additionally, ctypes.util.find_library() did not manage to "
+    "locate a library called 'libpango-1.0-0'")
+
+
+def test_a_missing_system_library_names_its_package(project, tmp_path, monkeypatch, capsys):
+    def missing():
+        raise PANGO_MISSING
+
+    monkeypatch.setattr(pdf, "_weasyprint_libraries", missing)
+    assert main(["--project", str(project.root), "build", "--output", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith("error: system: WeasyPrint cannot load the system library libpango-1.0-0; "
+                        "install the Debian package libpango-1.0-0 (scripts/setup.sh does)\n"
+                        "1 problem found.\n")
+    assert not list((tmp_path / "dist").rglob("*.pdf"))
+
+
+def test_a_missing_harfbuzz_subset_and_cjk_font_are_named(monkeypatch):
+    monkeypatch.setattr(pdf, "_weasyprint_libraries", lambda: SimpleNamespace(harfbuzz_subset=None))
+    monkeypatch.setattr(pdf, "installed_families", lambda: {"DejaVu Sans"})
+    assert pdf.system_problems() == [
+        "HarfBuzz's subset library is missing, so fonts are subset with fontTools (about 34 "
+        "times slower for Chinese); install the Debian package libharfbuzz-subset0 "
+        "(scripts/setup.sh does)",
+        "the font 'Noto Sans CJK SC' is not installed, so Chinese text would be drawn with "
+        "another font or as empty boxes; install the Debian package fonts-noto-cjk "
+        "(scripts/setup.sh does)"]
+
+
+def test_missing_fontconfig_and_gettext_are_named(project, monkeypatch):
+    def not_installed(arguments, **options):
+        raise FileNotFoundError(2, "No such file or directory", arguments[0])
+
+    monkeypatch.setattr(fonts.subprocess, "run", not_installed)
+    assert pdf.system_problems() == [
+        "fontconfig's fc-list is not installed; install the Debian package fontconfig "
+        "(scripts/setup.sh does)"]
+    monkeypatch.setattr(translation.shutil, "which", lambda name: None)
+    with pytest.raises(LeafletError) as error:
+        translation.read_catalog(project, "zh_Hans")
+    assert str(error.value) == ("system: GNU gettext's msgfmt is not installed; install the "
+                                "Debian package gettext (scripts/setup.sh does)")
+
+
+def test_the_same_id_twice_is_refused_by_its_file_name(project, capsys):
+    """Ids are file names, so two leaflets cannot share one; a copy keeping its id is named."""
+    shutil.copy(project.leaflets_dir / "ketamine-infusion.yaml",
+                project.leaflets_dir / "ketamine-infusion-copy.yaml")
+    assert main(["--project", str(project.root), "check"]) == 1
+    assert ("error: leaflets/ketamine-infusion-copy.yaml:2: id: the id must match the file name "
+            "'ketamine-infusion-copy', got 'ketamine-infusion'") in capsys.readouterr().err
