@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py [--sizes 25 100] [--output bench/results]
 
 For each corpus size N it copies the real leaflets N times (new ids and reference
-codes; all locales and variants, so 4 outputs a copy) into a scratch project, then
+codes; all locales and variants, so 4 PDFs a copy) into a scratch project, then
 measures, each as its own process, wall time, CPU time (user + system, workers
 included) and peak memory:
 
@@ -134,8 +134,9 @@ def export_html(project: Path, html_dir: Path) -> int:
 
     problems = ProblemCollector()
     site = gather(Project.at(project), None, problems, warn=lambda message: None)
-    planned = _plan(site, VARIANTS, False, False, BuildResult([], []), problems,
-                    lambda message: None)
+    planned = [entry for entry in _plan(site, VARIANTS, False, False, BuildResult([], []),
+                                        problems, lambda message: None)
+               if entry[2].medium == "print"]  # the PDFs; web pages are not rendered by WeasyPrint
     html_dir.mkdir(parents=True, exist_ok=True)
     used = set().union(*(characters(rendered.html) for _, _, rendered in planned))
     (html_dir / "fonts.css").write_text(subset_font_faces(used, cache_dir(project / "dist")))
@@ -186,7 +187,9 @@ def markdown(results: dict) -> str:
     lines = [f"# Build benchmark, {results['date']}",
              "",
              f"{results['cores']} cores; {results['machine']}. Each copy of a leaflet makes "
-             "4 outputs (2 locales × 2 variants). Each figure is the fastest of "
+             "4 PDFs (2 locales × 2 variants); \"outputs\" counts PDFs. The build also writes "
+             "each copy's 2 web pages and 2 thumbnails and the catalogue page, which the other "
+             "contenders do not. Each figure is the fastest of "
              f"{results['repeat']} runs (one for the edit). Produced by `bench/run.py`.",
              "",
              "| corpus | outputs | contender | wall (s) | per output (s) | CPU (s) | "
