@@ -2,12 +2,12 @@
 # `make test` sets up the same way and runs the tests. Both are safe to run again.
 PYTHON := .venv/bin/python
 
-.PHONY: build test check extract setup
+.PHONY: build test check extract setup setup-test
 
 build: setup
 	$(PYTHON) build.py build
 
-test: setup
+test: setup-test
 	$(PYTHON) -m pytest
 
 check: setup
@@ -18,3 +18,6 @@ extract: setup
 
 setup:
 	@bash scripts/setup.sh
+
+setup-test:
+	@bash scripts/setup.sh --test

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for building leaflets; safe to run again.
-#  1. the system libraries and fonts WeasyPrint needs (apt-get, only what is missing);
+#  1. the system libraries and fonts WeasyPrint needs, and with --test what the tests
+#     need too (apt-get, only what is missing);
 #  2. a virtual environment in .venv with the pinned Python packages and this project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,14 +9,17 @@ cd "$(dirname "$0")/.."
 # libharfbuzz-subset0: without it WeasyPrint subsets fonts with fontTools, ~34x slower
 # on Chinese text (measured: ~8.5 s instead of ~0.25 s a leaflet). fonts-noto-cjk: the Chinese font. qpdf, poppler-utils and
 # gettext: the tests check PDFs with qpdf/pdftotext/pdffonts and catalogs with msgfmt.
-# chromium: the tests open dist/index.html and the web pages in a real, headless browser.
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
   fonts-noto-cjk
   qpdf poppler-utils gettext
-  chromium
 )
+# With --test (make test), also what only the tests need. chromium: they open
+# dist/index.html and the web pages in a real, headless browser.
+if [ "${1:-}" = "--test" ]; then
+  SYSTEM_PACKAGES+=(chromium)
+fi
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
