@@ -55,6 +55,33 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+def _fast_compose(text: str):
+    """Compose ``text`` with libyaml (C, about 10 times faster) if it is plain and valid.
+
+    Return ``None`` for anything else (no libyaml, a tag, an alias, deep nesting, any
+    error): the pure-Python `_Loader` then reads the file again, refuses what it must
+    and words every message, so that messages never depend on which parser ran.
+    """
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return None
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                return None
+            if isinstance(event, yaml.NodeEvent):
+                if depth >= MAX_DEPTH or event.tag not in (None, "!", *PLAIN_TAGS):
+                    return None
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return None
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     """Plain data from a YAML file, with the line of each value and key."""
@@ -90,7 +117,7 @@ def load_yaml(path: Path, display_path: str | None = None) -> YamlDocument:
             shown, line, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); "
             "save it with UTF-8 encoding") from None
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = _fast_compose(text) or yaml.compose(text, Loader=_Loader)
     except _Refused as error:
         raise LeafletError.at(shown, _line(error.problem_mark), error.problem) from None
     except yaml.reader.ReaderError as error:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from leafpress import markup
+from leafpress import markup, yamlfile
 from leafpress.catalog import text_of
 from leafpress.errors import LeafletError
 from leafpress.leaflet import load_leaflet
@@ -186,3 +186,35 @@ def test_random_catalog_entries_are_clean_problems(catalog_project, entries):
         Markup(translation) % {name: "x" for name in names}
         assert sorted(PLACEHOLDER.findall(translation.replace("%%", ""))) == sorted(
             f"%({name})s" for name in names)
+
+
+
+def read_both_ways(path: Path) -> tuple:
+    """Return what ``path`` gives read with libyaml (the fast path) and with pure Python."""
+    def read():
+        try:
+            document = yamlfile.load_yaml(path)
+        except LeafletError as error:
+            return str(error)
+        return document.data, document.value_lines, document.key_lines
+
+    fast = read()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamlfile, "_fast_compose", lambda text: None)
+        return fast, read()
+
+
+@BOUNDED
+@given(DATA | st.text().map(lambda text: {"text": text}))
+def test_libyaml_and_pure_python_read_the_same(folder, data):
+    path = folder / "both.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    fast, slow = read_both_ways(path)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("name", ["ketamine-infusion", "magnesium-infusion",
+                                  "magnesium-and-pain"])
+def test_libyaml_reads_the_real_leaflets_as_pure_python_does(name):
+    fast, slow = read_both_ways(ROOT / "leaflets" / f"{name}.yaml")
+    assert isinstance(fast, tuple) and fast == slow
