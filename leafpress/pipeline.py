@@ -299,9 +299,12 @@ def _slice(planned: list[tuple], shard: tuple[int, int] | None) -> list[tuple]:
 
 
 def _planned_path(leaflet: LeafletFile, translations: Translations, rendered) -> str:
+    """Return where a planned output goes in dist: ``LOCALE/ID[.VARIANT][.draft].EXT``."""
+    variant = rendered.variant
+    suffix = ("" if variant == "standard" else f".{variant}") + \
+        (".draft" if rendered.missing else "")
     extension = "pdf" if rendered.medium == "print" else "html"
-    return _output_path(leaflet, bcp47(translations.locale), rendered.variant,
-                        bool(rendered.missing), extension)
+    return f"{bcp47(translations.locale)}/{leaflet.id}{suffix}.{extension}"
 
 
 def _report(progress, log, done: int, total: int, output: Output, verb: str) -> None:
@@ -413,7 +416,7 @@ def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered
     tag = bcp47(translations.locale)
     draft = bool(rendered.missing)
     variant = rendered.variant
-    relative = _output_path(leaflet, tag, variant, draft, "pdf")
+    relative = _planned_path(leaflet, translations, rendered)
     task = Task(
         html=rendered.html,
         font_faces=font_faces,
@@ -453,7 +456,8 @@ def _carry_over(project: Project, dist: Path, previous: dict, result: BuildResul
     leaflets = {path.stem for path in project.leaflet_files()}
     locales = {bcp47(locale) for locale in project.locales()}
     for record in [*previous.get("outputs", []), *previous.get("kept", [])]:
-        if not _listed_file(dist, record) or record["path"] in written:
+        # What this build wrote is accounted for: not read and hashed a second time.
+        if _path_of(record) in written or not _listed_file(dist, record):
             continue
         written.add(record["path"])
         which = (record["leaflet"], record["locale"], record["variant"])
@@ -482,8 +486,8 @@ def _carry_over_files(dist: Path, previous: dict, result: BuildResult,
     files stay, as they are on disk."""
     current = {file.path for file in catalogue or []}
     for record in previous.get("files", []):
-        if not _listed_file(dist, record, ("path", "sha256", "bytes")) or \
-                record["path"] in current:
+        if _path_of(record) in current or not _listed_file(dist, record,
+                                                             ("path", "sha256", "bytes")):
             continue
         if catalogue is None:
             result.files.append(File(record["path"], record["sha256"], record["bytes"]))
@@ -492,6 +496,12 @@ def _carry_over_files(dist: Path, previous: dict, result: BuildResult,
             log(f"removed {record['path']} (no longer used)")
     result.files.extend(catalogue or [])
     result.files.sort(key=lambda file: file.path)
+
+
+def _path_of(record) -> str | None:
+    """Return the ``"path"`` of a record from an earlier manifest, if it has one."""
+    path = record.get("path") if isinstance(record, dict) else None
+    return path if isinstance(path, str) else None
 
 
 def _listed_file(dist: Path, record, fields=("leaflet", "locale", "variant", "path", "sha256",
@@ -505,11 +515,6 @@ def _listed_file(dist: Path, record, fields=("leaflet", "locale", "variant", "pa
     return incremental.intact(dist, record)
 
 
-def _output_path(leaflet: LeafletFile, tag: str, variant: str, draft: bool, extension: str) -> str:
-    suffix = ("" if variant == "standard" else f".{variant}") + (".draft" if draft else "")
-    return f"{tag}/{leaflet.id}{suffix}.{extension}"
-
-
 def _write_page(leaflet: LeafletFile, translations: Translations, rendered, dist: Path,
                 force: bool) -> tuple[Output, str]:
     """Write a web page unless its file already holds it; return its record and the verb.
@@ -518,7 +523,7 @@ def _write_page(leaflet: LeafletFile, translations: Translations, rendered, dist
     """
     tag = bcp47(translations.locale)
     draft = bool(rendered.missing)
-    relative = _output_path(leaflet, tag, rendered.variant, draft, "html")
+    relative = _planned_path(leaflet, translations, rendered)
     content = rendered.html.encode("utf-8")
     written = publish(dist / relative, content, force)
     output = Output(leaflet=leaflet.id, locale=tag, variant=rendered.variant, format="html",
