@@ -197,7 +197,8 @@ def _date(text: str) -> datetime.date:
 def _shard(text: str) -> tuple[int, int]:
     number, _, count = text.partition("/")
     if not (number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count)):
-        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 1/4; got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 1/4; "
+                                         f"got {text!r}")
     return int(number), int(count)
 
 
