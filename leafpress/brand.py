@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import LeafletError, Problem
-from .fonts import installed_families
+from .fonts import cid_problem, installed_families
 from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, validation_problems
 from .yamlfile import load_yaml
 
@@ -127,10 +127,16 @@ def _font_problems(shown: str, document, folder: Path, font: Font | None) -> lis
             return [Problem(shown, document.line_of(("font", "family")),
                             f"the font family {font.family!r} is not installed", "font.family")]
         return []
-    return [Problem(shown, document.line_of(("font", key)),
-                    f"the font file {name!r} does not exist beside the brand file", f"font.{key}")
-            for key, name in (("regular", font.regular), ("bold", font.bold))
-            if not name or not (folder / name).is_file()]
+    problems = []
+    for key, name in (("regular", font.regular), ("bold", font.bold)):
+        if not name or not (folder / name).is_file():
+            problem = f"the font file {name!r} does not exist beside the brand file"
+        elif why := cid_problem(folder / name):
+            problem = f"the font file {name!r} {why}"
+        else:
+            continue
+        problems.append(Problem(shown, document.line_of(("font", key)), problem, f"font.{key}"))
+    return problems
 
 
 def load_brand(path: Path, shown: str | None = None) -> BrandFile:

@@ -16,9 +16,11 @@ SYSTEM_PACKAGES=(
   qpdf poppler-utils gettext
 )
 # With --test (make test), also what only the tests need. chromium: they open
-# dist/index.html and the web pages in a real, headless browser.
+# dist/index.html and the web pages in a real, headless browser. mupdf-tools and
+# ghostscript: every PDF is drawn by MuPDF and Ghostscript too, which forgive less than
+# poppler (tests/test_engines.py).
 if [ "${1:-}" = "--test" ]; then
-  SYSTEM_PACKAGES+=(chromium)
+  SYSTEM_PACKAGES+=(chromium mupdf-tools ghostscript)
 fi
 
 missing=()
