@@ -76,8 +76,10 @@ def problems(shown: str, leaflet, texts: list[PlacedText]) -> list[Problem]:
 def _too_hard(what: str, measured: dict, texts: list[PlacedText]) -> str:
     ranked = sorted(((grade(sentence), text.line, sentence) for text in texts
                      for sentence in sentences(text.text)), key=lambda item: (-item[0], item[1]))
+    # The sentences above the limit, hardest first; if none is, the hardest one.
+    above = [item for item in ranked if item[0] > THRESHOLDS["max_grade"]] or ranked[:1]
     hardest = "; ".join(f"line {line} \"{shorten(sentence, 60)}\" (grade {score:.1f})"
-                        for score, line, sentence in ranked[:THRESHOLDS["hardest_sentences"]])
+                        for score, line, sentence in above[:THRESHOLDS["hardest_sentences"]])
     return (f"plain English: {what} reads at Flesch–Kincaid grade {measured['grade']:.1f} "
             f"(reading ease {measured['reading_ease']:.1f}), above grade "
             f"{THRESHOLDS['max_grade']:g}; hardest sentences: {hardest}")

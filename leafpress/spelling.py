@@ -19,8 +19,9 @@ DICTIONARY = "en_GB"
 # Letters with inner apostrophes (don't, patient's); hyphenated words are checked
 # part by part, as Hunspell itself does.
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-# Addresses are not words: a bare URL or e-mail address is the style gate's business.
-ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+")
+# Addresses are not words: a bare URL or e-mail address is the style gate's business,
+# nor are HTML tags (the style gate reports them).
+ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|<[^<>]*>")
 
 
 @dataclass(frozen=True)
