@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import markup
-from .errors import LeafletError, Problem
+from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import LeafletFile
 from .project import SOURCE_LOCALE, Project
 from .yamlfile import dotted, load_yaml
@@ -41,12 +41,13 @@ class PlacedText:
     section: int | None  # index of its section, None for title and summary
 
 
-def quality_problems(project: Project, leaflets: list[LeafletFile], locales: list[str]
-                     ) -> list[Problem]:
+def quality_problems(project: Project, leaflets: list[LeafletFile], locales: list[str],
+                     errors: ProblemCollector | None = None) -> list[Problem]:
     """Return what every gate finds in ``leaflets`` and in the catalogs of ``locales``.
 
-    The catalogs must have passed the checks of translation.py. A gate that cannot run
-    on this machine (no dictionary) raises `LeafletError` with a ``system:`` problem.
+    The catalogs must have passed the checks of translation.py. What stops a gate (no
+    dictionary on this machine, a broken glossary) goes to ``errors`` while the other
+    gates go on; without ``errors`` it is raised as `LeafletError` at the end.
     """
     from babel.messages.pofile import read_po
 
@@ -54,7 +55,9 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
 
     words = read_word_list(project.root / WORDLIST)
     jargon_terms = jargon.read_terms(project.root / JARGON)
-    checker = spelling.SpellChecker.for_words(words, project.relative(project.root / WORDLIST))
+    collector = errors or ProblemCollector()
+    checker = collector.run(spelling.SpellChecker.for_words, words,
+                            project.relative(project.root / WORDLIST))
     found: list[Problem] = []
     placed = {leaflet.path: placed_texts(leaflet, project.relative(leaflet.path))
               for leaflet in leaflets}
@@ -66,16 +69,18 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
             found += readability.problems(shown, leaflet, texts)
             found += jargon.problems(shown, texts, jargon_terms,
                                      project.relative(project.root / JARGON))
-        found += checker.problems(shown, texts)
+        found += checker.problems(shown, texts) if checker else []
         found += style.leaflet_problems(shown, texts)
     for locale in sorted(set(locales) - {SOURCE_LOCALE}):
         shown = project.relative(project.po_file(locale))
         with project.po_file(locale).open("rb") as handle:
             catalog = read_po(handle)
-        terms = glossary.read_glossary(project.locales_dir / locale / GLOSSARY,
-                                       project.relative(project.locales_dir / locale / GLOSSARY))
+        path = project.locales_dir / locale / GLOSSARY
+        terms = collector.run(glossary.read_glossary, path, project.relative(path)) or ()
         found += glossary.problems(shown, catalog, terms)
         found += style.catalog_problems(shown, locale, catalog)
+    if errors is None:
+        collector.raise_if_any()
     return sorted(found, key=lambda problem: (str(problem.path), problem.line or 0))
 
 

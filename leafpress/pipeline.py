@@ -143,15 +143,15 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
         for leaflet in site.leaflets:
             for _ in _renderings(site, environment, leaflet, problems):
                 pass
-    findings = problems.run(quality_problems, project, site.leaflets,
-                            list(site.translations)) if site else None
+    findings = quality_problems(project, site.leaflets, list(site.translations),
+                                problems) if site else []
     if strict:
-        problems.extend(findings or [])
+        problems.extend(findings)
     else:
-        for problem in findings or []:
+        for problem in findings:
             warn(f"warning: {problem}")
     problems.raise_if_any()
-    return len(findings or [])
+    return len(findings)
 
 
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,

@@ -12,7 +12,7 @@ import pytest
 
 from leafpress import readability, spelling
 from leafpress.cli import main
-from leafpress.errors import LeafletError
+from leafpress.errors import LeafletError, ProblemCollector
 from leafpress.gates import GLOSSARY, JARGON, WORDLIST, quality_problems
 from leafpress.glossary import read_glossary
 from leafpress.leaflet import load_leaflet
@@ -64,6 +64,24 @@ def test_a_broken_glossary_is_an_error_with_its_line(path):
     with pytest.raises(LeafletError) as error:
         read_glossary(path, path.name)
     assert [str(problem) for problem in error.value.problems] == expected(path)
+
+
+def test_a_broken_glossary_does_not_stop_the_other_gates(tmp_path):
+    project = Project.at(tmp_path)
+    project.po_file("zh_Hans").parent.mkdir(parents=True)
+    shutil.copy(DATA / "bad-quality-po" / "glossary-variant.po", project.po_file("zh_Hans"))
+    shutil.copy(DATA / "bad-glossary" / "unknown-key.yaml",
+                project.locales_dir / "zh_Hans" / GLOSSARY)
+    errors = ProblemCollector()
+    findings = quality_problems(project, [], ["en", "zh_Hans"], errors)
+    assert [str(problem) for problem in errors.problems] == [
+        "locales/zh_Hans/glossary.yaml:4: terms[1]: unknown key 'usse'; expected english, use "
+        "and avoid"]
+    assert [str(problem) for problem in findings] == [
+        line for line in expected(DATA / "bad-quality-po" / "glossary-variant.po")
+        if ": spacing: " in line]
+    with pytest.raises(LeafletError):
+        quality_problems(project, [], ["en", "zh_Hans"])
 
 
 @pytest.mark.parametrize("folder", ["bad-quality", "bad-quality-po", "bad-glossary"])
