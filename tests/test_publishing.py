@@ -3,10 +3,17 @@ and the address printed on paper is one that dist/ serves."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import shutil
+import subprocess
+import threading
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -211,7 +218,8 @@ def test_ci_publishes_dist_without_what_the_readme_says_is_not_published():
     import yaml
 
     readme = (ROOT / "README.md").read_text("utf-8")
-    sentence = re.search(r"uploads `dist/` without ((?:`[^`]+`(?:,| and| or)? ?)+)", readme)
+    sentence = re.search(r"uploads `dist/` without\s+((?:`[^`]+`(?:,|\s+and|\s+or)?\s*)+)",
+                         readme)
     assert sentence, "the README says what the published artifact leaves out"
     left_out = re.findall(r"`([^`]+)`", sentence.group(1))
     assert "dist/drafts/" in left_out
@@ -220,3 +228,66 @@ def test_ci_publishes_dist_without_what_the_readme_says_is_not_published():
                 if step.get("uses", "").startswith("actions/upload-artifact@")]
     paths = upload["path"].split()
     assert paths == ["dist/", *(f"!{path}" for path in left_out)]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *arguments) -> None:
+        pass
+
+
+@contextmanager
+def served(folder: Path):
+    """Serve ``folder`` as it is, as a plain static web server does; yield its base URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def qr_codes(path: Path) -> list[str]:
+    """Return the text of every QR code drawn on the pages of a PDF (decoded by zxing-cpp)."""
+    import pypdfium2
+    import zxingcpp
+
+    found = []
+    document = pypdfium2.PdfDocument(path)
+    try:
+        for page in document:
+            image = page.render(scale=2).to_pil()  # 144 dpi: about 4 px per module
+            found += [code.text for code in zxingcpp.read_barcodes(image)
+                      if code.format == zxingcpp.BarcodeFormat.QRCode]
+    finally:
+        document.close()
+    return found
+
+
+def printed_text(path: Path) -> str:
+    """Return the text of a PDF without any white space (an address may wrap at a slash)."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return "".join(text.split())
+
+
+def test_the_qr_code_and_the_printed_address_lead_to_the_page_dist_serves(dist, manifest):
+    import yaml
+
+    website = yaml.safe_load((ROOT / "brand" / "brand.yaml").read_text("utf-8"))["website"]
+    pages = {(output["leaflet"], output["locale"]): output for output in manifest["outputs"]
+             if output["format"] == "html"}
+    pdfs = [output for output in manifest["outputs"] if output["format"] == "pdf"]
+    assert pdfs and pages
+    with served(dist) as base:
+        for pdf in pdfs:
+            [address] = qr_codes(dist / pdf["path"])
+            assert address.startswith(website.rstrip("/") + "/"), (pdf["path"], address)
+            assert address in printed_text(dist / pdf["path"]), (pdf["path"], address)
+            path = urlsplit(address).path
+            with urllib.request.urlopen(base + path) as response:
+                served_page = response.read()
+            page = pages[pdf["leaflet"], pdf["locale"]]
+            assert served_page == (dist / page["path"]).read_bytes(), (address, page["path"])
