@@ -55,7 +55,7 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: boo
         written.add(record["path"])
         gone = _why_gone(record, leaflets, locales, places)
         if gone:
-            (dist / record["path"]).unlink()
+            remove(dist, record["path"])
             result.removed.append(record["path"])
             log(f"removed {record['path']} ({gone})")
             continue
@@ -105,7 +105,7 @@ def carry_over_files(dist: Path, previous: dict, result,
         if catalogue is None:
             result.files.append(File(record["path"], record["sha256"], record["bytes"]))
         else:
-            (dist / record["path"]).unlink()
+            remove(dist, record["path"])
             log(f"removed {record['path']} (no longer used)")
     result.files.extend(catalogue or [])
     result.files.sort(key=lambda file: file.path)
@@ -128,6 +128,16 @@ def clear_drafts(dist: Path, result, log) -> None:
             path.unlink()
             log(f"removed {path.relative_to(dist)} (drafts are not kept)")
     if not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def remove(dist: Path, relative: str) -> None:
+    """Delete a file of ``dist``, and the folders it leaves empty (a page's own folder)."""
+    path = dist / relative
+    path.unlink()
+    for folder in path.parents:
+        if folder == dist or not folder.is_relative_to(dist) or any(folder.iterdir()):
+            break
         folder.rmdir()
 
 

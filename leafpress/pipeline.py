@@ -154,7 +154,8 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     """Build every leaflet in every locale and variant into ``dist``, with its manifest.
 
     Besides the PDFs, each leaflet in each locale is written as a web page, and
-    ``dist/index.html`` lists everything the manifest lists (see catalogue.py).
+    ``dist/index.html`` lists everything the manifest lists under ``"outputs"`` (see
+    catalogue.py).
 
     An output whose translation is incomplete is skipped with a warning, or, with
     ``draft``, built with English for the missing texts and a draft mark on every page,
@@ -191,10 +192,10 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
     result = BuildResult([], [])
     system_files: list[Path] = []
     if site:
-        tasks = _plan(site, variants, draft, strict, result, problems, warn)
+        planned = _plan(site, variants, draft, strict, result, problems, warn)
     if site and _system_ready(pool, problems):
         system_files = problems.run(source_files) or []
-        _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
+        _render(site, planned, dist, pool, force, shard, result, problems, log, progress)
     result.outputs.sort(key=lambda output: output.path)
     result.drafts.sort(key=lambda output: output.path)
     carry_over(project, dist, previous, result, bool(problems.problems), log)
@@ -283,7 +284,9 @@ def _render(site: Site, planned: list[_Planned], dist: Path, pool: RenderPool, f
     for item in mine:
         job = _job(site, item, dist, font_faces, fonts_dir, assets)
         record = None if force else incremental.cached_output(cache, job.key, dist)
-        if record:
+        # An entry of an earlier layout of dist/ (a draft beside the published file) names
+        # another place: the PDF is rendered again where it now belongs.
+        if record and record.get("path") == job.record.path:
             _publish(item, Output(**record), "reused", dist, force, result, report)
         else:
             to_render[job.task] = (item, job)
@@ -317,11 +320,16 @@ def _publish(item: _Planned, output: Output, verb: str, dist: Path, force: bool,
 
 
 def _slice(planned: list[_Planned], shard: tuple[int, int] | None) -> list[_Planned]:
-    """Return the K-th of N slices of the planned PDFs: every N-th, in path order."""
+    """Return the K-th of N slices of the planned PDFs: every N-th, in a fixed order.
+
+    The standard PDFs, each with its web page, are dealt out first and then the others,
+    so that each shard gets as many PDFs and as many pages as any other, give or take one.
+    """
     if not shard:
         return planned
     number, count = shard
-    return sorted(planned, key=lambda item: item.path)[number - 1::count]
+    order = sorted(planned, key=lambda item: (VARIANTS.index(item.rendered.variant), item.path))
+    return order[number - 1::count]
 
 
 class _Report:
