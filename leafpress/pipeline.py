@@ -295,7 +295,7 @@ def _render(site: Site, planned: list[_Planned], dist: Path, pool: RenderPool, f
         if isinstance(outcome, LeafletError):
             problems.extend(outcome.problems)
             result.failed.append(job.record.path)
-            report.failed(job.record.path, 1 + (item.page is not None))
+            report.failed(1 + (item.page is not None))
             continue
         output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
@@ -347,7 +347,7 @@ class _Report:
             self.log(f"{verb} {output.path} ({pages}{output.bytes / 1024:.0f} KB)"
                      f"{' DRAFT' if output.draft else ''}")
 
-    def failed(self, path: str, count: int) -> None:
+    def failed(self, count: int) -> None:
         """Count a failed PDF, and the web page that is then not written."""
         self.done += count
 
