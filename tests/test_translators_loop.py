@@ -14,8 +14,9 @@ from leafpress.project import Project
 from conftest import copy_project
 
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
-OLD = "Creatinine is a waste product that healthy kidneys clear from your blood."
-NEW = "Creatinine is a waste product that your kidneys clear from your blood."
+OLD = ("Creatinine is a waste product. Healthy kidneys clear it from your blood. "
+       "The level is given in micromoles per litre (µmol/L).")
+NEW = OLD.replace("Healthy kidneys", "Your kidneys")
 
 
 def run(project: Project, *arguments: str) -> int:
@@ -33,9 +34,9 @@ def edited(tmp_path_factory) -> Project:
     project = copy_project(tmp_path_factory.mktemp("edited") / "project")
     path = project.leaflets_dir / "magnesium-infusion.yaml"
     text = path.read_text("utf-8")
-    old = "Creatinine is a waste product that healthy kidneys clear from your\n          blood."
+    old = "Creatinine is a waste product. Healthy kidneys clear it from your blood."
     assert old in text
-    path.write_text(text.replace(old, NEW), "utf-8")
+    path.write_text(text.replace(old, old.replace("Healthy kidneys", "Your kidneys")), "utf-8")
     assert run(project, "extract") == 0
     assert run(project, "update") == 0
     return project
