@@ -14,8 +14,7 @@ from leafpress.project import Project
 from conftest import copy_project
 
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
-OLD = ("Creatinine is a waste product. Healthy kidneys clear it from your blood. "
-       "The level is given in micromoles per litre (µmol/L).")
+OLD = "Creatinine is a waste product. Healthy kidneys clear it from your blood."
 NEW = OLD.replace("Healthy kidneys", "Your kidneys")
 
 
@@ -36,7 +35,7 @@ def edited(tmp_path_factory) -> Project:
     text = path.read_text("utf-8")
     old = "Creatinine is a waste product. Healthy kidneys clear it from your blood."
     assert old in text
-    path.write_text(text.replace(old, old.replace("Healthy kidneys", "Your kidneys")), "utf-8")
+    path.write_text(text.replace(old, NEW), "utf-8")
     assert run(project, "extract") == 0
     assert run(project, "update") == 0
     return project
