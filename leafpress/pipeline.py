@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import incremental
+from . import coverage, incremental
 from .brand import BrandFile, load_brand
 from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
@@ -138,9 +138,11 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             warn(f"warning: {problem}")
     if site:
         environment = template_environment(project)
+        cmaps = cache_dir(project.root / "dist").parent / "cmaps"
         for leaflet in site.leaflets:
-            for _ in _renderings(site, environment, leaflet, problems):
-                pass
+            for translations, rendered in _renderings(site, environment, leaflet, problems):
+                problems.extend(coverage.output_problems(site.project, site.brand, leaflet,
+                                                         translations, rendered, cmaps))
     problems.raise_if_any()
 
 
@@ -186,7 +188,8 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
     result = BuildResult([], [])
     system_files: list[Path] = []
     if site:
-        tasks = _plan(site, variants, draft, strict, result, problems, warn)
+        tasks = _plan(site, variants, draft, strict, result, problems, warn,
+                      cache_dir(dist).parent / "cmaps")
     if site and _system_ready(pool, problems):
         system_files = problems.run(source_files) or []
         _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
@@ -210,11 +213,13 @@ class _Planned:
 
 
 def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
-          problems: ProblemCollector, warn) -> list[tuple]:
+          problems: ProblemCollector, warn, cmaps: Path) -> list[tuple]:
     """Render every output's HTML; skip incomplete translations; return what to write.
 
-    The web page of a leaflet follows its standard PDF: written when it is, with the
-    same languages named, skipped when it is skipped.
+    An output with a character that none of its fonts can draw is not written, and each
+    such character is a problem (see coverage.py). The web page of a leaflet follows its
+    standard PDF: written when it is, with the same languages named, skipped when it is
+    skipped.
     """
     environment = template_environment(site.project)
     planned = []
@@ -232,6 +237,9 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
                     problems.add(Problem(site.project.relative(leaflet.path), None, message))
                 else:
                     warn(f"warning: {message}")
+            elif undrawable := coverage.output_problems(site.project, site.brand, leaflet,
+                                                        translations, rendered, cmaps):
+                problems.extend(undrawable)
             else:
                 planned.append((leaflet, translations, rendered))
                 if variant == "standard":
