@@ -163,6 +163,7 @@ def test_links_print_their_address_on_paper_and_not_on_screen(hostile):
                        for number in range(len(document)))
     finally:
         document.close()
+    text = text.replace("\ufffe", "-")  # PDFium's mark for a hyphen that ends a line
     assert text.count(f"ourwebsite({address})") == 8  # every block type with the link
     assert "theward(+441632960999)" in text
     page = (dist / "en" / "hostile.html").read_text("utf-8")
