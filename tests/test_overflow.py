@@ -141,16 +141,30 @@ def test_the_real_build_stays_inside_the_column(dist, manifest):
             assert characters_outside(dist / output["path"], margins) == [], output["path"]
 
 
-def test_hostile_web_pages_need_no_sideways_scrolling_at_320_px(hostile, tmp_path):
-    _, dist = hostile
-    chromium = Chromium(tmp_path / "profile")
+def pages_wider_than(width: int, pages: list[Path], profile: Path) -> list[str]:
+    """Return the web pages among ``pages`` that scroll sideways in a ``width`` px window."""
+    chromium = Chromium(profile)
+    wide = []
     try:
-        for locale in ("en", "zh-Hans"):
-            page = dist / locale / "hostile.html"
-            assert chromium.open(page.as_uri(), width=320) == []
-            assert chromium.evaluate("document.documentElement.scrollWidth") <= 320, locale
+        for page in pages:
+            assert chromium.open(page.as_uri(), width=width) == [], page
+            if chromium.evaluate("document.documentElement.scrollWidth") > width:
+                wide.append(page.name)
     finally:
         chromium.close()
+    return wide
+
+
+def test_hostile_web_pages_need_no_sideways_scrolling_at_320_px(hostile, tmp_path):
+    _, dist = hostile
+    pages = [dist / locale / "hostile.html" for locale in ("en", "zh-Hans")]
+    assert pages_wider_than(320, pages, tmp_path / "profile") == []
+
+
+def test_the_real_web_pages_need_no_sideways_scrolling_at_320_px(dist, manifest, tmp_path):
+    pages = [dist / output["path"] for output in manifest["outputs"]
+             if output["format"] == "html"]
+    assert pages and pages_wider_than(320, pages, tmp_path / "profile") == []
 
 
 def test_links_print_their_address_on_paper_and_not_on_screen(hostile):
