@@ -49,6 +49,7 @@ class Lookup:
     """Translate texts for one document, remembering every text and the missing ones."""
 
     translations: Translations
+    medium: str = "print"
     used: dict[str, None] = field(default_factory=dict)
     missing: dict[str, None] = field(default_factory=dict)
 
@@ -62,7 +63,7 @@ class Lookup:
 
     def content(self, text: str) -> Markup:
         """Return a leaflet text, translated, as HTML (only emphasis and links)."""
-        return markup.render_inline(text_of(self.text(msgid(text))))
+        return markup.render_inline(text_of(self.text(msgid(text))), self.medium)
 
     def plain(self, text: str) -> str:
         """Return a leaflet text, translated, without markup (titles, metadata)."""
@@ -89,7 +90,7 @@ def template_environment(project: Project) -> Environment:
     environment.policies["ext.i18n.trimmed"] = JINJA_I18N_OPTIONS["trimmed"]
     environment.filters["css_string"] = css_string
     environment.filters["css_counters"] = css_counters
-    environment.filters["address"] = printed_address
+    environment.filters["address"] = markup.printed_address
     return environment
 
 
@@ -107,7 +108,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
     links the project's own files; screen HTML links the copies in ``dist/assets/``.
     """
     locale = translations.locale
-    lookup = Lookup(translations)
+    lookup = Lookup(translations, medium)
     environment.install_gettext_callables(lookup.gettext, lookup.ngettext,
                                           newstyle=JINJA_I18N_OPTIONS["newstyle_gettext"])
     leaflet = leaflet_file.leaflet
@@ -130,7 +131,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             brand_folder=brand_folder,
             tr=lookup.content,
             plain=lookup.plain,
-            inline=markup.render_inline,
+            inline=functools.partial(markup.render_inline, medium=medium),
             lang=bcp47(locale),
             dir=text_direction(locale),
             date=lambda value: format_date(value, "long", locale=format_locale(locale)),
@@ -197,16 +198,6 @@ def _qr_code(address: str) -> str:
     import segno
 
     return segno.make(address, error="m").svg_data_uri(scale=1, border=0, xmldecl=False)
-
-
-def printed_address(address: str) -> Markup:
-    """Return a web address that may wrap only after a slash, never inside a word.
-
-    A line break at a hyphen reads as a hyphen that is not part of the address.
-    """
-    parts = [Markup('<span class="nobreak">{}</span>').format(part)
-             for part in address.split("/")]
-    return Markup("/<wbr>").join(parts)
 
 
 _CSS_SAFE = re.compile(r"[\w .,:;!?()\-–—·/]", re.UNICODE)

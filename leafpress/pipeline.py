@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import incremental
+from . import coverage, incremental
 from .brand import BrandFile, load_brand
 from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
@@ -143,9 +143,11 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             warn(f"warning: {problem}")
     if site:
         environment = template_environment(project)
+        cmaps = cache_dir(project.root / "dist").parent / "cmaps"
         for leaflet in site.leaflets:
-            for _ in _renderings(site, environment, leaflet, problems):
-                pass
+            for translations, rendered in _renderings(site, environment, leaflet, problems):
+                problems.extend(coverage.output_problems(site.project, site.brand, leaflet,
+                                                         translations, rendered, cmaps))
     findings = quality_problems(project, site.leaflets, list(site.translations),
                                 problems) if site else []
     if strict:
@@ -202,7 +204,8 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
     result = BuildResult([], [])
     system_files: list[Path] = []
     if site:
-        planned = _plan(site, variants, draft, strict, result, problems, warn)
+        planned = _plan(site, variants, draft, strict, result, problems, warn,
+                        cache_dir(dist).parent / "cmaps")
     if site and _system_ready(pool, problems):
         system_files = problems.run(source_files) or []
         _render(site, planned, dist, pool, force, shard, result, problems, log, progress)
@@ -243,11 +246,13 @@ class _Job:
 
 
 def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
-          problems: ProblemCollector, warn) -> list[_Planned]:
+          problems: ProblemCollector, warn, cmaps: Path) -> list[_Planned]:
     """Render every output's HTML; skip incomplete translations; return what to write.
 
-    The web page of a leaflet goes with its standard PDF: planned with it, with the same
-    languages named, skipped when it is skipped, and written only after it.
+    An output with a character that none of its fonts can draw is not written, and each
+    such character is a problem (see coverage.py). The web page of a leaflet goes with its
+    standard PDF: planned with it, with the same languages named, skipped when it is
+    skipped, and written only after it.
     """
     environment = template_environment(site.project)
     planned = []
@@ -265,6 +270,9 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
                     problems.add(Problem(site.project.relative(leaflet.path), None, message))
                 else:
                     warn(f"warning: {message}")
+            elif undrawable := coverage.output_problems(site.project, site.brand, leaflet,
+                                                        translations, rendered, cmaps):
+                problems.extend(undrawable)
             else:
                 page = None
                 if variant == VARIANTS[0]:

@@ -40,6 +40,7 @@ class Translations:
     locale: str
     strings: dict[str, str] = field(default_factory=dict)
     unusable: dict[str, Problem] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # each usable msgid's line
 
     @classmethod
     def source(cls) -> Translations:
@@ -70,7 +71,7 @@ def load_translations(project: Project, locale: str) -> tuple[Translations, list
         return Translations.source(), []
     catalog = read_catalog(project, locale)
     shown = project.relative(project.po_file(locale))
-    strings, unusable, problems = {}, {}, []
+    strings, unusable, problems, lines = {}, {}, [], {}
     for message in catalog:
         if not message.id or not isinstance(message.id, str):
             continue
@@ -86,7 +87,8 @@ def load_translations(project: Project, locale: str) -> tuple[Translations, list
             problems.append(unusable[message.id])
         else:
             strings[message.id] = message.string
-    return Translations(locale, strings, unusable), problems
+            lines[message.id] = message.lineno
+    return Translations(locale, strings, unusable, lines), problems
 
 
 def translation_problem(catalog: Catalog, message: Message) -> str | None:
