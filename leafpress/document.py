@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from . import markup
 from .brand import BrandFile
-from .catalog import JINJA_I18N_OPTIONS, msgid, text_of
+from .catalog import JINJA_I18N_OPTIONS
 from .errors import LeafletError
 from .leaflet import LeafletFile
 from .project import ASSETS_DIR, Project, bcp47, format_locale
@@ -63,12 +63,15 @@ class Lookup:
         return found
 
     def content(self, text: str) -> Markup:
-        """Return a leaflet text, translated, as HTML (only emphasis and links)."""
-        return markup.render_inline(text_of(self.text(msgid(text))))
+        """Return a leaflet text, translated, as HTML (only emphasis and links).
+
+        Looked up, never %-formatted: leaflet texts are not format strings ("50%").
+        """
+        return markup.render_inline(self.text(text))
 
     def plain(self, text: str) -> str:
         """Return a leaflet text, translated, without markup (titles, metadata)."""
-        return markup.plain_text(text_of(self.text(msgid(text))))
+        return markup.plain_text(self.text(text))
 
     def gettext(self, message_id: str) -> str:
         # Jinja marks what gettext returns as safe HTML; escaping here keeps a

@@ -171,6 +171,9 @@ class SourceText:
     text: str
     line: int
     comment: str
+    # Where the text is in its file (``sections[2].blocks[0].paragraph``): with the file,
+    # it tells `update` which earlier text a changed one replaced (see lineage.py).
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
 
 def _source_texts(leaflet: Leaflet, document: YamlDocument):
     def text(location, value, comment):
-        return SourceText(value, document.line_of(location), comment)
+        return SourceText(value, document.line_of(location), comment, dotted(location))
 
     kind = "patient leaflet: plain, everyday words" if leaflet.audience == "patient" \
         else "briefing for clinicians: use standard medical terms"

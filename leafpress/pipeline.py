@@ -393,6 +393,10 @@ def _renderings(site: Site, environment, leaflet: LeafletFile, problems: Problem
 def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped:
     counts = Counter(translations.state(message_id) for message_id in rendered.missing)
     reason = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+    invalid = [translations.unusable[message_id] for message_id in rendered.missing
+               if translations.state(message_id) == "invalid"]
+    if invalid:  # named, so that one broken shared text is found at once
+        reason += f" ({', '.join(f'{problem.path}:{problem.line}' for problem in invalid)})"
     return Skipped(leaflet.id, bcp47(translations.locale), rendered.variant, reason)
 
 
