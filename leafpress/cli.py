@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     stats_parser = commands.add_parser("stats", help="translated, fuzzy and untranslated "
                                                      "texts per locale and leaflet")
     stats_parser.add_argument("--format", choices=("table", "json"), default="table")
+    stats_parser.add_argument("--missing", action="store_true",
+                              help="list each untranslated, fuzzy or invalid text with its "
+                                   "catalog file and line")
     stats_parser.set_defaults(command=_stats)
     report_parser = commands.add_parser("report", help="every leaflet with its version, "
                                                        "review date, owner and translations")
@@ -220,26 +223,36 @@ def _check(project: Project, arguments) -> int:
 
 
 def _report(project: Project, arguments) -> int:
-    from .pipeline import leaflet_report
+    from .reports import leaflet_report
 
-    rows = leaflet_report(project, arguments.today)
+    rows, problems = leaflet_report(project, arguments.today)
     if arguments.format == "json":
         print(json.dumps({"today": arguments.today.isoformat(), "leaflets": rows}, indent=2,
                          ensure_ascii=False))
-        return 0
-    locales = sorted({locale for row in rows for locale in row["translations"]})
+        return _afterwards(problems)
+    locales = sorted({locale for row in rows for locale in row.get("translations", ())})
     print(f"Leaflets on {arguments.today.isoformat()}\n")
     print(_markdown_table(
         ("leaflet", "version", "review by", "review", "owner", *locales),
-        [(row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
+        [(row["leaflet"], row["error"], *[""] * (3 + len(locales))) if "error" in row else
+         (row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
           row["owner"], *(_translation_state(row["translations"].get(locale))
                           for locale in locales)) for row in rows]))
+    return _afterwards(problems)
+
+
+def _afterwards(problems) -> int:
+    """Raise the problems a report found after it printed what it could (exit code 1)."""
+    if problems:
+        raise LeafletError(problems)
     return 0
 
 
 def _translation_state(counts: dict | None) -> str:
     if counts is None:
         return "not loaded"
+    if "error" in counts:
+        return counts["error"]
     if counts["translated"] == counts["total"]:
         return "complete"
     from .translation import STATES
@@ -286,21 +299,32 @@ def _init(project: Project, arguments) -> int:
 
 
 def _stats(project: Project, arguments) -> int:
-    from .pipeline import translation_stats
+    from .reports import missing_line, missing_texts, translation_stats
     from .translation import STATES
 
-    rows = translation_stats(project)
+    if arguments.missing:
+        entries, problems = missing_texts(project)
+        if arguments.format == "json":
+            print(json.dumps({"missing": entries}, indent=2, ensure_ascii=False))
+        for entry in entries if arguments.format != "json" else ():
+            print(missing_line(entry))
+        return _afterwards(problems)
+    rows, problems = translation_stats(project)
     if arguments.format == "json":
         print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
-        return 0
+        return _afterwards(problems)
     header = ("locale", "leaflet", *STATES, "complete")
     table = [header] + [(row["locale"], row["leaflet"], *(str(row[state]) for state in STATES),
-                         f"{row['percent']:.1f}%") for row in rows]
+                         f"{row['percent']:.1f}%") for row in rows if "error" not in row]
     widths = [max(len(line[column]) for line in table) for column in range(len(header))]
     for line in table:
         print("  ".join(cell.ljust(width) if column < 2 else cell.rjust(width)
                         for column, (cell, width) in enumerate(zip(line, widths))).rstrip())
-    return 0
+    for row in rows:  # the leaflets and catalogs that could not be read, after the others
+        if "error" in row:
+            print(f"{(row['locale'] or '-').ljust(widths[0])}  "
+                  f"{row['leaflet'].ljust(widths[1])}  {row['error']}")
+    return _afterwards(problems)
 
 
 def _schema(project: Project, arguments) -> int:

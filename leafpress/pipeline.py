@@ -19,7 +19,7 @@ from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
                       remove_leftovers, write_atomically)
-from .review import ReviewState, review_problems
+from .review import review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
 
@@ -139,7 +139,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
     if site:
         environment = template_environment(project)
         for leaflet in site.leaflets:
-            for _ in _renderings(site, environment, leaflet, problems):
+            for _ in renderings(site, environment, leaflet, problems):
                 pass
     problems.raise_if_any()
 
@@ -220,7 +220,7 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
     planned = []
     for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
                              for variant in variants):
-        for translations, rendered in _renderings(site, environment, leaflet, problems,
+        for translations, rendered in renderings(site, environment, leaflet, problems,
                                                   draft, variant):
             if rendered.missing and not draft:
                 skipped = _skip(leaflet, translations, rendered)
@@ -316,50 +316,7 @@ def _report(progress, log, done: int, total: int, output: Output, verb: str) -> 
             f"{' DRAFT' if output.draft else ''}")
 
 
-def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
-    """Count, for each locale and leaflet, the texts it uses by translation state."""
-    return [row for _, rows in _leaflet_stats(project, brand_path) for row in rows]
-
-
-def leaflet_report(project: Project, today: datetime.date,
-                   brand_path: Path | None = None) -> list[dict]:
-    """Describe every leaflet: version, review date and state, owner, translations."""
-    report = []
-    for leaflet, rows in _leaflet_stats(project, brand_path):
-        metadata = leaflet.leaflet
-        review = ReviewState.of(metadata.review_by, today)
-        report.append({
-            "leaflet": leaflet.id, "reference": metadata.reference, "title": metadata.title,
-            "audience": metadata.audience, "version": metadata.version,
-            "published": metadata.published.isoformat(),
-            "review_by": metadata.review_by.isoformat(),
-            "review": {"state": review.state, "days": review.days,
-                       "text": review.describe()},
-            "owner": metadata.owner.department,
-            "translations": {row["locale"]: {key: value for key, value in row.items()
-                                             if key not in ("locale", "leaflet")}
-                             for row in rows},
-        })
-    return report
-
-
-def _leaflet_stats(project: Project, brand_path: Path | None):
-    """Return each leaflet with its translation counts per locale (source excepted)."""
-    problems = ProblemCollector()
-    site = gather(project, brand_path, problems, warn=lambda message: None)
-    found = []
-    if site:
-        environment = template_environment(project)
-        for leaflet in site.leaflets:
-            found.append((leaflet, [
-                _stats_row(leaflet, translations, rendered)
-                for translations, rendered in _renderings(site, environment, leaflet, problems)
-                if translations.locale != SOURCE_LOCALE]))
-    problems.raise_if_any()
-    return found
-
-
-def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
+def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
                 drafts: bool = False, variant: str = VARIANTS[0]):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
@@ -398,14 +355,6 @@ def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped
     if invalid:  # named, so that one broken shared text is found at once
         reason += f" ({', '.join(f'{problem.path}:{problem.line}' for problem in invalid)})"
     return Skipped(leaflet.id, bcp47(translations.locale), rendered.variant, reason)
-
-
-def _stats_row(leaflet: LeafletFile, translations: Translations, rendered) -> dict:
-    counts = Counter(translations.state(message_id) for message_id in rendered.used)
-    total = len(rendered.used)
-    return {"locale": bcp47(translations.locale), "leaflet": leaflet.id,
-            **{state: counts[state] for state in STATES}, "total": total,
-            "percent": round(100 * counts["translated"] / total, 1)}
 
 
 def _system_ready(pool: RenderPool, problems: ProblemCollector) -> bool:
