@@ -39,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        # One line, and the shell's code for SIGINT (128 + 2); every file was written
+        # atomically, and a build first wrote a manifest of what is on disk.
+        print(f"{chr(10) if sys.stderr.isatty() else ''}interrupted: stopped at once; every "
+              "file written so far is complete", file=sys.stderr)
+        return 130
     except LeafletError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -147,12 +153,9 @@ def _build(project: Project, arguments) -> int:
                        variants=variants, jobs=arguments.jobs or default_jobs(),
                        force=arguments.force, shard=arguments.shard,
                        warn=lambda line: print(line, file=sys.stderr), progress=progress)
-    except LeafletError:
+    finally:
         if progress:
             progress.finish()
-        raise
-    if progress:
-        progress.finish()
     built = len(result.outputs) - len(result.reused)
     kept = f", {len(result.kept)} kept from earlier builds" if result.kept else ""
     print(f"{built} built, {len(result.reused)} reused, {len(result.skipped)} skipped, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import signal
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -185,16 +186,27 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
                   warn=None if strict else lambda message: warn(f"warning: {message}"))
     result = BuildResult([], [])
     system_files: list[Path] = []
+    interrupted = False
     if site:
         tasks = _plan(site, variants, draft, strict, result, problems, warn)
     if site and _system_ready(pool, problems):
         system_files = problems.run(source_files) or []
-        _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
+        try:
+            _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
+        except KeyboardInterrupt:
+            # Ctrl-C: end the workers, so that nothing is written after the manifest,
+            # then describe what is on disk (a second Ctrl-C waits for that), and stop.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            pool.stop()
+            interrupted = True
     result.outputs.sort(key=lambda output: output.path)
-    _carry_over(project, dist, previous, result, bool(problems.problems), log)
+    _carry_over(project, dist, previous, result, "the build was interrupted" if interrupted
+                else "this build found errors" if problems.problems else None, log)
     catalogue = problems.run(publish_catalogue, site, dist, result, force) if site else None
     _carry_over_files(dist, previous, result, catalogue, log)
     manifest = _write_manifest(dist, result)
+    if interrupted:
+        raise KeyboardInterrupt
     if not problems.problems and not result.skipped:
         incremental.remember(dist / ".cache", incremental.build_digest(
             project.root, brand_file, options, system_files), manifest, system_files)
@@ -394,7 +406,7 @@ def _read_manifest(dist: Path) -> dict:
 
 
 def _carry_over(project: Project, dist: Path, previous: dict, result: BuildResult,
-                errors: bool, log) -> None:
+                errors: str | None, log) -> None:
     """Account for every file the last manifest listed that this build did not write.
 
     A file this build failed or skipped, or did not try (``--variant``), stays on disk,
@@ -425,7 +437,7 @@ def _carry_over(project: Project, dist: Path, previous: dict, result: BuildResul
         elif which in skipped:
             why = skipped[which]
         elif errors:
-            why = "this build found errors"
+            why = errors
         else:
             why = "not part of this build"
         reason = f"not rebuilt: {why}; this file is from an earlier build"
