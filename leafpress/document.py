@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
 import re
@@ -144,12 +145,25 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             draft_mark_english=DRAFT_MARK,
             variant=variant,
             medium=medium,
+            figure=lambda name: figure_source(leaflet_file, brand_file, name),
         )
     except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
         path, line = _template_location(error, project)
         raise LeafletError.at(path, line, f"template error: {_template_message(error)}") from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant, medium,
                     tuple(other_locales), draft)
+
+
+def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str) -> str:
+    """Return a figure's file as a data: URI, from beside the leaflet or the brand in use.
+
+    Inline, like the QR code: the PDF and the web page need nothing more, and the image
+    is part of the HTML that keys the output (an edited figure rebuilds its leaflet).
+    """
+    beside = [leaflet_file.path.parent / name, brand_file.path.parent / name]
+    path = next((file for file in beside if file.is_file()), leaflet_file.figures[name])
+    kind = "image/svg+xml" if name.endswith(".svg") else "image/png"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 def _template_message(error: Exception) -> str:
