@@ -298,6 +298,12 @@ def _init(project: Project, arguments) -> int:
     locale = init_locale(project, arguments.locale)
     print(f"Started {project.relative(project.po_file(locale))}: translate it, then run "
           "'build.py check' and 'build.py'.")
+    from .fonts import installed_families
+    from .writing import font_warning
+
+    warning = font_warning(locale, installed_families())
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -32,6 +32,10 @@ SCREEN_ASSETS = f"../{ASSETS_DIR}"
 # Printed on every page of a draft, in English beside the translation; the template
 # asks for its translation with this same msgid.
 DRAFT_MARK = "Draft translation — not for patient use"
+# Unicode bidirectional controls (UAX #9), the plain-text form of <bdi> and dir="auto":
+# they work the same in WeasyPrint's text (Pango, FriBidi), in CSS strings and in <title>.
+LEFT_TO_RIGHT_MARK = "\u200e"
+FIRST_STRONG_ISOLATE, POP_ISOLATE = "\u2068", "\u2069"
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,21 @@ class Lookup:
     translations: Translations
     used: dict[str, None] = field(default_factory=dict)
     missing: dict[str, None] = field(default_factory=dict)
+    direction: str = "ltr"
 
     def text(self, message_id: str) -> str:
         self.used[message_id] = None
         found = self.translations.lookup(message_id)
         if found is None:
             self.missing[message_id] = None
-            return message_id  # only a draft is ever rendered with it (see pipeline.py)
+            # Only a draft is ever rendered with the English (see pipeline.py). In a
+            # right-to-left page its full stop and colon would land at its left (".to
+            # talk about your pain", ":Important"): a left-to-right mark at each end
+            # keeps them in place on every line (WeasyPrint lays lines out one by one,
+            # so an isolate opened on the first line would not reach the last).
+            if self.direction == "rtl":
+                return f"{LEFT_TO_RIGHT_MARK}{message_id}{LEFT_TO_RIGHT_MARK}"
+            return message_id
         return found
 
     def content(self, text: str) -> Markup:
@@ -113,7 +125,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
     links the project's own files; screen HTML links the copies in ``dist/assets/``.
     """
     locale = translations.locale
-    lookup = Lookup(translations)
+    lookup = Lookup(translations, direction=text_direction(locale))
     environment.install_gettext_callables(lookup.gettext, lookup.ngettext,
                                           newstyle=JINJA_I18N_OPTIONS["newstyle_gettext"])
     leaflet = leaflet_file.leaflet
@@ -137,7 +149,10 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             dir=text_direction(locale),
             date=lambda value: format_date(value, "long", locale=format_locale(locale)),
             iso=datetime.date.isoformat,
-            also_available=format_list([locale_name(other, other) for other in other_locales],
+            # Each name isolated in its own direction (UAX #9 first-strong isolate, like
+            # dir="auto"): "العربية" among Latin names keeps the list's commas in place.
+            also_available=format_list([f"{FIRST_STRONG_ISOLATE}{locale_name(other, other)}"
+                                        f"{POP_ISOLATE}" for other in other_locales],
                                        locale=format_locale(locale)),
             stylesheet=stylesheet,
             online=_online_page(brand_file, leaflet, locale),

@@ -16,13 +16,15 @@ from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
-from .fonts import cache_dir, characters, source_files, subset_font_faces
+from .fonts import (CJK_FAMILY, cache_dir, characters, installed_families, source_files,
+                    subset_font_faces)
 from .leaflet import LeafletFile, load_leaflet
 from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
                       remove_leftovers, write_atomically)
 from .review import review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
+from .writing import font_for, language_name, missing_font
 
 
 
@@ -189,7 +191,7 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
     interrupted = False
     if site:
         tasks = _plan(site, variants, draft, strict, result, problems, warn)
-    if site and _system_ready(pool, problems):
+    if site and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
         try:
             _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
@@ -369,11 +371,23 @@ def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped
     return Skipped(leaflet.id, bcp47(translations.locale), rendered.variant, reason)
 
 
-def _system_ready(pool: RenderPool, problems: ProblemCollector) -> bool:
-    missing = pool.system_problems()
+def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str]) -> bool:
+    missing = pool.system_problems() + _missing_fonts(locales)
     for message in missing:
         problems.add(Problem("system", None, message))
     return not missing
+
+
+def _missing_fonts(locales: list[str]) -> list[str]:
+    """Return the fonts of the project's languages that this machine lacks (writing.py)."""
+    # The CJK font is checked with the rest of the system (pdf.py), once, whatever the locales.
+    fonts = {font for locale in locales if (font := font_for(locale)) and font.package
+             and font.family != CJK_FAMILY}
+    if not fonts:
+        return []
+    installed = installed_families()
+    return [missing_font(font, language_name(locale)) for locale in locales
+            if (font := font_for(locale)) in fonts and font.family not in installed]
 
 
 def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered,

@@ -9,10 +9,12 @@ cd "$(dirname "$0")/.."
 # libharfbuzz-subset0: without it WeasyPrint subsets fonts with fontTools, ~34x slower
 # on Chinese text (measured: ~8.5 s instead of ~0.25 s a leaflet). fonts-noto-cjk: the Chinese font. qpdf, poppler-utils and
 # gettext: the tests check PDFs with qpdf/pdftotext/pdffonts and catalogs with msgfmt.
+# fonts-noto-core: the fonts of right-to-left languages, by name (Noto Naskh Arabic for
+# Arabic, Persian and Urdu; Noto Sans Hebrew), never the machine's fallback (leafpress/writing.py).
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
-  fonts-noto-cjk
+  fonts-noto-cjk fonts-noto-core
   qpdf poppler-utils gettext
 )
 # With --test (make test), also what only the tests need. chromium: they open
