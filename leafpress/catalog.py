@@ -61,9 +61,11 @@ def _comments(text: SourceText, shown: str) -> list[str]:
 
 
 def extract_catalog(project: Project, creation_date: datetime.datetime,
-                    loaded: dict | None = None) -> Catalog:
-    """Return a template catalog of every text in leaflets, brand and templates.
+                    loaded: dict | None = None, brands: tuple[Path, ...] = ()) -> Catalog:
+    """Return a template catalog of every text in leaflets, brands and templates.
 
+    Every brand file of the project is read (`Project.brand_files`), and ``brands``
+    besides, so that a second brand's texts are translated too and never obsoleted.
     ``loaded`` maps files already loaded to their texts, which are then used as
     they are instead of being read and validated a second time.
     """
@@ -73,8 +75,8 @@ def extract_catalog(project: Project, creation_date: datetime.datetime,
     sources = [(path, "leafpress.catalog:extract_leaflet",
                 {"root": str(project.root), "shown": project.relative(path)})
                for path in project.leaflet_files()]
-    sources.append((project.brand_file, "leafpress.catalog:extract_brand",
-                    {"shown": project.relative(project.brand_file)}))
+    sources += [(path, "leafpress.catalog:extract_brand", {"shown": project.relative(path)})
+                for path in project.brand_files(brands)]
     sources += [(path, "jinja2.ext:babel_extract", _JINJA_EXTRACT_OPTIONS)
                 for path in project.template_files()]
     problems = ProblemCollector()
@@ -116,7 +118,7 @@ def render_pot(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def write_pot(project: Project) -> bool:
+def write_pot(project: Project, brands: tuple[Path, ...] = ()) -> bool:
     """Write ``locales/messages.pot``; return whether it changed.
 
     The creation date is only renewed when a message changed, so running this
@@ -125,32 +127,35 @@ def write_pot(project: Project) -> bool:
     existing = project.pot_file.read_bytes() if project.pot_file.exists() else None
     previous_date = _creation_date(existing) if existing else None
     if previous_date:
-        content = render_pot(extract_catalog(project, previous_date))
+        content = render_pot(extract_catalog(project, previous_date, brands=brands))
         if content == existing:
             return False
     now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
-    content = render_pot(extract_catalog(project, now))
+    content = render_pot(extract_catalog(project, now, brands=brands))
     write_atomically(project.pot_file, content)
     return True
 
 
-def pot_is_current(project: Project, loaded: dict | None = None) -> bool:
-    """Return whether the POT matches the leaflets, brand and templates."""
+def pot_is_current(project: Project, loaded: dict | None = None,
+                   brands: tuple[Path, ...] = ()) -> bool:
+    """Return whether the POT matches the leaflets, brands and templates."""
     if not project.pot_file.exists():
         return False
     existing = project.pot_file.read_bytes()
     date = _creation_date(existing)
-    return date is not None and render_pot(extract_catalog(project, date, loaded)) == existing
+    return date is not None and render_pot(
+        extract_catalog(project, date, loaded, brands)) == existing
 
 
 def _creation_date(content: bytes) -> datetime.datetime | None:
     return read_po(io.BytesIO(content)).creation_date
 
 
-def check_pot(project: Project, loaded: dict | None = None) -> list[Problem]:
-    """Return a problem if the POT does not match the leaflets, brand and templates."""
+def check_pot(project: Project, loaded: dict | None = None,
+              brands: tuple[Path, ...] = ()) -> list[Problem]:
+    """Return a problem if the POT does not match the leaflets, brands and templates."""
     try:
-        current = pot_is_current(project, loaded)
+        current = pot_is_current(project, loaded, brands)
     except LeafletError:
         current = True  # a source that does not load is reported where it is loaded
     if current:
@@ -160,14 +165,15 @@ def check_pot(project: Project, loaded: dict | None = None) -> list[Problem]:
                     "run 'build.py extract' and update the translations")]
 
 
-def update_catalogs(project: Project) -> list[tuple[str, bool]]:
+def update_catalogs(project: Project, brands: tuple[Path, ...] = ()
+                    ) -> list[tuple[str, bool]]:
     """Merge the POT into every locale's catalog with GNU msgmerge; return what changed.
 
     msgmerge (not Babel) because it writes the previous English of a changed message
     as ``#| msgid`` correctly, which Poedit and Weblate show the translator; Babel's
     reader drops those lines and its writer mangles them on the next round.
     """
-    write_pot(project)
+    write_pot(project, brands)
     return [(locale, _merge(project, project.po_file(locale))) for locale in
             project.translated_locales()]
 

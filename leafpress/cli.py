@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     project = Project.at(arguments.project)
     if not project.leaflets_dir.is_dir():
         parser.error(f"{arguments.project} is not a leaflet project (it has no leaflets/ folder)")
-    if arguments.brand and not arguments.brand.is_file():
-        parser.error(f"--brand: no such file: {arguments.brand}")
+    for brand in [arguments.brand, *getattr(arguments, "brands", [])]:
+        if brand and not brand.is_file():
+            parser.error(f"--brand: no such file: {brand}")
     if arguments.output and arguments.output.exists() and not arguments.output.is_dir():
         parser.error(f"--output: {arguments.output} is a file, not a folder")
     try:
@@ -100,11 +101,17 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--output", type=Path, metavar="DIR", default=default,
                                  help="output folder (default: dist/ in the project)")
 
-    commands.add_parser("extract", help="write locales/messages.pot").set_defaults(
-        command=_extract)
-    commands.add_parser("update", help="extract, then merge the template into every "
-                                       "catalog (changed texts become fuzzy)").set_defaults(
-        command=_update)
+    extract_parser = commands.add_parser("extract", help="write locales/messages.pot")
+    extract_parser.set_defaults(command=_extract)
+    update_parser = commands.add_parser("update", help="extract, then merge the template into "
+                                                       "every catalog (changed texts become "
+                                                       "fuzzy)")
+    update_parser.set_defaults(command=_update)
+    for command in (extract_parser, update_parser):
+        command.add_argument("--brand", type=Path, metavar="FILE", action="append",
+                             dest="brands", default=[],
+                             help="also read this brand file's texts (repeatable; every "
+                                  "brand file in brand/ is always read)")
     init_parser = commands.add_parser("init", help="start a catalog for a new language")
     init_parser.add_argument("locale", metavar="LOCALE", help="e.g. fr, pt_BR, zh-Hans")
     init_parser.set_defaults(command=_init)
@@ -277,7 +284,7 @@ def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str
 def _extract(project: Project, arguments) -> int:
     from .catalog import write_pot
 
-    changed = write_pot(project)
+    changed = write_pot(project, _brands(arguments))
     state = "updated" if changed else "already up to date"
     print(f"{project.relative(project.pot_file)} {state}.")
     return 0
@@ -286,10 +293,15 @@ def _extract(project: Project, arguments) -> int:
 def _update(project: Project, arguments) -> int:
     from .catalog import update_catalogs
 
-    for locale, changed in update_catalogs(project):
+    for locale, changed in update_catalogs(project, _brands(arguments)):
         state = "updated" if changed else "already up to date"
         print(f"{project.relative(project.po_file(locale))} {state}.")
     return 0
+
+
+def _brands(arguments) -> tuple[Path, ...]:
+    """Return the brand files given with --brand, before or after the command."""
+    return tuple([arguments.brand] if arguments.brand else []) + tuple(arguments.brands)
 
 
 def _init(project: Project, arguments) -> int:

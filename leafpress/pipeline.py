@@ -16,15 +16,14 @@ from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
-from .fonts import (CJK_FAMILY, cache_dir, characters, installed_families, source_files,
-                    subset_font_faces)
+from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
                       remove_leftovers, write_atomically)
 from .review import review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
-from .writing import font_for, language_name, missing_font
+from .writing import missing_fonts
 
 
 
@@ -101,9 +100,10 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
             translations[locale], invalid = loaded
             problems.extend(invalid)
     loaded = {leaflet.path: leaflet.texts for leaflet in leaflets}
-    if brand and brand_path == project.brand_file.resolve():
-        loaded[project.brand_file] = brand.texts
-    for problem in check_pot(project, loaded):
+    if brand:
+        loaded[brand_path] = brand.texts
+    # A brand given with --brand counts as one of the project's, as extract --brand does.
+    for problem in check_pot(project, loaded, (brand_path,)):
         if warn:
             warn(str(problem))
         else:
@@ -372,22 +372,10 @@ def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped
 
 
 def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str]) -> bool:
-    missing = pool.system_problems() + _missing_fonts(locales)
+    missing = pool.system_problems() + missing_fonts(locales)
     for message in missing:
         problems.add(Problem("system", None, message))
     return not missing
-
-
-def _missing_fonts(locales: list[str]) -> list[str]:
-    """Return the fonts of the project's languages that this machine lacks (writing.py)."""
-    # The CJK font is checked with the rest of the system (pdf.py), once, whatever the locales.
-    fonts = {font for locale in locales if (font := font_for(locale)) and font.package
-             and font.family != CJK_FAMILY}
-    if not fonts:
-        return []
-    installed = installed_families()
-    return [missing_font(font, language_name(locale)) for locale in locales
-            if (font := font_for(locale)) in fonts and font.family not in installed]
 
 
 def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered,

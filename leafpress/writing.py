@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.core import get_global
 
+from .fonts import CJK_FAMILY, installed_families
 from .project import SOURCE_LOCALE
 
 
@@ -77,3 +78,15 @@ def missing_font(font: ScriptFont, language: str) -> str:
     return (f"the font {font.family!r} for {language} is not installed, so its text would "
             f"be drawn with another font; install the Debian package {font.package} "
             "(scripts/setup.sh does)")
+
+
+def missing_fonts(locales: list[str]) -> list[str]:
+    """Return the fonts of the project's languages that this machine lacks."""
+    # The CJK font is checked with the rest of the system (pdf.py), once, whatever the locales.
+    fonts = {font for locale in locales if (font := font_for(locale)) and font.package
+             and font.family != CJK_FAMILY}
+    if not fonts:
+        return []
+    installed = installed_families()
+    return [missing_font(font, language_name(locale)) for locale in locales
+            if (font := font_for(locale)) in fonts and font.family not in installed]
