@@ -18,7 +18,7 @@ from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
-from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
+from .project import (VARIANTS, Project, bcp47, exclusive, publish,
                       remove_leftovers, write_atomically)
 from .review import review_problems
 from .translation import STATES, Translations, load_translations
