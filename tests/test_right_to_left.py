@@ -132,3 +132,11 @@ def test_init_warns_when_no_font_covers_the_script(tmp_path, capsys):
 ])
 def test_a_missing_font_is_named_with_its_package(locale, message):
     assert font_warning(locale, installed=set()) == message
+
+
+def test_the_footer_is_mirrored(draft):
+    width = page_width(draft)
+    runs = lines(draft)
+    [page] = [(left, right) for left, right, text in runs if text == "Page "]
+    [reference] = [(left, right) for left, right, text in runs if text == "TEST"]
+    assert page[0] < width / 2 < reference[0]  # page number at the left, reference at the right
