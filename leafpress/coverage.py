@@ -28,7 +28,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .brand import BrandFile
-from .catalog import msgid
 from .document import Rendered
 from .errors import LeafletError, Problem
 from .leaflet import LeafletFile
@@ -111,7 +110,7 @@ def output_problems(project: Project, brand_file: BrandFile, leaflet_file: Leafl
                                         f'msgid "{shorten(message_id)}"'))
         translated = frozenset(source.text for source in (*leaflet_file.texts,
                                                           *brand_file.texts)
-                               if translations.lookup(msgid(source.text)) is not None)
+                               if translations.lookup(source.text) is not None)
     for path in (leaflet_file.path, brand_file.path):
         problems.extend(file_problems(path, project.relative(path), families, language,
                                       translated))

@@ -29,7 +29,7 @@ def read_manifest(dist: Path) -> dict:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def carry_over(project: Project, dist: Path, previous: dict, result, errors: bool,
+def carry_over(project: Project, dist: Path, previous: dict, result, errors: str | None,
                log) -> None:
     """Account for every file the last manifest listed that this build did not write.
 
@@ -38,7 +38,8 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: boo
     standard PDF that failed, since a page is published only with its PDF. A file whose
     leaflet or language is gone from the project, a file this build wrote elsewhere (an
     older layout of ``dist/``), and every draft are deleted, so that ``dist/`` never
-    offers a withdrawn leaflet, a stale copy or an unmarked draft.
+    offers a withdrawn leaflet, a stale copy or an unmarked draft. ``errors`` says why
+    nothing else was rebuilt, if something stopped the build (errors, an interruption).
     """
     written = {output.path for output in [*result.outputs, *result.drafts]}
     places = {_identity(asdict(output)): output.path for output in result.outputs}
@@ -68,7 +69,7 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: boo
         elif which in skipped:
             why = skipped[which]
         elif errors:
-            why = "this build found errors"
+            why = errors
         else:
             why = "not part of this build"
         reason = f"not rebuilt: {why}; this file is from an earlier build"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import signal
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,15 +15,16 @@ from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
 from .document import Rendered, render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
-from .gates import quality_problems, readability_figures
+from .gates import quality_problems
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .manifest import carry_over, carry_over_files, clear_drafts, read_manifest, write_manifest
-from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, output_path, publish,
+from .project import (VARIANTS, Project, bcp47, exclusive, output_path, publish,
                       remove_leftovers)
-from .review import ReviewState, review_problems
+from .review import review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
+from .writing import missing_fonts
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,10 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
             translations[locale], invalid = loaded
             problems.extend(invalid)
     loaded = {leaflet.path: leaflet.texts for leaflet in leaflets}
-    if brand and brand_path == project.brand_file.resolve():
-        loaded[project.brand_file] = brand.texts
-    for problem in check_pot(project, loaded):
+    if brand:
+        loaded[brand_path] = brand.texts
+    # A brand given with --brand counts as one of the project's, as extract --brand does.
+    for problem in check_pot(project, loaded, (brand_path,)):
         if warn:
             warn(str(problem))
         else:
@@ -145,7 +148,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
         environment = template_environment(project)
         cmaps = cache_dir(project.root / "dist").parent / "cmaps"
         for leaflet in site.leaflets:
-            for translations, rendered in _renderings(site, environment, leaflet, problems):
+            for translations, rendered in renderings(site, environment, leaflet, problems):
                 problems.extend(coverage.output_problems(site.project, site.brand, leaflet,
                                                          translations, rendered, cmaps))
     findings = quality_problems(project, site.leaflets, list(site.translations),
@@ -203,19 +206,30 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
                   warn=None if strict else lambda message: warn(f"warning: {message}"))
     result = BuildResult([], [])
     system_files: list[Path] = []
+    interrupted = False
     if site:
         planned = _plan(site, variants, draft, strict, result, problems, warn,
                         cache_dir(dist).parent / "cmaps")
-    if site and _system_ready(pool, problems):
+    if site and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
-        _render(site, planned, dist, pool, force, shard, result, problems, log, progress)
+        try:
+            _render(site, planned, dist, pool, force, shard, result, problems, log, progress)
+        except KeyboardInterrupt:
+            # Ctrl-C: end the workers, so that nothing is written after the manifest,
+            # then describe what is on disk (a second Ctrl-C waits for that), and stop.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            pool.stop()
+            interrupted = True
     result.outputs.sort(key=lambda output: output.path)
     result.drafts.sort(key=lambda output: output.path)
-    carry_over(project, dist, previous, result, bool(problems.problems), log)
+    carry_over(project, dist, previous, result, "the build was interrupted" if interrupted
+               else "this build found errors" if problems.problems else None, log)
     clear_drafts(dist, result, log)
     catalogue = problems.run(publish_catalogue, site, dist, result, force) if site else None
     carry_over_files(dist, previous, result, catalogue, log)
     manifest = write_manifest(dist, result)
+    if interrupted:
+        raise KeyboardInterrupt
     if not problems.problems and not result.skipped:
         incremental.remember(dist / ".cache", incremental.build_digest(
             project.root, brand_file, options, system_files), manifest, system_files)
@@ -258,7 +272,7 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
     planned = []
     for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
                              for variant in variants):
-        for translations, rendered in _renderings(site, environment, leaflet, problems,
+        for translations, rendered in renderings(site, environment, leaflet, problems,
                                                   draft, variant):
             if rendered.missing and not draft:
                 skipped = _skip(leaflet, translations, rendered)
@@ -370,53 +384,7 @@ class _Report:
         self.done += count
 
 
-def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
-    """Count, for each locale and leaflet, the texts it uses by translation state."""
-    return [row for _, rows in _leaflet_stats(project, brand_path)[1] for row in rows]
-
-
-def leaflet_report(project: Project, today: datetime.date,
-                   brand_path: Path | None = None) -> list[dict]:
-    """Describe every leaflet: version, review date and state, owner, translations."""
-    report = []
-    site, stats = _leaflet_stats(project, brand_path)
-    figures = readability_figures(project, site.leaflets, site.translations) if site else {}
-    for leaflet, rows in stats:
-        metadata = leaflet.leaflet
-        review = ReviewState.of(metadata.review_by, today)
-        report.append({
-            "leaflet": leaflet.id, "reference": metadata.reference, "title": metadata.title,
-            "audience": metadata.audience, "version": metadata.version,
-            "published": metadata.published.isoformat(),
-            "review_by": metadata.review_by.isoformat(),
-            "review": {"state": review.state, "days": review.days,
-                       "text": review.describe()},
-            "owner": metadata.owner.department,
-            "translations": {row["locale"]: {key: value for key, value in row.items()
-                                             if key not in ("locale", "leaflet")}
-                             for row in rows},
-            "readability": figures[leaflet.id],
-        })
-    return report
-
-
-def _leaflet_stats(project: Project, brand_path: Path | None):
-    """Return the site, and each leaflet with its translation counts per locale (source excepted)."""
-    problems = ProblemCollector()
-    site = gather(project, brand_path, problems, warn=lambda message: None)
-    found = []
-    if site:
-        environment = template_environment(project)
-        for leaflet in site.leaflets:
-            found.append((leaflet, [
-                _stats_row(leaflet, translations, rendered)
-                for translations, rendered in _renderings(site, environment, leaflet, problems)
-                if translations.locale != SOURCE_LOCALE]))
-    problems.raise_if_any()
-    return site, found
-
-
-def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
+def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
                 drafts: bool = False, variant: str = VARIANTS[0]):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
@@ -450,19 +418,15 @@ def _renderings(site: Site, environment, leaflet: LeafletFile, problems: Problem
 def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped:
     counts = Counter(translations.state(message_id) for message_id in rendered.missing)
     reason = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+    invalid = [translations.unusable[message_id] for message_id in rendered.missing
+               if translations.state(message_id) == "invalid"]
+    if invalid:  # named, so that one broken shared text is found at once
+        reason += f" ({', '.join(f'{problem.path}:{problem.line}' for problem in invalid)})"
     return Skipped(leaflet.id, bcp47(translations.locale), rendered.variant, reason)
 
 
-def _stats_row(leaflet: LeafletFile, translations: Translations, rendered) -> dict:
-    counts = Counter(translations.state(message_id) for message_id in rendered.used)
-    total = len(rendered.used)
-    return {"locale": bcp47(translations.locale), "leaflet": leaflet.id,
-            **{state: counts[state] for state in STATES}, "total": total,
-            "percent": round(100 * counts["translated"] / total, 1)}
-
-
-def _system_ready(pool: RenderPool, problems: ProblemCollector) -> bool:
-    missing = pool.system_problems()
+def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str]) -> bool:
+    missing = pool.system_problems() + missing_fonts(locales)
     for message in missing:
         problems.add(Problem("system", None, message))
     return not missing
