@@ -227,8 +227,11 @@ def _merge(project: Project, path: Path) -> bool:
         raise LeafletError.at(project.relative(path), None,
                               f"msgmerge failed: {result.stderr.decode(errors='replace').strip()}")
     before = path.read_bytes()
-    merged = carry_translations(before, result.stdout,
-                                project.relative(project.templates_dir) + "/")
+    # An obsolete entry keeps no previous English: msgmerge writes it as "#~|" lines
+    # (a fuzzy text changed again), which Babel's reader refuses; nobody translates it.
+    output = b"".join(line for line in result.stdout.splitlines(keepends=True)
+                      if not line.startswith(b"#~|"))
+    merged = carry_translations(before, output, project.relative(project.templates_dir) + "/")
     if merged == before:
         return False
     write_atomically(path, merged)

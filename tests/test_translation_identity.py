@@ -45,6 +45,20 @@ def po_text(project) -> str:
     return (project.root / PO).read_text("utf-8")
 
 
+def test_a_text_changed_twice_before_it_is_translated_again_keeps_a_readable_catalog(translated):
+    # The first change leaves a fuzzy entry with its previous English; the second makes
+    # that entry obsolete, which msgmerge writes with "#~|" lines Babel cannot read.
+    edit(translated, EAT, "Do not eat anything for 6 hours before your appointment.")
+    assert run(translated, "update") == 0
+    edit(translated, "Do not eat anything for 6 hours", "Eat nothing for 6 hours")
+    assert run(translated, "update") == 0
+    assert "#~|" not in po_text(translated)
+    translations, problems = load_translations(translated, "zh_Hans")
+    assert problems == [] or all("fuzzy" in str(problem) for problem in problems)
+    assert translations.state("Eat nothing for 6 hours before your appointment.") == "fuzzy"
+    assert run(translated, "check") == 0
+
+
 def test_a_changed_text_keeps_its_translation_as_fuzzy_with_the_previous_english(translated):
     new = "Do not eat anything for 6 hours before your appointment."
     edit(translated, EAT, new)
