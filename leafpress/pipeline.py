@@ -19,6 +19,7 @@ from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
                       remove_leftovers, write_atomically)
+from .history import release_problem, unapproved_problem
 from .review import ReviewState, review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
@@ -131,6 +132,8 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
     """
     problems = ProblemCollector()
     site = gather(project, brand_path, problems)
+    if site:
+        _check_releases(site.leaflets, project.relative, problems, warn)
     if site and today:
         overdue, due = review_problems(site.leaflets, today, project.relative)
         problems.extend(overdue)
@@ -142,6 +145,18 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             for _ in _renderings(site, environment, leaflet, problems):
                 pass
     problems.raise_if_any()
+
+
+def _check_releases(leaflets: list[LeafletFile], relative, problems: ProblemCollector,
+                    warn) -> None:
+    """Fail on English text changed since its version was approved; warn if none was."""
+    for leaflet in leaflets:
+        problem = release_problem(leaflet, relative(leaflet.path))
+        if problem:
+            problems.add(problem)
+        unapproved = unapproved_problem(leaflet, relative(leaflet.path))
+        if unapproved and warn:
+            warn(f"warning: {unapproved}")
 
 
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,
