@@ -259,6 +259,11 @@ def _report(project: Project, arguments) -> int:
         [(row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
           row["owner"], *(_translation_state(row["translations"].get(locale))
                           for locale in locales)) for row in rows]))
+    print("\nVersion history\n")
+    print(_markdown_table(
+        ("leaflet", "version", "approved", "change", "approved by", "patient review"),
+        [(row["leaflet"], entry["version"], entry["date"], entry["summary"], entry["approver"],
+          entry["patient_review"] or "-") for row in rows for entry in row["history"]]))
     return 0
 
 

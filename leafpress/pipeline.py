@@ -351,6 +351,11 @@ def leaflet_report(project: Project, today: datetime.date,
             "review": {"state": review.state, "days": review.days,
                        "text": review.describe()},
             "owner": metadata.owner.department,
+            "history": [{"version": entry.version, "date": entry.date.isoformat(),
+                         "summary": entry.summary, "approver": entry.approver,
+                         "patient_review": entry.patient_review and
+                         entry.patient_review.isoformat()}
+                        for entry in metadata.history or ()],
             "translations": {row["locale"]: {key: value for key, value in row.items()
                                              if key not in ("locale", "leaflet")}
                              for row in rows},
