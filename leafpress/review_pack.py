@@ -91,6 +91,8 @@ def review_pack(project: Project, leaflet: LeafletFile, revision: Revision) -> s
         locales = project.locales()
         old_pdfs, old_note = _pdfs(old_project, leaflet.id, folder / "old-build")
         new_pdfs, new_note = _pdfs(project, leaflet.id, folder / "new-build")
+        old_note, new_note = (old_note and f"the old version: {old_note}",
+                              new_note and f"the new version: {new_note}")
         sections = []
         for locale in locales:
             changes, translation_only = text_changes(old_project, old, project, leaflet, locale)
@@ -151,12 +153,14 @@ def _pdfs(project: Project, leaflet_id: str, folder: Path) -> tuple[dict[str, Pa
     if not source.is_file():
         return {}, ""
     shutil.copy(source, copy / "leaflets" / source.name)
-    dist, note = folder / "dist", ""
+    dist, notes = folder / "dist", []
     try:
         build(Project.at(copy), dist, variants=("standard",), jobs=1, log=lambda line: None,
-              warn=lambda line: None)
+              warn=notes.append)
     except LeafletError as error:
-        note = "; ".join(str(problem) for problem in error.problems[:3])
+        notes += [str(problem) for problem in error.problems]
+    note = "; ".join(line.removeprefix("warning: ") for line in notes if "skipped" in line
+                     or not line.startswith("warning: "))
     pdfs = {locale: dist / bcp47(locale) / f"{leaflet_id}.pdf" for locale in project.locales()}
     return {locale: path for locale, path in pdfs.items() if path.is_file()}, note
 
@@ -265,7 +269,7 @@ def _page(leaflet: LeafletFile, revision: Revision, sections, notes) -> str:
         Markup("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>").format(
             entry.version, entry.date.isoformat(), entry.summary, entry.approver)
         for entry in metadata.history or ())
-    note = Markup("").join(Markup('<p class="note">Could not be built: {}</p>').format(text)
+    note = Markup("").join(Markup('<p class="note">Not built from {}</p>').format(text)
                            for text in notes)
     return Markup("""<!DOCTYPE html>
 <html lang="en">
