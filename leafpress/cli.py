@@ -361,9 +361,12 @@ def _release(project: Project, arguments) -> int:
 def _diff(project: Project, arguments) -> int:
     from .review_pack import write_review_packs
 
-    for path in write_review_packs(project, arguments.leaflets, arguments.since,
-                                   (arguments.output or project.root / "dist").resolve()):
+    written = write_review_packs(project, arguments.leaflets, arguments.since,
+                                 (arguments.output or project.root / "dist").resolve())
+    for path in written:
         print(f"wrote {path}")
+    if not written:
+        print("No leaflet's text or translation changed: no review pack to write.")
     return 0
 
 

@@ -19,6 +19,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.pofile import read_po
+
+from .catalog import msgid
 from .errors import LeafletError
 from .history import fingerprint, release_problem
 from .leaflet import LeafletFile, load_leaflet
@@ -109,7 +112,7 @@ def project_at(project: Project, revision: Revision, target: Path) -> Project:
 
 def changed_leaflets(project: Project, leaflets: list[LeafletFile], since: str | None,
                      ) -> list[tuple[LeafletFile, Revision]]:
-    """Return the leaflets whose file differs from their earlier revision, with it."""
+    """Return the leaflets whose file or translations differ from their earlier revision."""
     changed = []
     for leaflet in leaflets:
         revision = earlier_revision(project, leaflet, since)
@@ -117,9 +120,34 @@ def changed_leaflets(project: Project, leaflets: list[LeafletFile], since: str |
             continue
         old = _git(project, "show", f"{revision.commit}:{_in_repository(project, leaflet.path)}",
                    failure=None)
-        if old != leaflet.path.read_text("utf-8"):
+        if old != leaflet.path.read_text("utf-8") or \
+                _translations_changed(project, leaflet, revision):
             changed.append((leaflet, revision))
     return changed
+
+
+def _translations_changed(project: Project, leaflet: LeafletFile, revision: Revision) -> bool:
+    """Return whether a translation of one of the leaflet's texts differs at ``revision``."""
+    for locale in project.translated_locales():
+        path = project.po_file(locale)
+        old = _git(project, "show", f"{revision.commit}:{_in_repository(project, path)}",
+                   failure=None)
+        new = path.read_text("utf-8")
+        if old == new:
+            continue
+        if old is None:
+            return True  # a new language
+        before, after = _translated(old), _translated(new)
+        if any(before.get(msgid(text.text)) != after.get(msgid(text.text))
+               for text in leaflet.texts):
+            return True
+    return False
+
+
+def _translated(catalog_text: str) -> dict[str, str]:
+    catalog = read_po(io.BytesIO(catalog_text.encode("utf-8")))
+    return {message.id: message.string for message in catalog
+            if message.id and message.string and not message.fuzzy}
 
 
 def _in_repository(project: Project, path: Path) -> str:

@@ -197,6 +197,22 @@ def test_a_ci_run_finds_the_leaflets_whose_file_changed(loop):
         _git(project, "stash", "pop", "-q")
 
 
+def test_a_ci_run_finds_a_leaflet_whose_translation_alone_changed(loop):
+    project, _ = loop
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "Version 1.1")
+    po = Project.at(project).po_file("zh_Hans")
+    catalog = po.read_text("utf-8")
+    leaflet = load_leaflet(project / "leaflets" / "one.yaml", project)
+    assert changed_leaflets(Project.at(project), [leaflet], "HEAD") == []
+    try:
+        po.write_text(catalog.replace('msgstr "另一项。"', 'msgstr "另外一项。"'), "utf-8")
+        [(found, _)] = changed_leaflets(Project.at(project), [leaflet], "HEAD")
+        assert found.id == "one"
+    finally:
+        po.write_text(catalog, "utf-8")
+
+
 def test_since_must_name_a_version_or_a_commit(loop, capsys):
     project, _ = loop
     assert _run(project, "diff", "one", "--since", "no-such-ref") == 1
