@@ -106,7 +106,12 @@ def project_at(project: Project, revision: Revision, target: Path) -> Project:
         raise LeafletError.at(project.root, None, f"git archive {revision.commit}: "
                               f"{archive.stderr.decode(errors='replace').strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(target, filter="data")
+        # The "data" filter (Python 3.11.4+) refuses links and paths out of ``target``;
+        # the archive is the project's own, so older Pythons extract it as it is.
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(target, filter="data")
+        else:
+            tar.extractall(target)
     return Project.at(target / prefix)
 
 

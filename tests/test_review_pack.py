@@ -106,6 +106,8 @@ def loop(tmp_path_factory):
                             "--summary", "Clearer first paragraph", "--date", "2026-12-01")
     steps["check after the release"] = _run(project, "check", "--today", "2026-12-01")
     steps["diff"] = _run(project, "diff", "one")
+    steps["build"] = _run(project, "build", "--strict", "--variant", "standard", "--jobs", "1",
+                          "--output", str(project / "built"))
     return project, steps
 
 
@@ -114,9 +116,27 @@ def test_an_edit_fails_check_until_it_is_released(loop, capsys):
     assert steps == {"check after the edit": 1, "its messages": [
         "error: leaflets/one.yaml:5: version: the text changed since version 1.0 was approved "
         "(1 text); run 'build.py release one'", "1 problem found."],
-        "release": 0, "check after the release": 0, "diff": 0}
+        "release": 0, "check after the release": 0, "diff": 0, "build": 0}
     version = load_leaflet(project / "leaflets" / "one.yaml", project).leaflet
     assert [entry.version for entry in version.history] == ["1.1", "1.0"]
+
+
+def test_the_pdf_names_the_approver_and_the_web_page_the_whole_history(loop):
+    project, _ = loop
+    english = subprocess.run(["pdftotext", "-layout", str(project / "built/en/one.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "Approved by Dr B Smith, Consultant" in " ".join(english.split())
+    assert "Approved on 1 December 2026" in " ".join(english.split())
+    chinese = subprocess.run(["pdftotext", str(project / "built/zh-Hans/one.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    assert "批准人" in chinese and "Dr B Smith, Consultant" in chinese
+    page = parse(project / "built/zh-Hans/one.html")
+    [history] = [table for table in page.iter(f"{XHTML}table") if table.get("class") == "history"]
+    assert [[text(cell) for cell in row] for row in history.iter(f"{XHTML}tr")] == [
+        ["版本", "批准日期", "变更内容", "批准人", "患者审阅日期"],
+        ["1.1", "2026年12月1日", "Clearer first paragraph", "Dr B Smith, Consultant", "–"],
+        ["1.0", "2026年11月21日", "First version",
+         "Comms team (stand-in approver), Communications", "–"]]
 
 
 def _sections(project: Path) -> dict:
