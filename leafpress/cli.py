@@ -1,4 +1,4 @@
-"""Command line: ``build.py [build|check|extract|update|init|stats|schema]``.
+"""Command line: ``build.py [build|check|report|extract|update|init|stats|schema|release|diff]``.
 
 Exit codes: 0 success; 1 problems in content, translations or the build; 2 bad usage.
 This is the only place that turns a `LeafletError` into an exit code. The heavy
