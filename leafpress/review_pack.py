@@ -24,7 +24,8 @@ from .errors import LeafletError, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
 from .page_comparison import Comparison, compare_pdfs
 from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
-from .revisions import PROJECT_PARTS, Revision, changed_leaflets, earlier_revision, project_at
+from .revisions import (PROJECT_PARTS, Revision, changed_leaflets, earlier_revision,
+                        project_at, unreleased_problem)
 from .translation import load_translations, locale_name
 
 REVIEW_DIR = "review"
@@ -51,7 +52,11 @@ class TextChange:
 
 def write_review_packs(project: Project, leaflet_ids: list[str], since: str | None,
                        dist: Path) -> list[Path]:
-    """Write a review pack for each leaflet asked for (default: each that changed)."""
+    """Write a review pack for each leaflet asked for (default: each that changed).
+
+    With ``since``, a leaflet whose English text differs from that commit's while its
+    version does not is a problem, raised once every pack is written.
+    """
     problems = ProblemCollector()
     paths = [project.leaflets_dir / f"{name}.yaml" for name in leaflet_ids] \
         or project.leaflet_files()
@@ -69,6 +74,11 @@ def write_review_packs(project: Project, leaflet_ids: list[str], since: str | No
         path = dist / REVIEW_DIR / f"{leaflet.id}.html"
         write_atomically(path, review_pack(project, leaflet, revision).encode("utf-8"))
         written.append(path)
+        if since is not None:
+            problem = unreleased_problem(project, leaflet, revision)
+            if problem:
+                problems.add(problem)
+    problems.raise_if_any()
     return written
 
 

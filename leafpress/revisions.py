@@ -22,7 +22,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from .catalog import msgid
-from .errors import LeafletError
+from .errors import LeafletError, Problem
 from .history import fingerprint, release_problem
 from .leaflet import LeafletFile, load_leaflet
 from .project import Project
@@ -129,6 +129,24 @@ def changed_leaflets(project: Project, leaflets: list[LeafletFile], since: str |
                 _translations_changed(project, leaflet, revision):
             changed.append((leaflet, revision))
     return changed
+
+
+def unreleased_problem(project: Project, leaflet: LeafletFile, revision: Revision):
+    """Return a problem if the English text differs at ``revision`` but the version does not.
+
+    `check` compares the text with the fingerprint of its own version; this compares it
+    with another commit (a pull request's base), so that a fingerprint recorded again
+    with ``release --amend`` cannot pass a changed text off as the approved one.
+    """
+    path = _in_repository(project, leaflet.path)
+    old = _leaflet_at(project, revision.commit, path, leaflet.id)
+    if old is None or old.leaflet.version != leaflet.leaflet.version:
+        return None
+    if [text.text for text in old.texts] == [text.text for text in leaflet.texts]:
+        return None
+    return Problem(project.relative(leaflet.path), leaflet.key_lines.get("version"),
+                   f"the text changed since {revision.label} but the version is still "
+                   f"{leaflet.leaflet.version}; run 'build.py release {leaflet.id}'", "version")
 
 
 def _translations_changed(project: Project, leaflet: LeafletFile, revision: Revision) -> bool:

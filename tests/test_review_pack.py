@@ -14,10 +14,11 @@ from babel.messages.pofile import read_po, write_po
 from PIL import Image, ImageDraw
 
 from leafpress.cli import main
+from leafpress.history import release_problem
+from leafpress.leaflet import load_leaflet
 from leafpress.page_comparison import changed_regions
 from leafpress.project import Project
 from leafpress.revisions import changed_leaflets
-from leafpress.leaflet import load_leaflet
 
 from test_catalogue_page import BROKEN_IMAGES, Chromium
 from test_web_pages import XHTML, parse, text
@@ -231,6 +232,28 @@ def test_a_ci_run_finds_a_leaflet_whose_translation_alone_changed(loop):
         assert found.id == "one"
     finally:
         po.write_text(catalog, "utf-8")
+
+
+def test_diff_since_a_commit_fails_for_a_text_changed_under_the_same_version(loop, capsys):
+    project, _ = loop
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "--allow-empty", "-m", "Version 1.1")
+    path = project / "leaflets" / "one.yaml"
+    approved = path.read_text("utf-8")
+    try:
+        path.write_text(approved.replace("Another item.", "One more item."), "utf-8")
+        assert _run(project, "release", "one", "--amend") == 0  # passes check, not review
+        assert release_problem(load_leaflet(path, project), "") is None  # so check passes
+        capsys.readouterr()
+        assert _run(project, "diff", "--since", "HEAD") == 1
+        streams = capsys.readouterr()
+        assert streams.err.splitlines() == [
+            "error: leaflets/one.yaml:5: version: the text changed since HEAD ("
+            + streams.err.split("HEAD (")[1].split(")")[0] + ") but the version is still 1.1; "
+            "run 'build.py release one'", "1 problem found."]
+        assert (project / "dist/review/one.html").is_file()  # the pack is written all the same
+    finally:
+        path.write_text(approved, "utf-8")
 
 
 def test_since_must_name_a_version_or_a_commit(loop, capsys):
