@@ -54,9 +54,12 @@ def earlier_revision(project: Project, leaflet: LeafletFile, since: str | None,
         entry = versions[since]
     else:
         commit = _git(project, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}",
-                      failure=f"--since: {since!r} is neither a version in the history of "
-                              f"{leaflet.id} ({', '.join(versions) or 'none'}) nor a git "
-                              "commit").strip()
+                      failure=None)
+        if commit is None:
+            raise LeafletError.at("command line", None, f"--since: {since!r} is neither a "
+                                  f"version in the history of {leaflet.id} ("
+                                  f"{', '.join(versions) or 'none'}) nor a git commit")
+        commit = commit.strip()
         return Revision(commit, f"{since} ({commit[:10]})")
     commit = _approved_commit(project, leaflet, entry)
     return Revision(commit, f"version {entry.version} ({commit[:10]})")
@@ -188,10 +191,10 @@ def _git(project: Project, *arguments, failure: str | None = "") -> str | None:
                               "package git") from None
     if result.returncode == 0:
         return result.stdout
-    if failure is None:
-        return None
     if "not a git repository" in result.stderr:
         raise LeafletError.at(project.root, None, "the project is not in a git repository; "
                               "'diff' finds earlier versions in the git history")
+    if failure is None:
+        return None
     raise LeafletError.at(project.root, None, failure or f"git {' '.join(arguments)}: "
                           f"{result.stderr.strip()}")

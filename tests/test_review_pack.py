@@ -259,7 +259,7 @@ def test_diff_since_a_commit_fails_for_a_text_changed_under_the_same_version(loo
 def test_since_must_name_a_version_or_a_commit(loop, capsys):
     project, _ = loop
     assert _run(project, "diff", "one", "--since", "no-such-ref") == 1
-    assert ("error: " + str(project) + ": --since: 'no-such-ref' is neither a version in the "
+    assert ("error: command line: --since: 'no-such-ref' is neither a version in the "
             "history of one (1.1, 1.0) nor a git commit") in capsys.readouterr().err
 
 
@@ -272,3 +272,12 @@ def test_changed_regions_are_the_bands_that_differ():
     assert changed_regions(blank, blank.copy()) == []
     assert changed_regions(blank, changed) == [(16, 36, 65, 55), (96, 196, 155, 215)]
     assert changed_regions(blank, None) is None
+
+
+def test_diff_says_so_outside_git(tmp_path, capsys):
+    (tmp_path / "leaflets").mkdir()
+    (tmp_path / "leaflets" / "one.yaml").write_text(LEAFLET, "utf-8")
+    assert _run(tmp_path, "diff", "one", "--since", "HEAD") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {tmp_path}: the project is not in a git repository; 'diff' finds earlier "
+        "versions in the git history", "1 problem found."]
