@@ -192,3 +192,16 @@ def test_amend_records_the_current_text_for_the_current_version(tmp_path):
     assert release_problem(leaflet, "one.yaml") is None
     assert [(entry.version, entry.approver) for entry in leaflet.leaflet.history] == [
         ("1.4", "Dr A Jones, Consultant in Pain Medicine")]
+
+
+def test_check_warns_about_a_leaflet_without_any_approval(project, capsys):
+    path = project.leaflet_files()[0]
+    text = path.read_text("utf-8")
+    path.write_text(text[:text.index("\nhistory:\n") + 1], "utf-8")
+    leaflet = load_leaflet(path, project.root)
+    assert main(["--project", str(project.root), "check", "--today",
+                 leaflet.leaflet.published.isoformat()]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: leaflets/{path.name}:{leaflet.key_lines['version']}: version: no approval "
+        f"of version {leaflet.leaflet.version} is recorded; run 'build.py release "
+        f"{leaflet.id}'"]
