@@ -1,4 +1,4 @@
-"""Command line: ``build.py [build|check|extract|update|init|stats|schema]``.
+"""Command line: ``build.py [build|check|report|extract|update|init|stats|schema|release|diff]``.
 
 Exit codes: 0 success; 1 problems in content, translations or the build; 2 bad usage.
 This is the only place that turns a `LeafletError` into an exit code. The heavy
@@ -134,7 +134,32 @@ def _parser() -> argparse.ArgumentParser:
                              help="the date to judge review dates by (default: today)")
     commands.add_parser("schema", help="write the JSON Schemas editors use").set_defaults(
         command=_schema)
+    _release_parser(commands)
+    diff_parser = commands.add_parser("diff", help="write dist/review/ID.html: what changed "
+                                                   "since the last approved version")
+    diff_parser.add_argument("leaflets", nargs="*", metavar="ID",
+                             help="the leaflets (default: every leaflet whose text changed)")
+    diff_parser.add_argument("--since", metavar="VERSION|GIT-REF", default=None,
+                             help="compare with this version or git commit (default: the "
+                                  "last approved version)")
+    diff_parser.set_defaults(command=_diff)
     return parser
+
+
+def _release_parser(commands) -> None:
+    parser = commands.add_parser("release", help="record the approval of a new version")
+    parser.add_argument("leaflets", nargs="+", metavar="ID")
+    parser.add_argument("--approver", metavar='"NAME, ROLE"', help="who approved it")
+    parser.add_argument("--summary", metavar="TEXT", help="one line: what changed")
+    parser.add_argument("--major", action="store_true", help="2.0 after 1.3, not 1.4")
+    parser.add_argument("--date", type=_date, metavar="YYYY-MM-DD", default=None,
+                        help="the day of the approval (default: today)")
+    parser.add_argument("--patient-review", type=_date, metavar="YYYY-MM-DD", default=None,
+                        help="the day a patient panel or user testing reviewed it")
+    parser.add_argument("--amend", action="store_true",
+                        help="record the current text as the current version's, without a "
+                             "new version (after merging text edits made before approval)")
+    parser.set_defaults(command=_release)
 
 
 def _build(project: Project, arguments) -> int:
@@ -252,6 +277,11 @@ def _report(project: Project, arguments) -> int:
          (row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
           row["owner"], *(_translation_state(row["translations"].get(locale))
                           for locale in locales)) for row in rows]))
+    print("\nVersion history\n")
+    print(_markdown_table(
+        ("leaflet", "version", "approved", "change", "approved by", "patient review"),
+        [(row["leaflet"], entry["version"], entry["date"], entry["summary"], entry["approver"],
+          entry["patient_review"] or "-") for row in rows for entry in row.get("history", ())]))
     print("\nReadability: Flesch–Kincaid grade and Flesch reading ease of the English, per "
           "leaflet and section; for Chinese, characters a sentence (average / longest)\n")
     print(_markdown_table(*_readability_table(rows)))
@@ -377,6 +407,43 @@ def _stats(project: Project, arguments) -> int:
             print(f"{(row['locale'] or '-').ljust(widths[0])}  "
                   f"{row['leaflet'].ljust(widths[1])}  {row['error']}")
     return _afterwards(problems)
+
+
+def _release(project: Project, arguments) -> int:
+    from .errors import ProblemCollector
+    from .release import Approval, amend, release
+
+    if not arguments.amend and not (arguments.approver and arguments.summary):
+        print("build.py: error: release needs --approver \"Name, Role\" and --summary "
+              "\"…\" (or --amend)", file=sys.stderr)
+        return 2
+    problems = ProblemCollector()
+    for leaflet_id in arguments.leaflets:
+        if arguments.amend:
+            done = problems.run(amend, project, leaflet_id)
+        else:
+            approval = Approval(arguments.approver, arguments.summary,
+                                arguments.date or datetime.date.today(), arguments.major,
+                                arguments.patient_review)
+            done = problems.run(release, project, leaflet_id, approval)
+        if done:
+            entry = done.leaflet.history[0]
+            print(f"{project.relative(done.path)}: version {entry.version} approved by "
+                  f"{entry.approver} on {entry.date.isoformat()}")
+    problems.raise_if_any()
+    return 0
+
+
+def _diff(project: Project, arguments) -> int:
+    from .review_pack import write_review_packs
+
+    written = write_review_packs(project, arguments.leaflets, arguments.since,
+                                 (arguments.output or project.root / "dist").resolve())
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("No leaflet's text or translation changed: no review pack to write.")
+    return 0
 
 
 def _schema(project: Project, arguments) -> int:

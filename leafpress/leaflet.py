@@ -18,17 +18,21 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
 
 from . import markup
 from .errors import LeafletError, Problem
+from .history import history_problems
 from .yamlfile import YamlDocument, dotted, load_yaml
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 REFERENCE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# One 8-digit hash per English text, in the order of the file (see history.py).
+FINGERPRINT_PATTERN = r"^[0-9a-f]{8}( [0-9a-f]{8})*$"
 PATTERN_MEANINGS = {
     ID_PATTERN: "lower-case letters, digits and single hyphens (like 'magnesium-infusion')",
     REFERENCE_PATTERN: "upper-case letters, digits and single hyphens (like 'PAIN-014')",
     VERSION_PATTERN: "a version number like '1.0' or '2.3.1'",
     COLOUR_PATTERN: "a colour like #005EB8",
+    FINGERPRINT_PATTERN: "the fingerprint that 'build.py release' writes (8-digit hashes)",
 }
 
 
@@ -175,6 +179,28 @@ Block = Annotated[
 ]
 
 
+def _approver(text: str) -> str:
+    name, _, role = text.partition(", ")
+    if not (name.strip() and role.strip()):
+        raise ValueError(f"expected the approver's name and role, like 'Dr A Jones, "
+                         f"Consultant in Pain Medicine', got {text!r}")
+    return text
+
+
+class Release(_Model):
+    """One approved version: when, what changed, who approved it, and the text approved."""
+
+    version: str = Field(pattern=VERSION_PATTERN)
+    date: datetime.date = Field(description="The day it was approved: the version's published")
+    summary: Text = Field(description="One line: what changed in this version")
+    approver: Annotated[Text, AfterValidator(_approver)] = Field(
+        description="Who approved it: 'Name, Role'")
+    patient_review: datetime.date | None = Field(
+        None, description="Optional: the day a patient panel or user testing reviewed it")
+    fingerprint: str = Field(pattern=FINGERPRINT_PATTERN, description=(
+        "Written by 'build.py release': a hash of each English text that was approved"))
+
+
 class Section(_Model):
     heading: Text
     blocks: list[Block] = Field(min_length=1)
@@ -197,6 +223,9 @@ class Leaflet(_Model):
     owner: Owner
     sources: list[Source] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
+    history: list[Release] | None = Field(None, min_length=1, description=(
+        "The approved versions, newest first; the newest is 'version', approved on "
+        "'published'"))
 
     @field_validator("review_by")
     @classmethod
@@ -247,6 +276,9 @@ def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
         raise LeafletError.at(shown, document.line_of(("id",)),
                               f"the id must match the file name '{path.stem}', got '{leaflet.id}'",
                               "id")
+    problems = history_problems(leaflet, document, shown)
+    if problems:
+        raise LeafletError(problems)
     key_lines = {key: document.key_line_of((key,)) for key in Leaflet.model_fields}
     figures = _figure_files(path, root, leaflet, document, shown)
     return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines, figures)

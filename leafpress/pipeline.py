@@ -22,6 +22,7 @@ from .manifest import carry_over, carry_over_files, clear_drafts, read_manifest,
 from .project import (VARIANTS, Project, bcp47, exclusive, output_path, publish,
                       remove_leftovers)
 from .review import review_problems
+from .history import release_problem, unapproved_problem
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
 from .writing import missing_fonts
@@ -139,6 +140,8 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
     """
     problems = ProblemCollector()
     site = gather(project, brand_path, problems)
+    if site:
+        _check_releases(site.leaflets, project.relative, problems, warn)
     if site and today:
         overdue, due = review_problems(site.leaflets, today, project.relative)
         problems.extend(overdue)
@@ -160,6 +163,18 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             warn(f"warning: {problem}")
     problems.raise_if_any()
     return len(findings)
+
+
+def _check_releases(leaflets: list[LeafletFile], relative, problems: ProblemCollector,
+                    warn) -> None:
+    """Fail on English text changed since its version was approved; warn if none was."""
+    for leaflet in leaflets:
+        problem = release_problem(leaflet, relative(leaflet.path))
+        if problem:
+            problems.add(problem)
+        unapproved = unapproved_problem(leaflet, relative(leaflet.path))
+        if unapproved and warn:
+            warn(f"warning: {unapproved}")
 
 
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,

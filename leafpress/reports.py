@@ -121,6 +121,11 @@ def leaflet_report(project: Project, today: datetime.date, brand_path: Path | No
             "translations": {tag: _counts(*state) if isinstance(state, tuple)
                              else {"error": state} for tag, state in item.locales.items()},
             "readability": figures[item.leaflet.id],
+            "history": [{"version": entry.version, "date": entry.date.isoformat(),
+                         "summary": entry.summary, "approver": entry.approver,
+                         "patient_review": entry.patient_review and
+                         entry.patient_review.isoformat()}
+                        for entry in metadata.history or ()],
         })
     return report, problems
 

@@ -145,7 +145,7 @@ def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, caps
         ("ketamine-infusion", "fr"), ("magnesium-and-pain", "fr"), ("magnesium-infusion", "fr")}
     assert len(manifest["outputs"]) == 12  # 6 PDFs and their 6 web pages
     index = (dist / "index.html").read_text("utf-8")
-    assert "Not published: the translation is incomplete (73 untranslated)." in index
+    assert "Not published: the translation is incomplete (75 untranslated)." in index
     assert index.count('<span lang="fr" dir="ltr">français</span> · French</h3>') == 3
 
 
