@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from test_pdfs import EVERY, entry, expected_title, pdftotext
+from helpers import entry, every_output, pdftotext, title
+
+EVERY = every_output()
 
 
 def structure(path) -> list[tuple[str, object]]:
@@ -40,7 +42,7 @@ def test_structure_tree(dist, manifest, leaflet, locale, variant):
     assert len(figures) == 2 and all(figures)  # the logo and the QR code, both described
     reader = PdfReader(path)
     assert reader.trailer["/Root"]["/Lang"] == locale
-    assert reader.metadata.title == expected_title(leaflet, locale)
+    assert reader.metadata.title == title(leaflet, locale)
 
 
 @pytest.mark.parametrize(("locale", "address"), [

@@ -5,39 +5,23 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
-import tinyhtml5
 from pypdf import PdfReader
 
 from leafpress.cli import main
 
-from test_pdfs import OUTPUTS, entry, expected_title
+from helpers import (XHTML, entry, every_edition, links, loads, local_references, parse,
+                     remote, text, title)
 
-XHTML = "{http://www.w3.org/1999/xhtml}"
-
-
-def parse(path):
-    return tinyhtml5.parse(path.read_bytes())
-
-
-def text(element) -> str:
-    return " ".join("".join(element.itertext()).split())
+OUTPUTS = every_edition()
 
 
 def outline_titles(items) -> list[str]:
     """Every bookmark title of a PDF, in reading order."""
     return [title for item in items
             for title in (outline_titles(item) if isinstance(item, list) else [item.title])]
-
-
-def local_references(root) -> list[str]:
-    """Every URL a page loads or links that is not on the web or a phone number."""
-    references = [element.get(attribute) for element in root.iter()
-                  for attribute in ("href", "src") if element.get(attribute)]
-    return [reference for reference in references
-            if urlsplit(reference).scheme not in ("https", "http", "mailto", "tel", "data")]
 
 
 def test_one_web_page_per_leaflet_and_locale(dist, manifest):
@@ -55,7 +39,7 @@ def test_one_web_page_per_leaflet_and_locale(dist, manifest):
 def test_web_page_has_the_pdfs_headings_language_and_title(dist, manifest, leaflet, locale):
     root = parse(dist / entry(manifest, leaflet, locale, format="html")["path"])
     assert (root.get("lang"), root.get("dir")) == (locale, "ltr")
-    assert text(root.find(f"{XHTML}head/{XHTML}title")) == expected_title(leaflet, locale)
+    assert text(root.find(f"{XHTML}head/{XHTML}title")) == title(leaflet, locale)
     headings = [text(element) for element in root.iter()
                 if element.tag in (f"{XHTML}h1", f"{XHTML}h2", f"{XHTML}h3")]
     pdf = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
@@ -72,8 +56,9 @@ def test_web_page_is_for_the_screen_and_works_offline(dist, manifest, leaflet, l
     assert "@page" not in html  # running headers and page numbers are for paper
     assert not list(root.iter(f"{XHTML}script"))
     assert 'class="qr"' not in html  # no QR code on screen, but the address is linked
-    links = [element.get("href") for element in root.iter(f"{XHTML}a")]
-    assert f"https://leaflets.northgate-hospital.example/{locale}/{leaflet}/" in links
+    assert f"https://leaflets.northgate-hospital.example/{locale}/{leaflet}/" in links(root)
+    # Only links go to the web: everything the page itself loads is a file beside it.
+    assert loads(root) and remote(loads(root)) == []
     references = local_references(root)
     assert "../assets/leaflet.css" in references and "../assets/brand/logo.svg" in references
     for reference in references:
@@ -90,7 +75,8 @@ def test_the_screen_styles_are_in_the_one_stylesheet(dist):
     assert (dist / "assets" / "fonts" / "OFL.txt").is_file()  # the fonts' licence goes along
 
 
-def test_a_brands_logo_and_font_files_go_with_the_web_pages(project, tmp_path):
+def test_a_brands_logo_and_font_files_go_with_the_web_pages(fixture_project, tmp_path):
+    project = fixture_project
     brand = tmp_path / "brand"
     shutil.copytree(Path(__file__).parent / "data" / "brands" / "riverside", brand)
     for style in ("Regular", "Bold"):
@@ -102,7 +88,7 @@ def test_a_brands_logo_and_font_files_go_with_the_web_pages(project, tmp_path):
     dist = tmp_path / "dist"
     assert main(["--project", str(project.root), "build", "--variant", "standard",
                  "--brand", str(settings), "--output", str(dist)]) == 0
-    page = (dist / "en" / "magnesium-infusion.html").read_text("utf-8")
+    page = (dist / "en" / "alpha.html").read_text("utf-8")
     assert "src: url(../assets/brand/Brand-Regular.ttf)" in page
     assert "src: url(../assets/brand/Brand-Bold.ttf)" in page
     for name in ("Brand-Regular.ttf", "Brand-Bold.ttf", "logo.svg"):
