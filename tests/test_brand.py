@@ -11,14 +11,11 @@ import pytest
 from leafpress.brand import contrast_ratio
 from leafpress.cli import main
 
-import helpers
-from helpers import flat
+from helpers import flat, pdftotext
 
 BRANDS = Path(__file__).parent / "data" / "brands"
 
 
-def pdftotext(path) -> str:
-    return flat(helpers.pdftotext(path))
 
 
 @pytest.mark.parametrize(("foreground", "background", "ratio"), [
@@ -51,7 +48,7 @@ def test_a_second_brand_builds_without_template_changes(fixture_project, tmp_pat
     brand = BRANDS / "riverside" / "brand.yaml"
     assert main(["--project", str(fixture_project.root), "build", "--variant", "standard",
                  "--brand", str(brand), "--output", str(dist)]) == 0
-    text = pdftotext(dist / "en" / "alpha.pdf")
+    text = flat(pdftotext(dist / "en" / "alpha.pdf"))
     assert "Riverside Community Health" in text
     fonts = subprocess.run(["pdffonts", str(dist / "en" / "alpha.pdf")],
                            capture_output=True, text=True, check=True).stdout

@@ -120,14 +120,15 @@ def test_bad_usage_exits_with_2(capsys):
     assert exit_.value.code == 2
 
 
-def test_reference_codes_are_unique_and_yml_files_are_named(project, capsys):
-    path = project.leaflets_dir / "ketamine-infusion.yaml"
-    path.write_text(path.read_text("utf-8").replace("PAIN-015", "PAIN-014"), "utf-8")
+def test_reference_codes_are_unique_and_yml_files_are_named(fixture_project, capsys):
+    project = fixture_project
+    path = project.leaflets_dir / "beta.yaml"
+    path.write_text(path.read_text("utf-8").replace("TEST-002", "TEST-001"), "utf-8")
     (project.leaflets_dir / "draft.yml").write_text("id: draft\n", "utf-8")
     assert main(["--project", str(project.root), "check"]) == 1
     err = capsys.readouterr().err
-    assert ("error: leaflets/magnesium-infusion.yaml:3: reference: 'PAIN-014' is already the "
-            "reference of leaflets/ketamine-infusion.yaml") in err
+    assert ("error: leaflets/beta.yaml:4: reference: 'TEST-001' is already the "
+            "reference of leaflets/alpha.yaml") in err
     assert "error: leaflets/draft.yml: leaflet files end in .yaml; rename it to draft.yaml" in err
 
 
@@ -212,19 +213,20 @@ def test_missing_fontconfig_and_gettext_are_named(project, monkeypatch):
                                 "Debian package gettext (scripts/setup.sh does)")
 
 
-def test_the_same_id_twice_is_refused_by_its_file_name(project, capsys):
+def test_the_same_id_twice_is_refused_by_its_file_name(fixture_project, capsys):
     """Ids are file names, so two leaflets cannot share one; a copy keeping its id is named."""
-    shutil.copy(project.leaflets_dir / "ketamine-infusion.yaml",
-                project.leaflets_dir / "ketamine-infusion-copy.yaml")
+    project = fixture_project
+    shutil.copy(project.leaflets_dir / "alpha.yaml", project.leaflets_dir / "alpha-copy.yaml")
     assert main(["--project", str(project.root), "check"]) == 1
-    assert ("error: leaflets/ketamine-infusion-copy.yaml:2: id: the id must match the file name "
-            "'ketamine-infusion-copy', got 'ketamine-infusion'") in capsys.readouterr().err
+    assert ("error: leaflets/alpha-copy.yaml:3: id: the id must match the file name "
+            "'alpha-copy', got 'alpha'") in capsys.readouterr().err
 
 
 def test_several_problems_in_one_file_are_reported_together_in_line_order():
     expected = (BAD / "several-problems.expected").read_text("utf-8").splitlines()
     assert len(expected) == 5  # one run reports them all, not the first one only
-    for kind, path in CASES:
+    # (A catalog's problems come from msgfmt, which names a duplicate and then its original.)
+    for kind, path in [(kind, path) for kind, path in CASES if kind != "bad-po"]:
         lines = [int(line.split(":")[1]) for line in
                  path.with_suffix(".expected").read_text("utf-8").splitlines()
                  if line.split(":")[1:2] and line.split(":")[1].isdigit()]

@@ -25,20 +25,24 @@ def test_chinese_pdfs_are_far_smaller_than_with_the_installed_font(manifest):
     assert {path: size for path, size in chinese.items() if size >= 170_000} == {}
 
 
-def test_a_new_character_makes_a_new_subset_and_is_printed(project, tmp_path, font_cache):
+def test_a_new_character_makes_a_new_subset_and_is_printed(fixture_project, tmp_path,
+                                                          font_cache):
+    project = fixture_project
     po = project.root / "locales/zh_Hans/LC_MESSAGES/messages.po"
     text = po.read_text("utf-8")
     # 龘 (U+9F98) appears in no leaflet: a cached subset cannot have it.
-    po.write_text(text.replace('msgstr "什么是氯胺酮输注？"', 'msgstr "什么是氯胺酮输注龘？"'), "utf-8")
+    assert 'msgstr "这是一份真实的资料吗？"' in text and "龘" not in text
+    po.write_text(text.replace('msgstr "这是一份真实的资料吗？"', 'msgstr "这是一份真实的资料龘吗？"'),
+                  "utf-8")
     before = set(font_cache.glob("*.otf"))
     dist = tmp_path / "dist"
     assert main(["--project", str(project.root), "build", "--variant", "standard",
                  "--output", str(dist)]) == 0
     new = set(font_cache.glob("*.otf")) - before
     assert {path.name.split("-")[1] for path in new} == {"regular", "bold"}
-    pdf = dist / "zh-Hans" / "ketamine-infusion.pdf"
+    pdf = dist / "zh-Hans" / "alpha.pdf"
     extracted = pdftotext(pdf)
-    assert "什么是氯胺酮输注龘？" in extracted
+    assert "这是一份真实的资料龘吗？" in "".join(extracted.split())
     assert embedded_fonts(pdf) == {"Leaflet-CJK", "Leaflet-CJK-Bold"}
 
 

@@ -94,3 +94,17 @@ def test_a_brands_logo_and_font_files_go_with_the_web_pages(fixture_project, tmp
     for name in ("Brand-Regular.ttf", "Brand-Bold.ttf", "logo.svg"):
         assert (dist / "assets" / "brand" / name).read_bytes() == (brand / name).read_bytes()
     assert "Riverside Community Health" in (dist / "index.html").read_text("utf-8")
+
+
+def test_the_offline_check_finds_what_a_page_would_load_from_the_web(tmp_path):
+    """The check above fires: a remote image, stylesheet or CSS url() is found; links are not."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><link rel="stylesheet" href="https://cdn.example/x.css">'
+        '<style>body { background: url("http://example.org/b.png") }</style></head><body>'
+        '<img src="//example.org/x.png" alt=""><img src="../assets/logo.svg" alt="">'
+        '<a href="https://example.org/">a link</a></body></html>', "utf-8")
+    root = parse(page)
+    assert remote(loads(root)) == ["//example.org/x.png", "https://cdn.example/x.css",
+                                   "http://example.org/b.png"]
+    assert links(root) == ["https://example.org/"]
