@@ -92,8 +92,8 @@ def test_a_removed_language_is_deleted_from_dist(fixture_built):
     from leafpress.pipeline import build
     build(project, dist, log=lines.append, warn=lambda line: None)
     assert "removed zh-Hans/alpha.pdf (its leaflet, language or draft is withdrawn)" in lines
-    assert sorted(path.relative_to(dist).as_posix()
-                  for path in dist.rglob("*") if "zh-Hans" in path.as_posix()) == []
+    assert sorted(path.relative_to(dist).as_posix() for path in dist.rglob("*")
+                  if path.is_file() and "zh-Hans" in path.as_posix()) == []
     assert {o["locale"] for o in _manifest(dist)["outputs"]} == {"en"}
 
 
@@ -150,17 +150,18 @@ def test_bold_and_links_are_rendered_in_the_pdf_and_the_web_page(fixture_dist):
     assert "https://example.org/alpha" in uris
     assert "This text is bold here and has a link." in flat(pdftotext(path))
     # "bold" is set in the bold face and "text" in the regular one, never italic.
-    weights = {}
+    fonts = {}
     text_page = pdfium.PdfDocument(path)[0].get_textpage()
     content = text_page.get_text_range()
-    for word in ("bold", "text"):
-        index = content.index(f"{word} ") if word == "text" else content.index(f"is {word}") + 3
-        weights[word] = raw.FPDFText_GetFontWeight(text_page.raw, index)
-        buffer = ctypes.create_string_buffer(200)
+    for word, index in (("text", content.index("This text") + 5),
+                        ("bold", content.index("is bold") + 3)):
+        name = ctypes.create_string_buffer(200)
         flags = ctypes.c_int()
-        raw.FPDFText_GetFontInfo(text_page.raw, index, buffer, len(buffer), ctypes.byref(flags))
-        assert not flags.value & 0x40, word  # not italic (PDF font flag 7)
-    assert weights["bold"] >= 700 > weights["text"]
+        raw.FPDFText_GetFontInfo(text_page.raw, index, name, len(name), ctypes.byref(flags))
+        fonts[word] = name.value.decode().split("+")[-1]
+        assert not flags.value & 0x40, word  # the PDF font flag Italic (bit 7)
+    # The same family, bold face (Atkinson-Hyperlegible and Atkinson-Hyperlegible-Bold).
+    assert fonts["bold"] == fonts["text"] + "-Bold", fonts
 
 
 def test_version_1_10_and_no_stay_text(fixture_dist):
