@@ -50,11 +50,9 @@ def test_no_callout_question_or_steps_is_split_across_pages(dist, manifest, leaf
 
 def test_a_block_split_across_pages_is_found(fixture_dist):
     """The check fires: two texts printed on different pages make a split block."""
-    path = fixture_dist / "en" / "alpha.pdf"
-    pages = [_normal(page.get_textpage().get_text_range()) for page in pdfium.PdfDocument(path)]
-    texts = ["What this leaflet is", "About this leaflet"]  # the first section, the last
-    found = [{number for number, page in enumerate(pages) if _normal(text) in page}
-             for text in texts]
-    assert found[0] and found[1] and not found[0] & found[1], found
+    path = max(fixture_dist.glob("en/*.pdf"), key=lambda pdf: len(pdfium.PdfDocument(pdf)))
+    count = len(pdfium.PdfDocument(path))
+    assert count >= 2
+    texts = [f"Page 1 of {count}", f"Page {count} of {count}"]  # the first and last footers
     assert split_blocks(path, [texts]) == [texts]
-    assert split_blocks(path, [texts[:1]]) == []
+    assert split_blocks(path, [texts[:1]]) == [] and split_blocks(path, [texts[1:]]) == []
