@@ -1,4 +1,7 @@
-"""Shared fixtures: a copy of the real project, and one real build of it."""
+"""Shared fixtures: a copy of the real project, and one real build of it.
+
+The helpers that several test modules use are in helpers.py.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,7 @@ from hypothesis import configuration
 from leafpress.pipeline import build
 from leafpress.project import Project
 
-ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("leaflets", "locales", "templates", "brand")
+from helpers import CONTENT, copy_project, small_project
 
 
 def pytest_configure(config):
@@ -22,11 +24,14 @@ def pytest_configure(config):
     configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leafpress-hypothesis")
 
 
-def copy_project(target: Path) -> Project:
-    """Copy the project's content (not its code) into ``target``."""
-    for part in PROJECT_PARTS:
-        shutil.copytree(ROOT / part, target / part)
-    return Project.at(target)
+CONTENT_FIXTURES = {"dist", "manifest", "built_project"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that read the built content: `-m content` runs them alone."""
+    for item in items:
+        if CONTENT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.content)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,14 +49,70 @@ def project(tmp_path) -> Project:
     return copy_project(tmp_path / "project")
 
 
+class Built:
+    """A project built once, whose folder can be put back as it was for the next test.
+
+    Output keys include the project's path, so a rebuild reuses the build's outputs only
+    in the same folder: each test gets the project back there, and its own copy of dist.
+    """
+
+    def __init__(self, root: Path, make) -> None:
+        self.project = make(root / "project")
+        self.dist = root / "dist"
+        build(self.project, self.dist, strict=True, log=lambda line: None)
+        shutil.copytree(self.project.root, root / "pristine", symlinks=True)
+        self._pristine = root / "pristine"
+
+    def restore(self, target: Path) -> tuple[Project, Path]:
+        shutil.rmtree(self.project.root)
+        shutil.copytree(self._pristine, self.project.root, symlinks=True)
+        shutil.copytree(self.dist, target, symlinks=True)
+        return self.project, target
+
+
 @pytest.fixture(scope="session")
-def dist(tmp_path_factory) -> Path:
-    """The real project, built once for the whole test session."""
-    output = tmp_path_factory.mktemp("dist")
-    build(Project.at(ROOT), output, strict=True, log=lambda line: None)
-    return output
+def _real_build(tmp_path_factory) -> Built:
+    return Built(tmp_path_factory.mktemp("real"), lambda target: copy_project(target, CONTENT))
+
+
+@pytest.fixture(scope="session")
+def dist(_real_build) -> Path:
+    """The real project (or LEAFPRESS_TEST_PROJECT), built once for the whole session."""
+    return _real_build.dist
 
 
 @pytest.fixture(scope="session")
 def manifest(dist) -> dict:
     return json.loads((dist / "manifest.json").read_text("utf-8"))
+
+
+@pytest.fixture
+def built_project(_real_build, tmp_path) -> tuple[Project, Path]:
+    """A copy of the real project and of its session build: a rebuild renders nothing
+    until the test changes something. The project is put back for the next test."""
+    return _real_build.restore(tmp_path / "dist")
+
+
+@pytest.fixture
+def fixture_project(tmp_path) -> Project:
+    """A private copy of the small made-up project in tests/projects/small: two leaflets
+    (a patient leaflet with every kind of block, and a clinician briefing), in English and
+    Chinese, with the real templates and brand. For tests of the machinery."""
+    return small_project(tmp_path / "small")
+
+
+@pytest.fixture(scope="session")
+def _small_build(tmp_path_factory) -> Built:
+    return Built(tmp_path_factory.mktemp("small"), small_project)
+
+
+@pytest.fixture(scope="session")
+def fixture_dist(_small_build) -> Path:
+    """The small project built once for the session (do not change it: copy it)."""
+    return _small_build.dist
+
+
+@pytest.fixture
+def fixture_built(_small_build, tmp_path) -> tuple[Project, Path]:
+    """The small project and a copy of its session build, ready for a rebuild."""
+    return _small_build.restore(tmp_path / "dist")

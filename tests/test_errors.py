@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +16,8 @@ from leafpress.errors import LeafletError, Problem
 from leafpress.leaflet import load_leaflet
 from leafpress.project import Project
 from leafpress.translation import load_translations
+
+from helpers import cli
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -63,41 +66,42 @@ def test_every_bad_input_has_its_expected_messages(kind):
         path.stem for path in folder.glob(f"*.{KINDS[kind][0]}")}
 
 
-def test_check_reports_every_problem_without_a_traceback(project, capsys):
-    shutil.copy(BAD / "unknown-key.yaml", project.leaflets_dir)
-    shutil.copy(BAD / "wrong-audience.yaml", project.leaflets_dir)
-    assert main(["--project", str(project.root), "check"]) == 1
-    err = capsys.readouterr().err
-    assert "error: leaflets/unknown-key.yaml:3: unknown key 'titel'; did you mean 'title'?" in err
-    assert ("error: leaflets/wrong-audience.yaml:4: audience: expected one of 'patient' or "
-            "'clinician', got 'patients'") in err
-    assert "Traceback" not in err
+def test_check_reports_every_problem_without_a_traceback(fixture_project):
+    shutil.copy(BAD / "unknown-key.yaml", fixture_project.leaflets_dir)
+    shutil.copy(BAD / "wrong-audience.yaml", fixture_project.leaflets_dir)
+    # Its own process: an exception that escapes would print its traceback there.
+    result = cli(fixture_project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: leaflets/unknown-key.yaml:3: unknown key 'titel'; did you mean 'title'?",
+        "error: leaflets/wrong-audience.yaml:4: audience: expected one of 'patient' or "
+        "'clinician', got 'patients'",
+        "2 problems found."]
+    assert "Traceback" not in result.stderr
 
 
-def test_a_broken_leaflet_does_not_stop_the_others(project, tmp_path, capsys):
+def test_a_broken_leaflet_does_not_stop_the_others(fixture_built, capsys):
+    project, dist = fixture_built
     shutil.copy(BAD / "forbidden-link.yaml", project.leaflets_dir)
-    dist = tmp_path / "dist"
-    assert main(["--project", str(project.root), "build", "--variant", "standard",
-                 "--output", str(dist)]) == 1
-    built = sorted(path.relative_to(dist).as_posix() for path in dist.rglob("*.pdf"))
-    assert built == ["en/ketamine-infusion.pdf", "en/magnesium-and-pain.pdf",
-                     "en/magnesium-infusion.pdf", "zh-Hans/ketamine-infusion.pdf",
-                     "zh-Hans/magnesium-and-pain.pdf", "zh-Hans/magnesium-infusion.pdf"]
+    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    assert sorted(output["path"] for output in manifest["outputs"]
+                  if output["format"] == "pdf") == [
+        "en/alpha.large-print.pdf", "en/alpha.pdf", "en/beta.large-print.pdf", "en/beta.pdf",
+        "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf", "zh-Hans/beta.large-print.pdf",
+        "zh-Hans/beta.pdf"]
     err = capsys.readouterr().err
     assert err.count("leaflets/forbidden-link.yaml:17:") == 1
 
 
-def test_a_failed_build_keeps_the_previous_pdf(project, tmp_path):
-    dist = tmp_path / "dist"
-    assert main(["--project", str(project.root), "build", "--variant", "standard",
-                 "--output", str(dist)]) == 0
-    good = (dist / "en" / "ketamine-infusion.pdf").read_bytes()
-    path = project.leaflets_dir / "ketamine-infusion.yaml"
+def test_a_failed_build_keeps_the_previous_pdf(fixture_built):
+    project, dist = fixture_built
+    good = (dist / "en" / "alpha.pdf").read_bytes()
+    path = project.leaflets_dir / "alpha.yaml"
     path.write_text(path.read_text("utf-8").replace("audience: patient", "audience: nobody"),
                     "utf-8")
-    assert main(["--project", str(project.root), "build", "--variant", "standard",
-                 "--output", str(dist)]) == 1
-    assert (dist / "en" / "ketamine-infusion.pdf").read_bytes() == good
+    assert main(["--project", str(project.root), "build", "--output", str(dist)]) == 1
+    assert (dist / "en" / "alpha.pdf").read_bytes() == good
     assert not list(dist.rglob("*.tmp"))
 
 
@@ -116,14 +120,15 @@ def test_bad_usage_exits_with_2(capsys):
     assert exit_.value.code == 2
 
 
-def test_reference_codes_are_unique_and_yml_files_are_named(project, capsys):
-    path = project.leaflets_dir / "ketamine-infusion.yaml"
-    path.write_text(path.read_text("utf-8").replace("PAIN-015", "PAIN-014"), "utf-8")
+def test_reference_codes_are_unique_and_yml_files_are_named(fixture_project, capsys):
+    project = fixture_project
+    path = project.leaflets_dir / "beta.yaml"
+    path.write_text(path.read_text("utf-8").replace("TEST-002", "TEST-001"), "utf-8")
     (project.leaflets_dir / "draft.yml").write_text("id: draft\n", "utf-8")
     assert main(["--project", str(project.root), "check"]) == 1
     err = capsys.readouterr().err
-    assert ("error: leaflets/magnesium-infusion.yaml:3: reference: 'PAIN-014' is already the "
-            "reference of leaflets/ketamine-infusion.yaml") in err
+    assert ("error: leaflets/beta.yaml:4: reference: 'TEST-001' is already the "
+            "reference of leaflets/alpha.yaml") in err
     assert "error: leaflets/draft.yml: leaflet files end in .yaml; rename it to draft.yaml" in err
 
 
@@ -148,16 +153,18 @@ TEMPLATE = "templates/leaflet.html.j2"
      "template error: unsupported format character 'P' (0x50) at index 5; a literal percent "
      "sign in a translated text is written %%"),
 ])
-def test_a_template_mistake_names_the_template_and_line(project, capsys, old, new, message):
+def test_a_template_mistake_names_the_template_and_line(fixture_project, old, new, message):
+    project = fixture_project
     path = project.root / TEMPLATE
     text = path.read_text("utf-8")
     line = text[: text.index(old)].count("\n") + 1
     path.write_text(text.replace(old, new, 1), "utf-8")
-    assert main(["--project", str(project.root), "check"]) == 1
-    err = capsys.readouterr().err
-    assert [row for row in err.splitlines() if TEMPLATE in row] == [
+    # Its own process: an exception that escapes would print its traceback there.
+    result = cli(project, "check")
+    assert result.returncode == 1
+    assert [row for row in result.stderr.splitlines() if TEMPLATE in row] == [
         f"error: {TEMPLATE}:{line}: {message}"]
-    assert "Traceback" not in err
+    assert "Traceback" not in result.stderr
 
 
 PANGO_MISSING = OSError(
@@ -206,10 +213,21 @@ def test_missing_fontconfig_and_gettext_are_named(project, monkeypatch):
                                 "Debian package gettext (scripts/setup.sh does)")
 
 
-def test_the_same_id_twice_is_refused_by_its_file_name(project, capsys):
+def test_the_same_id_twice_is_refused_by_its_file_name(fixture_project, capsys):
     """Ids are file names, so two leaflets cannot share one; a copy keeping its id is named."""
-    shutil.copy(project.leaflets_dir / "ketamine-infusion.yaml",
-                project.leaflets_dir / "ketamine-infusion-copy.yaml")
+    project = fixture_project
+    shutil.copy(project.leaflets_dir / "alpha.yaml", project.leaflets_dir / "alpha-copy.yaml")
     assert main(["--project", str(project.root), "check"]) == 1
-    assert ("error: leaflets/ketamine-infusion-copy.yaml:2: id: the id must match the file name "
-            "'ketamine-infusion-copy', got 'ketamine-infusion'") in capsys.readouterr().err
+    assert ("error: leaflets/alpha-copy.yaml:3: id: the id must match the file name "
+            "'alpha-copy', got 'alpha'") in capsys.readouterr().err
+
+
+def test_several_problems_in_one_file_are_reported_together_in_line_order():
+    expected = (BAD / "several-problems.expected").read_text("utf-8").splitlines()
+    assert len(expected) == 5  # one run reports them all, not the first one only
+    # (A catalog's problems come from msgfmt, which names a duplicate and then its original.)
+    for kind, path in [(kind, path) for kind, path in CASES if kind != "bad-po"]:
+        lines = [int(line.split(":")[1]) for line in
+                 path.with_suffix(".expected").read_text("utf-8").splitlines()
+                 if line.split(":")[1:2] and line.split(":")[1].isdigit()]
+        assert lines == sorted(lines), path

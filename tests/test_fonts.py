@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from pypdf import PdfReader
 
 from leafpress.cli import main
 from leafpress.fonts import characters
+
+from helpers import pdftotext
 
 
 def embedded_fonts(path) -> set[str]:
@@ -17,27 +17,32 @@ def embedded_fonts(path) -> set[str]:
 
 
 def test_chinese_pdfs_are_far_smaller_than_with_the_installed_font(manifest):
-    sizes = {output["path"]: output["bytes"] for output in manifest["outputs"]}
-    for leaflet in ("ketamine-infusion", "magnesium-and-pain", "magnesium-infusion"):
-        # The full font made 363–428 KB of these; the subset makes 101–155 KB.
-        assert sizes[f"zh-Hans/{leaflet}.pdf"] < 170_000
+    chinese = {output["path"]: output["bytes"] for output in manifest["outputs"]
+               if output["locale"].startswith("zh") and output["format"] == "pdf"
+               and output["variant"] == "standard"}
+    assert chinese
+    # The full font made 363–428 KB of the shipped ones; the subset makes 101–155 KB.
+    assert {path: size for path, size in chinese.items() if size >= 170_000} == {}
 
 
-def test_a_new_character_makes_a_new_subset_and_is_printed(project, tmp_path, font_cache):
+def test_a_new_character_makes_a_new_subset_and_is_printed(fixture_project, tmp_path,
+                                                          font_cache):
+    project = fixture_project
     po = project.root / "locales/zh_Hans/LC_MESSAGES/messages.po"
     text = po.read_text("utf-8")
     # 龘 (U+9F98) appears in no leaflet: a cached subset cannot have it.
-    po.write_text(text.replace('msgstr "什么是氯胺酮输注？"', 'msgstr "什么是氯胺酮输注龘？"'), "utf-8")
+    assert 'msgstr "这是一份真实的资料吗？"' in text and "龘" not in text
+    po.write_text(text.replace('msgstr "这是一份真实的资料吗？"', 'msgstr "这是一份真实的资料龘吗？"'),
+                  "utf-8")
     before = set(font_cache.glob("*.otf"))
     dist = tmp_path / "dist"
     assert main(["--project", str(project.root), "build", "--variant", "standard",
                  "--output", str(dist)]) == 0
     new = set(font_cache.glob("*.otf")) - before
     assert {path.name.split("-")[1] for path in new} == {"regular", "bold"}
-    pdf = dist / "zh-Hans" / "ketamine-infusion.pdf"
-    extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                               capture_output=True, text=True).stdout
-    assert "什么是氯胺酮输注龘？" in extracted
+    pdf = dist / "zh-Hans" / "alpha.pdf"
+    extracted = pdftotext(pdf)
+    assert "这是一份真实的资料龘吗？" in "".join(extracted.split())
     assert embedded_fonts(pdf) == {"Leaflet-CJK", "Leaflet-CJK-Bold"}
 
 

@@ -23,12 +23,11 @@ from leafpress.leaflet import load_leaflet
 from leafpress.pipeline import build
 from leafpress.translation import load_translations
 
-from conftest import copy_project
+from helpers import run, small_project
 
-LEAFLET = "ketamine-infusion"
-SUMMARY = ("This leaflet explains what a ketamine infusion is and why it may be used for "
-           "long-term pain. It also tells you about side effects and what to ask your pain "
-           "team.")
+# The small made-up project of tests/projects/small, not the shipped leaflets.
+LEAFLET = "alpha"
+SUMMARY = "A made-up leaflet for the tests of the leaflet builder."
 HOSTILE = "<script>alert(1)</script> and <img src=x onerror=alert(2)> are only text."
 HOSTILE_ZH = "<script>alert(1)</script> 和 <img src=x onerror=alert(2)> 只是文字。"
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
@@ -49,8 +48,10 @@ def one_leaflet(project, locales=True):
     return project
 
 
-def run(project, *arguments) -> int:
-    return main(["--project", str(project.root), *arguments])
+@pytest.fixture
+def project(fixture_project):
+    """Here, the small made-up project."""
+    return fixture_project
 
 
 @pytest.mark.parametrize("tag", [
@@ -65,7 +66,7 @@ def test_no_yaml_tag_constructs_anything(project, tmp_path, tag):
     marker = tmp_path / "pwned"
     path = project.leaflets_dir / f"{LEAFLET}.yaml"
     text = path.read_text("utf-8")
-    path.write_text(text.replace("reference: PAIN-015", "reference: "
+    path.write_text(text.replace("reference: TEST-001", "reference: "
                                  + tag.format(marker=marker)), "utf-8")
     shown = tag.split()[0].format(marker=marker)
     with pytest.raises(LeafletError) as error:
@@ -80,7 +81,7 @@ def test_html_in_a_leaflet_and_a_translation_is_printed_as_text(project, tmp_pat
     one_leaflet(project)
     path = project.leaflets_dir / f"{LEAFLET}.yaml"
     text = path.read_text("utf-8")
-    start = text.index("summary: >-")
+    start = text.index("summary:")
     end = text.index("audience:")
     path.write_text(text[:start] + f'summary: "{HOSTILE}"\n' + text[end:], "utf-8")
     po = project.root / PO
@@ -136,7 +137,7 @@ def listener():
 def built(tmp_path_factory):
     """One English leaflet, built once: each hostile edit starts from a copy of it."""
     root = tmp_path_factory.mktemp("built")
-    project = one_leaflet(copy_project(root / "project"), locales=False)
+    project = one_leaflet(small_project(root / "project"), locales=False)
     assert run(project, "build", "--variant", "standard", "--jobs", "1",
                "--output", str(root / "dist")) == 0
     return root

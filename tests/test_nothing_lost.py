@@ -18,14 +18,11 @@ import pytest
 from leafpress.pipeline import build
 from leafpress.project import exclusive
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT, cli_process
 
 
 def _cli(project, dist, *arguments, **options):
-    return subprocess.Popen(
-        [sys.executable, "-u", str(ROOT / "build.py"), "--project", str(project.root), "build",
-         "--output", str(dist), *arguments],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+    return cli_process(project, "build", "--output", str(dist), *arguments, **options)
 
 
 def _hashes(dist: Path) -> dict[str, str]:
@@ -41,71 +38,64 @@ def _assert_manifest_matches_disk(dist: Path) -> None:
     """Every PDF and web page on disk is listed, as it is, in "outputs" or "kept"."""
     manifest = _manifest(dist)
     listed = {record["path"]: record["sha256"]
-              for record in manifest["outputs"] + manifest["kept"] + manifest["drafts"]}
+              for record in manifest["outputs"] + manifest["kept"]}
     pages = {str(path.relative_to(dist)): hashlib.sha256(path.read_bytes()).hexdigest()
              for locale in dist.iterdir() if locale.is_dir() and locale.name != "assets"
-             for path in sorted(locale.rglob("*.html"))}
+             for path in sorted(locale.glob("*.html"))}
     assert listed == {**_hashes(dist), **pages}
 
 
 @pytest.fixture
-def built(project, tmp_path):
-    """The project built once (standard variant only), and the hashes of its PDFs."""
-    dist = tmp_path / "dist"
-    build(project, dist, variants=("standard",), log=lambda line: None, warn=lambda line: None)
-    return dist, _hashes(dist)
+def built(fixture_built):
+    """The small project, a copy of its build, and the hashes of its PDFs."""
+    project, dist = fixture_built
+    return project, dist, _hashes(dist)
 
 
-def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(project, built):
-    dist, before = built
-    path = project.leaflets_dir / "ketamine-infusion.yaml"
-    path.write_text(path.read_text("utf-8").replace("audience: patient", "audience: everyone"),
-                    "utf-8")
-    process = _cli(project, dist, "--variant", "standard")
+def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(built):
+    project, dist, before = built
+    path = project.leaflets_dir / "beta.yaml"
+    path.write_text(path.read_text("utf-8").replace("audience: clinician",
+                                                    "audience: everyone"), "utf-8")
+    process = _cli(project, dist)
     _, stderr = process.communicate()
     assert process.returncode == 1
     assert stderr.splitlines() == [
-        "error: leaflets/ketamine-infusion.yaml:8: audience: expected one of 'patient' or "
+        "error: leaflets/beta.yaml:6: audience: expected one of 'patient' or "
         "'clinician', got 'everyone'", "1 problem found."]
-    # The others are rebuilt (the CJK subset lost the ketamine leaflet's characters).
     after = _hashes(dist)
-    assert {path: after[path] for path in after if "ketamine" in path} == {
-        path: before[path] for path in before if "ketamine" in path}
+    assert {path: after[path] for path in after if "beta" in path} == {
+        path: before[path] for path in before if "beta" in path}
     manifest = _manifest(dist)
     assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
-        f"{locale}/ketamine-infusion{ending}":
+        f"{locale}/beta.{extension}":
             "not rebuilt: this build found errors; this file is from an earlier build"
-        for locale in ("en", "zh-Hans") for ending in (".pdf", "/index.html")}
-    assert len(manifest["outputs"]) == 8  # 2 leaflets × 2 languages × (PDF, web page)
+        for locale in ("en", "zh-Hans") for extension in ("pdf", "large-print.pdf", "html")}
+    assert len(manifest["outputs"]) == 6  # 1 leaflet × 2 languages × (2 PDFs, web page)
     _assert_manifest_matches_disk(dist)
 
 
 def _limit_file_size():
-    """In the child: every write past 20 KB fails, as on a full disk (EFBIG, not a signal)."""
+    """In the child: every write past 15 KB fails, as on a full disk (EFBIG, not a signal)."""
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (15_000, 15_000))
 
 
-def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(project, built):
-    dist, before = built
-    process = _cli(project, dist, "--variant", "standard", "--force", "--jobs", "2",
-                   preexec_fn=_limit_file_size)
+def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(built):
+    project, dist, before = built
+    assert min(path.stat().st_size for path in dist.rglob("*.pdf")) > 15_000
+    process = _cli(project, dist, "--force", "--jobs", "2", preexec_fn=_limit_file_size)
     _, stderr = process.communicate()
     assert process.returncode == 1
     assert "Traceback" not in stderr
-    assert "error: leaflets/magnesium-infusion.yaml [en]: cannot render the PDF: File too " \
+    assert "error: leaflets/alpha.yaml [en]: cannot render the PDF: File too " \
         "large" in stderr.splitlines()
     assert _hashes(dist) == before
     assert not list(dist.rglob("*.tmp"))
     manifest = _manifest(dist)
-    # No PDF was written, so no web page either: each stays with its last good PDF.
-    assert manifest["outputs"] == []
-    assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
-        record["path"]: "not rebuilt: it failed in this build; this file is from an earlier "
-        "build" if record["format"] == "pdf" else "not rebuilt: its PDF failed in this build, "
-        "and a web page is published only with it; this file is from an earlier build"
-        for record in manifest["kept"]}
-    assert {record["format"] for record in manifest["kept"]} == {"pdf", "html"}
+    assert [output for output in manifest["outputs"] if output["format"] == "pdf"] == []
+    assert {record["reason"] for record in manifest["kept"]} == {
+        "not rebuilt: it failed in this build; this file is from an earlier build"}
     _assert_manifest_matches_disk(dist)
 
 
@@ -127,33 +117,39 @@ def test_a_write_that_fills_the_disk_keeps_the_old_file(tmp_path):
     assert [path.name for path in target.parent.iterdir()] == ["leaflet.pdf"]
 
 
-def test_a_killed_build_leaves_only_valid_pdfs(project, built):
-    dist, _ = built
-    process = _cli(project, dist, "--force", "--jobs", "2", start_new_session=True)
-    built_lines = 0
+def test_a_killed_build_leaves_only_valid_pdfs(built):
+    project, dist, _ = built
+    pdfs = len(_hashes(dist))
+    process = _cli(project, dist, "--force", "--jobs", "1", start_new_session=True)
+    seen = []
     for line in process.stdout:
-        built_lines += line.startswith("built ")
-        if built_lines == 2:
-            break
+        seen.append(line)
+        if line.startswith("built ") and ".pdf " in line:
+            break  # one PDF written: the worker is now rendering and writing the next
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
+    written = [line for line in seen if line.startswith("built ") and ".pdf " in line]
+    assert len(written) == 1 < pdfs, seen  # killed in the middle of writing the PDFs
     time.sleep(0.2)  # let the killed workers go
+    # What a kill during os.write leaves: a half-written temporary file beside the PDF.
+    planted = dist / "en" / ".alpha.pdf.killed.tmp"
+    planted.write_bytes((dist / "en" / "alpha.pdf").read_bytes()[:5000])
     for path in dist.rglob("*.pdf"):
         reader = pypdf.PdfReader(path, strict=True)
         assert len(reader.pages) > 0, path
         assert path.read_bytes().rstrip().endswith(b"%%EOF"), path
     # The next build clears what the kill left half-written and lists exactly what is there.
-    again = _cli(project, dist, "--jobs", "2")
+    again = _cli(project, dist, "--jobs", "1")
     again.communicate()
     assert again.returncode == 0
-    assert not list(dist.rglob("*.tmp"))
+    assert not planted.exists() and not list(dist.rglob("*.tmp"))
     _assert_manifest_matches_disk(dist)
-    assert len(_manifest(dist)["outputs"]) == 18  # 12 PDFs, 6 web pages
+    assert len(_manifest(dist)["outputs"]) == 12  # 8 PDFs, 4 web pages
 
 
-def test_a_second_build_into_the_same_folder_is_refused(project, built):
-    dist, before = built
+def test_a_second_build_into_the_same_folder_is_refused(built):
+    project, dist, before = built
     manifest = (dist / "manifest.json").read_bytes()
     with exclusive(dist):
         process = _cli(project, dist, "--force")
@@ -166,20 +162,19 @@ def test_a_second_build_into_the_same_folder_is_refused(project, built):
     assert (dist / "manifest.json").read_bytes() == manifest
 
 
-def test_a_withdrawn_leaflet_leaves_dist_with_it(project, built):
-    dist, _ = built
-    (project.leaflets_dir / "ketamine-infusion.yaml").unlink()
+def test_a_withdrawn_leaflet_leaves_dist_with_it(built):
+    project, dist, _ = built
+    (project.leaflets_dir / "beta.yaml").unlink()
     lines = []
-    build(project, dist, variants=("standard",), log=lines.append, warn=lambda line: None)
-    assert "removed en/ketamine-infusion.pdf (its leaflet, language or draft is withdrawn)" \
-        in lines
-    assert "removed zh-Hans/ketamine-infusion.png (no longer used)" in lines
-    assert not list(dist.rglob("ketamine-infusion*"))
+    build(project, dist, log=lines.append, warn=lambda line: None)
+    assert "removed en/beta.pdf (its leaflet, language or draft is withdrawn)" in lines
+    assert "removed zh-Hans/beta.png (no longer used)" in lines
+    assert not list(dist.rglob("beta*"))
     _assert_manifest_matches_disk(dist)
 
 
-def test_a_manifest_cannot_make_the_build_delete_files_outside_dist(project, built, tmp_path):
-    dist, _ = built
+def test_a_manifest_cannot_make_the_build_delete_files_outside_dist(built, tmp_path):
+    project, dist, _ = built
     victim = tmp_path / "victim.pdf"
     victim.write_bytes(b"%PDF-1.7 someone else's file")
     manifest = _manifest(dist)
@@ -188,6 +183,6 @@ def test_a_manifest_cannot_make_the_build_delete_files_outside_dist(project, bui
         "path": "../victim.pdf", "sha256": hashlib.sha256(victim.read_bytes()).hexdigest(),
         "bytes": victim.stat().st_size, "pages": 1, "draft": False})
     (dist / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-    build(project, dist, variants=("standard",), log=lambda line: None, warn=lambda line: None)
+    build(project, dist, log=lambda line: None, warn=lambda line: None)
     assert victim.exists()
     _assert_manifest_matches_disk(dist)

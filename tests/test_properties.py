@@ -17,8 +17,10 @@ from leafpress.leaflet import load_leaflet
 from leafpress.project import Project
 from leafpress.translation import PLACEHOLDER, load_translations
 
-ROOT = Path(__file__).resolve().parent.parent
-REAL = (ROOT / "leaflets" / "ketamine-infusion.yaml").read_bytes()
+from helpers import CONTENT, ROOT, leaflets
+
+REAL_FILE = Project.at(ROOT).leaflet_files()[0]  # any real leaflet will do
+REAL, REAL_ID = REAL_FILE.read_bytes(), REAL_FILE.stem
 HEADER = (ROOT / "tests" / "data" / "bad-po" / "wrong-language.po").read_text("utf-8")
 HEADER = HEADER[: HEADER.index("\n\n") + 2].replace("Language: zh_CN", "Language: zh_Hans")
 
@@ -111,7 +113,7 @@ def test_a_real_leaflet_with_random_values_is_a_clean_error(folder, changes):
 @given(st.lists(st.tuples(st.integers(0, len(REAL)), st.integers(0, 40), st.binary(max_size=8)),
                 min_size=1, max_size=6))
 def test_a_mutated_real_leaflet_is_a_clean_error(folder, mutations):
-    content = REAL.replace(b"id: ketamine-infusion", b"id: random-leaflet")
+    content = REAL.replace(f"id: {REAL_ID}".encode(), b"id: random-leaflet")
     for position, deleted, inserted in mutations:
         content = content[:position] + inserted + content[position + deleted:]
     load_cleanly(folder, content)
@@ -212,8 +214,7 @@ def test_libyaml_and_pure_python_read_the_same(folder, data):
     assert fast == slow
 
 
-@pytest.mark.parametrize("name", ["ketamine-infusion", "magnesium-infusion",
-                                  "magnesium-and-pain"])
+@pytest.mark.parametrize("name", leaflets())
 def test_libyaml_reads_the_real_leaflets_as_pure_python_does(name):
-    fast, slow = read_both_ways(ROOT / "leaflets" / f"{name}.yaml")
+    fast, slow = read_both_ways(CONTENT / "leaflets" / f"{name}.yaml")
     assert isinstance(fast, tuple) and fast == slow

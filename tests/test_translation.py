@@ -7,9 +7,17 @@ import pytest
 from leafpress.errors import LeafletError
 from leafpress.translation import load_translations, read_catalog
 
+# The small made-up project of tests/projects/small, not the shipped catalog.
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
-CONTACT = "Pain Management Service nurses: [01632 960 418](tel:+441632960418)"
-ZH_CONTACT = "疼痛管理科护士：[01632 960 418](tel:+441632960418)"
+CONTACT = "Test Team: [01632 960 000](tel:+441632960000)"
+ZH_CONTACT = "测试小组：[01632 960 000](tel:+441632960000)"
+SHOWN_CONTACT = "Test Team: [01632 960 000](tel:+441632960000)"  # as a message shows it
+
+
+@pytest.fixture
+def project(fixture_project):
+    """Here, the small made-up project."""
+    return fixture_project
 
 
 def replace_in_po(project, old: str, new: str) -> int:
@@ -27,14 +35,14 @@ def msgid_line(project, message_id: str) -> int:
 
 
 @pytest.mark.parametrize(("old", "new", "reason"), [
-    ("tel:+441632960418)", "tel:+441632960999)",
-     "the links must have the same targets as the English: expected tel:+441632960418, "
+    ("tel:+441632960000)", "tel:+441632960999)",
+     "the links must have the same targets as the English: expected tel:+441632960000, "
      "got tel:+441632960999"),
-    ("疼痛管理科护士：[01632 960 418](tel:+441632960418)", "疼痛管理科护士：01632 960 418",
-     "the links must have the same targets as the English: expected tel:+441632960418, "
+    ("测试小组：[01632 960 000](tel:+441632960000)", "测试小组：01632 960 000",
+     "the links must have the same targets as the English: expected tel:+441632960000, "
      "got none"),
-    ("疼痛管理科护士：", "<b>疼痛管理科护士</b>：", "a translation must not contain HTML tags"),
-    ("(tel:+441632960418)", "(javascript:alert(1))",
+    ("测试小组：", "<b>测试小组</b>：", "a translation must not contain HTML tags"),
+    ("(tel:+441632960000)", "(javascript:alert(1))",
      "link target 'javascript:alert(1)' is not allowed; expected a complete address "
      "starting with https://, http://, mailto: or tel:"),
 ])
@@ -42,21 +50,24 @@ def test_a_translation_that_changes_markup_is_refused(project, old, new, reason)
     line = replace_in_po(project, f'msgstr "{ZH_CONTACT}"', f'msgstr "{ZH_CONTACT.replace(old, new)}"')
     translations, problems = load_translations(project, "zh_Hans")
     assert [str(problem) for problem in problems] == [
-        f'{PO}:{line - 1}: msgid "Pain Management Service nurses: [01632 960…": {reason}']
+        f'{PO}:{line - 1}: msgid "{SHOWN_CONTACT}": {reason}']
     assert translations.lookup(CONTACT) is None
 
 
 def test_changed_citation_markers_are_refused(project):
-    line = replace_in_po(project, "拮抗作用产生镇痛作用[1]。", "拮抗作用产生镇痛作用[2]。")
+    replace_in_po(project, 'msgid "A briefing made up for the tests, with one paragraph."',
+                  'msgid "A briefing made up for the tests, with one paragraph [1]."')
+    line = replace_in_po(project, "只有一个段落。", "只有一个段落[2]。")
     _, problems = load_translations(project, "zh_Hans")
     assert len(problems) == 1
-    assert str(problems[0]).startswith(f'{PO}:{line - 1}: msgid "Magnesium is thought to produce analgesia by…": ')
+    assert str(problems[0]).startswith(f'{PO}:{line - 1}: msgid "A briefing made up for the '
+                                       'tests, with one…": ')
     assert str(problems[0]).endswith(
         "the citation markers must match the English: expected [1], got [2]")
 
 
 def test_a_damaged_catalog_is_reported_by_line(project):
-    line = replace_in_po(project, 'msgstr "什么是氯胺酮输注？"', 'msgstr "什么是氯胺酮输注？')
+    line = replace_in_po(project, 'msgstr "这是一份真实的资料吗？"', 'msgstr "这是一份真实的资料吗？')
     with pytest.raises(LeafletError) as error:
         read_catalog(project, "zh_Hans")
     assert str(error.value).startswith(f"{PO}:{line}: end-of-line within string")
@@ -80,10 +91,10 @@ def test_a_translation_is_printed_as_text_even_if_it_slips_past_the_checks(proje
     translations, _ = load_translations(project, "zh_Hans")
     hostile = {**translations.strings,
                "Sources": '<img src="file:///etc/passwd">参考文献',
-               "What is a ketamine infusion?": '<script>alert(1)</script>什么是氯胺酮输注？'}
-    leaflet = load_leaflet(project.leaflets_dir / "ketamine-infusion.yaml", project.root)
+               "Is this a real leaflet?": '<script>alert(1)</script>这是一份真实的资料吗？'}
+    leaflet = load_leaflet(project.leaflets_dir / "alpha.yaml", project.root)
     rendered = render_html(template_environment(project), project, leaflet,
                            load_brand(project.brand_file), Translations("zh_Hans", hostile), [])
     assert "etc/passwd\">" not in rendered.html and "<script" not in rendered.html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;参考文献" in rendered.html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;什么是氯胺酮输注？" in rendered.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;这是一份真实的资料吗？" in rendered.html

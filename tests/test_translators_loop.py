@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
 from babel.messages.pofile import read_po
 
-from leafpress.cli import main
 from leafpress.project import Project
 
-from conftest import copy_project
+from helpers import pdftotext, run, small_project
 
+# The small made-up project of tests/projects/small: its leaflet "alpha" changes.
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
-OLD = "Creatinine is a waste product. Healthy kidneys clear it from your blood."
-NEW = OLD.replace("Healthy kidneys", "Your kidneys")
-
-
-def run(project: Project, *arguments: str) -> int:
-    return main(["--project", str(project.root), *arguments])
-
-
-def pdftotext(path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+OLD = "A warning for the test."
+NEW = "A warning for the tests, changed."
 
 
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory) -> Project:
-    """The project after one English paragraph changed and `extract` + `update` ran."""
-    project = copy_project(tmp_path_factory.mktemp("edited") / "project")
-    path = project.leaflets_dir / "magnesium-infusion.yaml"
+    """The project after one English text changed and `extract` + `update` ran."""
+    project = small_project(tmp_path_factory.mktemp("edited") / "project")
+    path = project.leaflets_dir / "alpha.yaml"
     text = path.read_text("utf-8")
-    old = "Creatinine is a waste product. Healthy kidneys clear it from your blood."
+    old = OLD
     assert old in text
     path.write_text(text.replace(old, NEW), "utf-8")
     assert run(project, "extract") == 0
@@ -62,11 +54,11 @@ def test_update_twice_changes_nothing_and_msgfmt_accepts_the_result(edited, caps
 def test_stats_json_shows_the_fuzzy_entry(edited, capsys):
     assert run(edited, "stats", "--format", "json") == 0
     rows = {row["leaflet"]: row for row in json.loads(capsys.readouterr().out)["stats"]}
-    assert rows["magnesium-infusion"]["fuzzy"] == 1
-    assert rows["magnesium-infusion"]["untranslated"] == 0
-    assert rows["magnesium-infusion"]["percent"] < 100
-    assert rows["ketamine-infusion"]["fuzzy"] == 0
-    assert rows["ketamine-infusion"]["percent"] == 100
+    assert rows["alpha"]["fuzzy"] == 1
+    assert rows["alpha"]["untranslated"] == 0
+    assert rows["alpha"]["percent"] < 100
+    assert rows["beta"]["fuzzy"] == 0
+    assert rows["beta"]["percent"] == 100
 
 
 def test_stats_table(edited, capsys):
@@ -74,7 +66,7 @@ def test_stats_table(edited, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["locale", "leaflet", "translated", "fuzzy", "untranslated",
                                 "invalid", "complete"]
-    [row] = [line.split() for line in lines if "magnesium-infusion" in line]
+    [row] = [line.split() for line in lines if " alpha " in line]
     assert row[0] == "zh-Hans" and row[3:6] == ["1", "0", "0"]
 
 
@@ -82,26 +74,26 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
     dist = tmp_path / "dist"
     assert run(edited, "build", "--variant", "standard", "--output", str(dist)) == 0
     err = capsys.readouterr().err
-    assert ("warning: magnesium-infusion [zh-Hans]: skipped: 1 fuzzy — run 'build.py stats'"
+    assert ("warning: alpha [zh-Hans]: skipped: 1 fuzzy — run 'build.py stats'"
             in err.splitlines())
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
-    assert manifest["skipped"] == [{"leaflet": "magnesium-infusion", "locale": "zh-Hans",
+    assert manifest["skipped"] == [{"leaflet": "alpha", "locale": "zh-Hans",
                                     "variant": "standard", "reason": "1 fuzzy"}]
-    assert len(manifest["outputs"]) == 10  # 5 PDFs and their 5 web pages
-    assert not (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
-    assert not (dist / "zh-Hans" / "magnesium-infusion" / "index.html").exists()
+    assert len(manifest["outputs"]) == 6  # 3 PDFs and their 3 web pages
+    assert not (dist / "zh-Hans" / "alpha.pdf").exists()
+    assert not (dist / "zh-Hans" / "alpha.html").exists()
     index = (dist / "index.html").read_text("utf-8")
     assert index.count("Not published: the translation is incomplete (1 fuzzy).") == 1
-    assert "zh-Hans/magnesium-infusion." not in index
-    # The English leaflet no longer claims a Chinese version; the other leaflets still do.
-    assert "简体中文" not in pdftotext(dist / "en" / "magnesium-infusion.pdf")
-    assert "简体中文" in pdftotext(dist / "en" / "ketamine-infusion.pdf")
+    assert "zh-Hans/alpha." not in index
+    # The English leaflet no longer claims a Chinese version; the other leaflet still does.
+    assert "简体中文" not in pdftotext(dist / "en" / "alpha.pdf")
+    assert "简体中文" in pdftotext(dist / "en" / "beta.pdf")
 
 
 def test_strict_build_fails_on_a_skipped_output(edited, tmp_path, capsys):
     assert run(edited, "build", "--strict", "--variant", "standard",
                "--output", str(tmp_path / "dist")) == 1
-    assert ("error: leaflets/magnesium-infusion.yaml: magnesium-infusion [zh-Hans]: skipped: "
+    assert ("error: leaflets/alpha.yaml: alpha [zh-Hans]: skipped: "
             "1 fuzzy — run 'build.py stats'") in capsys.readouterr().err
 
 
@@ -109,13 +101,11 @@ def test_draft_build_marks_every_page(edited, tmp_path):
     dist = tmp_path / "dist"
     assert run(edited, "build", "--draft", "--variant", "standard", "--output", str(dist)) == 0
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
-    drafts = manifest["drafts"]
-    assert [output["path"] for output in drafts] == [
-        "drafts/zh-Hans/magnesium-infusion.pdf", "drafts/zh-Hans/magnesium-infusion/index.html"]
-    assert all(output["draft"] for output in drafts)
-    assert not any(output["draft"] for output in manifest["outputs"])
+    drafts = [output for output in manifest["outputs"] if output["draft"]]
+    assert [output["path"] for output in drafts] == ["zh-Hans/alpha.draft.html",
+                                                     "zh-Hans/alpha.draft.pdf"]
     assert manifest["skipped"] == []
-    pdf, web_page = drafts
+    web_page, pdf = drafts
     pages = pdftotext(dist / pdf["path"]).split("\f")[:-1]
     assert len(pages) == pdf["pages"]
     for page in pages:
@@ -124,16 +114,17 @@ def test_draft_build_marks_every_page(edited, tmp_path):
         assert "Draft translation — not for patient use" in flat
     text = " ".join(pdftotext(dist / pdf["path"]).split())
     assert NEW in text  # English stands in, visibly marked as a draft
-    assert not (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
+    assert not (dist / "zh-Hans" / "alpha.pdf").exists()
     html = (dist / web_page["path"]).read_text("utf-8")
     assert ('<p class="draft-mark">译文草稿——请勿提供给患者使用 · '
             'Draft translation — not for patient use</p>') in html
     assert NEW in html
     index = (dist / "index.html").read_text("utf-8")
-    assert "drafts/" not in index and "Draft translation" not in index  # drafts are not published
+    assert index.count("Draft translation, not for patient use") == 2  # the PDF and the page
 
 
-def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, capsys):
+def test_a_new_locale_with_nothing_translated_is_skipped(fixture_project, tmp_path, capsys):
+    project = fixture_project
     assert run(project, "init", "fr") == 0
     po = (project.root / "locales/fr/LC_MESSAGES/messages.po").read_text("utf-8")
     assert '"Language: fr\\n"' in po
@@ -142,14 +133,16 @@ def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, caps
     assert run(project, "build", "--variant", "standard", "--output", str(dist)) == 0
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert {(item["leaflet"], item["locale"]) for item in manifest["skipped"]} == {
-        ("ketamine-infusion", "fr"), ("magnesium-and-pain", "fr"), ("magnesium-infusion", "fr")}
-    assert len(manifest["outputs"]) == 12  # 6 PDFs and their 6 web pages
+        ("alpha", "fr"), ("beta", "fr")}
+    assert len(manifest["outputs"]) == 8  # 4 PDFs and their 4 web pages
     index = (dist / "index.html").read_text("utf-8")
-    assert "Not published: the translation is incomplete (75 untranslated)." in index
-    assert index.count('<span lang="fr" dir="ltr">français</span> · French</h3>') == 3
+    assert len(re.findall(r"Not published: the translation is incomplete \(\d+ untranslated\)\.",
+                          index)) == 2
+    assert index.count('<span lang="fr" dir="ltr">français</span> · French</h3>') == 2
 
 
-def test_init_accepts_bcp47_names_and_refuses_existing_or_unknown_ones(project, capsys):
+def test_init_accepts_bcp47_names_and_refuses_existing_or_unknown_ones(fixture_project, capsys):
+    project = fixture_project
     assert run(project, "init", "pt-BR") == 0
     assert (project.root / "locales/pt_BR/LC_MESSAGES/messages.po").is_file()
     assert run(project, "init", "zh-Hans") == 1
@@ -159,13 +152,13 @@ def test_init_accepts_bcp47_names_and_refuses_existing_or_unknown_ones(project, 
     assert "unknown locale 'xx-Nowhere'" in err
 
 
-def test_a_new_language_needs_no_code(project, tmp_path):
+def test_a_new_language_needs_no_code(fixture_project, tmp_path):
     """init fr, translate the catalog, build: the French text is in the French PDF."""
+    project = fixture_project
     assert run(project, "init", "fr") == 0
     path = project.root / "locales/fr/LC_MESSAGES/messages.po"
     catalog_text = path.read_text("utf-8")
-    french = {"Magnesium infusion for nerve pain": "Perfusion de magnésium contre la douleur "
-                                                   "neuropathique"}
+    french = {"Alpha test leaflet": "Dépliant de test alpha"}
     lines = catalog_text.splitlines()
     for index, line in enumerate(lines):
         if line.startswith('msgid "') and line != 'msgid ""' and lines[index + 1] == 'msgstr ""':
@@ -175,12 +168,11 @@ def test_a_new_language_needs_no_code(project, tmp_path):
     assert run(project, "check") == 0
     dist = tmp_path / "dist"
     assert run(project, "build", "--strict", "--variant", "standard", "--output", str(dist)) == 0
-    text = " ".join(pdftotext(dist / "fr" / "magnesium-infusion.pdf").split())
-    assert "Perfusion de magnésium contre la douleur neuropathique" in text
+    text = " ".join(pdftotext(dist / "fr" / "alpha.pdf").split())
+    assert "Dépliant de test alpha" in text
     assert "21 novembre 2026" in text
-    english = " ".join(pdftotext(dist / "en" / "magnesium-infusion.pdf").split())
+    english = " ".join(pdftotext(dist / "en" / "alpha.pdf").split())
     assert "Also available in: français and 简体中文" in english
-    page = (dist / "fr" / "magnesium-infusion" / "index.html").read_text("utf-8")
+    page = (dist / "fr" / "alpha.html").read_text("utf-8")
     assert '<html lang="fr" dir="ltr">' in page
-    assert ('<p class="title" lang="fr" dir="ltr">Perfusion de magnésium contre la douleur '
-            'neuropathique</p>') in (dist / "index.html").read_text("utf-8")
+    assert '<p class="title" lang="fr" dir="ltr">Dépliant de test alpha</p>' in (dist / "index.html").read_text("utf-8")

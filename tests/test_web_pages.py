@@ -5,25 +5,17 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
-import tinyhtml5
 from pypdf import PdfReader
 
 from leafpress.cli import main
 
-from test_pdfs import OUTPUTS, entry, expected_title
+from helpers import (XHTML, entry, every_edition, links, loads, local_references, parse,
+                     remote, text, title)
 
-XHTML = "{http://www.w3.org/1999/xhtml}"
-
-
-def parse(path):
-    return tinyhtml5.parse(path.read_bytes())
-
-
-def text(element) -> str:
-    return " ".join("".join(element.itertext()).split())
+OUTPUTS = every_edition()
 
 
 def outline_titles(items) -> list[str]:
@@ -32,20 +24,12 @@ def outline_titles(items) -> list[str]:
             for title in (outline_titles(item) if isinstance(item, list) else [item.title])]
 
 
-def local_references(root) -> list[str]:
-    """Every URL a page loads or links that is not on the web or a phone number."""
-    references = [element.get(attribute) for element in root.iter()
-                  for attribute in ("href", "src") if element.get(attribute)]
-    return [reference for reference in references
-            if urlsplit(reference).scheme not in ("https", "http", "mailto", "tel", "data")]
-
-
 def test_one_web_page_per_leaflet_and_locale(dist, manifest):
     pages = [output for output in manifest["outputs"] if output["format"] == "html"]
     assert sorted((page["leaflet"], page["locale"]) for page in pages) == sorted(OUTPUTS)
     for page in pages:
         content = (dist / page["path"]).read_bytes()
-        assert page["path"] == f"{page['locale']}/{page['leaflet']}/index.html"
+        assert page["path"] == f"{page['locale']}/{page['leaflet']}.html"
         assert (page["variant"], page["pages"], page["draft"]) == ("standard", None, False)
         assert (page["bytes"], page["sha256"]) == (len(content),
                                                    hashlib.sha256(content).hexdigest())
@@ -55,7 +39,7 @@ def test_one_web_page_per_leaflet_and_locale(dist, manifest):
 def test_web_page_has_the_pdfs_headings_language_and_title(dist, manifest, leaflet, locale):
     root = parse(dist / entry(manifest, leaflet, locale, format="html")["path"])
     assert (root.get("lang"), root.get("dir")) == (locale, "ltr")
-    assert text(root.find(f"{XHTML}head/{XHTML}title")) == expected_title(leaflet, locale)
+    assert text(root.find(f"{XHTML}head/{XHTML}title")) == title(leaflet, locale)
     headings = [text(element) for element in root.iter()
                 if element.tag in (f"{XHTML}h1", f"{XHTML}h2", f"{XHTML}h3")]
     pdf = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
@@ -72,11 +56,11 @@ def test_web_page_is_for_the_screen_and_works_offline(dist, manifest, leaflet, l
     assert "@page" not in html  # running headers and page numbers are for paper
     assert not list(root.iter(f"{XHTML}script"))
     assert 'class="qr"' not in html  # no QR code on screen, but the address is linked
-    links = [element.get("href") for element in root.iter(f"{XHTML}a")]
-    assert f"https://leaflets.northgate-hospital.example/{locale}/{leaflet}/" in links
+    assert f"https://leaflets.northgate-hospital.example/{locale}/{leaflet}/" in links(root)
+    # Only links go to the web: everything the page itself loads is a file beside it.
+    assert loads(root) and remote(loads(root)) == []
     references = local_references(root)
-    assert "../../assets/leaflet.css" in references
-    assert "../../assets/brand/logo.svg" in references
+    assert "../assets/leaflet.css" in references and "../assets/brand/logo.svg" in references
     for reference in references:
         target = (path.parent / unquote(reference)).resolve()
         assert target.is_relative_to(dist.resolve()) and target.is_file(), reference
@@ -91,7 +75,8 @@ def test_the_screen_styles_are_in_the_one_stylesheet(dist):
     assert (dist / "assets" / "fonts" / "OFL.txt").is_file()  # the fonts' licence goes along
 
 
-def test_a_brands_logo_and_font_files_go_with_the_web_pages(project, tmp_path):
+def test_a_brands_logo_and_font_files_go_with_the_web_pages(fixture_project, tmp_path):
+    project = fixture_project
     brand = tmp_path / "brand"
     shutil.copytree(Path(__file__).parent / "data" / "brands" / "riverside", brand)
     for style in ("Regular", "Bold"):
@@ -103,9 +88,23 @@ def test_a_brands_logo_and_font_files_go_with_the_web_pages(project, tmp_path):
     dist = tmp_path / "dist"
     assert main(["--project", str(project.root), "build", "--variant", "standard",
                  "--brand", str(settings), "--output", str(dist)]) == 0
-    page = (dist / "en" / "magnesium-infusion" / "index.html").read_text("utf-8")
-    assert "src: url(../../assets/brand/Brand-Regular.ttf)" in page
-    assert "src: url(../../assets/brand/Brand-Bold.ttf)" in page
+    page = (dist / "en" / "alpha.html").read_text("utf-8")
+    assert "src: url(../assets/brand/Brand-Regular.ttf)" in page
+    assert "src: url(../assets/brand/Brand-Bold.ttf)" in page
     for name in ("Brand-Regular.ttf", "Brand-Bold.ttf", "logo.svg"):
         assert (dist / "assets" / "brand" / name).read_bytes() == (brand / name).read_bytes()
     assert "Riverside Community Health" in (dist / "index.html").read_text("utf-8")
+
+
+def test_the_offline_check_finds_what_a_page_would_load_from_the_web(tmp_path):
+    """The check above fires: a remote image, stylesheet or CSS url() is found; links are not."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><link rel="stylesheet" href="https://cdn.example/x.css">'
+        '<style>body { background: url("http://example.org/b.png") }</style></head><body>'
+        '<img src="//example.org/x.png" alt=""><img src="../assets/logo.svg" alt="">'
+        '<a href="https://example.org/">a link</a></body></html>', "utf-8")
+    root = parse(page)
+    assert remote(loads(root)) == ["//example.org/x.png", "https://cdn.example/x.css",
+                                   "http://example.org/b.png"]
+    assert links(root) == ["https://example.org/"]

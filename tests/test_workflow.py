@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT
+
 WORKFLOW = ROOT / ".github" / "workflows" / "leaflets.yml"
 README = (ROOT / "README.md").read_text("utf-8")
 

@@ -1,0 +1,306 @@
+"""What several test modules use: the paths, the command line, reading PDFs and pages back.
+
+Test modules import from here and never from one another. The content tests take what to
+check from the project's files (every leaflet, locale and variant), never from a list here.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import functools
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import tinyhtml5
+import yaml
+from babel.messages.pofile import read_po
+
+from leafpress.catalog import write_pot
+from leafpress.cli import main
+from leafpress.project import VARIANTS, Project
+
+ROOT = Path(__file__).resolve().parent.parent
+# The project whose shipped content the content tests check: this repository, or a copy
+# named by LEAFPRESS_TEST_PROJECT (test_any_project.py runs them on a larger copy).
+CONTENT = Path(os.environ.get("LEAFPRESS_TEST_PROJECT", ROOT)).resolve()
+PROJECT_PARTS = ("leaflets", "locales", "templates", "brand")
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def copy_project(target: Path, source: Path = ROOT) -> Project:
+    """Copy a project's content (not its code) into ``target``."""
+    for part in PROJECT_PARTS:
+        shutil.copytree(source / part, target / part)
+    return Project.at(target)
+
+
+def small_project(target: Path) -> Project:
+    """Lay out the small made-up project of tests/projects/small in ``target``: its own
+    leaflets and catalog, the real templates and brand, and a POT extracted from them."""
+    small = ROOT / "tests" / "projects" / "small"
+    for part in ("leaflets", "locales"):
+        shutil.copytree(small / part, target / part)
+    for part in ("templates", "brand"):
+        shutil.copytree(ROOT / part, target / part)
+    project = Project.at(target)
+    write_pot(project)
+    return project
+
+
+# The command line -----------------------------------------------------------------------
+
+def run(project: Project, *arguments: str) -> int:
+    """Run ``build.py`` in this process; return its exit code."""
+    return main(["--project", str(project.root), *arguments])
+
+
+def cli(project: Project, *arguments: str, **options) -> subprocess.CompletedProcess:
+    """Run ``build.py`` as its own process, as a user does; its output is text."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--project",
+                           str(project.root), *arguments], capture_output=True, text=True,
+                          **options)
+
+
+def cli_process(project: Project, *arguments: str, **options) -> subprocess.Popen:
+    """Start ``build.py`` unbuffered, reading its output as it comes."""
+    return subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "--project",
+                             str(project.root), *arguments], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **options)
+
+
+def summary(out: str) -> str:
+    """Return the build's last line: ``N built, N reused, N skipped, N failed in …``."""
+    return out.strip().splitlines()[-1]
+
+
+# Reading outputs back -------------------------------------------------------------------
+
+def pdftotext(path: Path) -> str:
+    """The text of a PDF as poppler extracts it (pages separated by form feeds)."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def flat(text: str) -> str:
+    """``text`` with every run of whitespace made one space."""
+    return " ".join(text.split())
+
+
+def parse(path: Path):
+    return tinyhtml5.parse(path.read_bytes())
+
+
+def text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def links(root) -> list[str]:
+    """Every address a page links to (``<a href>``): followed only if the reader does."""
+    return [element.get("href") for element in root.iter(f"{XHTML}a") if element.get("href")]
+
+
+def loads(root) -> list[str]:
+    """Every address a page loads by itself: any ``src``, ``<link href>``, CSS ``url()``."""
+    found = [element.get("src") for element in root.iter() if element.get("src")]
+    found += [element.get("href") for element in root.iter(f"{XHTML}link")]
+    for style in root.iter(f"{XHTML}style"):
+        found += re.findall(r"url\(\s*[\"']?([^\"')]+)", "".join(style.itertext()))
+    return found
+
+
+def remote(addresses: list[str]) -> list[str]:
+    """The addresses that are not files next to the page (or data: URIs)."""
+    return [address for address in addresses
+            if urlsplit(address).scheme not in ("", "data") or urlsplit(address).netloc]
+
+
+def local_references(root) -> list[str]:
+    """Every address a page loads or links that is not on the web, mail or a phone."""
+    return [reference for reference in loads(root) + links(root)
+            if urlsplit(reference).scheme not in ("https", "http", "mailto", "tel", "data")]
+
+
+def entry(manifest: dict, leaflet: str, locale: str, variant: str = "standard",
+          format: str = "pdf") -> dict:
+    """The one manifest record of an output."""
+    [found] = [output for output in manifest["outputs"] if (
+        output["leaflet"], output["locale"], output["variant"], output["format"]) == (
+        leaflet, locale, variant, format)]
+    return found
+
+
+# What the content tests check: whatever the project holds ------------------------------
+
+def leaflets(root: Path = CONTENT) -> list[str]:
+    return [path.stem for path in Project.at(root).leaflet_files()]
+
+
+def locales(root: Path = CONTENT) -> list[str]:
+    """Every locale the project is published in, as BCP 47 tags, English first."""
+    return [locale.replace("_", "-") for locale in Project.at(root).locales()]
+
+
+def every_output(root: Path = CONTENT) -> list[tuple[str, str, str]]:
+    """(leaflet, locale, variant) for every PDF a complete build of ``root`` writes."""
+    return [(leaflet, locale, variant) for leaflet in leaflets(root)
+            for locale in locales(root) for variant in VARIANTS]
+
+
+def every_edition(root: Path = CONTENT) -> list[tuple[str, str]]:
+    """(leaflet, locale) for every standard PDF and web page."""
+    return [(leaflet, locale) for leaflet in leaflets(root) for locale in locales(root)]
+
+
+def leaflet_source(leaflet: str, root: Path = CONTENT) -> dict:
+    """The leaflet's YAML as plain data, read with PyYAML alone (not leafpress's loader)."""
+    return yaml.load((root / "leaflets" / f"{leaflet}.yaml").read_text("utf-8"),
+                     Loader=yaml.BaseLoader)
+
+
+def translated(english: str, locale: str, root: Path = CONTENT) -> str:
+    """``english`` as the catalog file says it in ``locale``, read with Babel alone."""
+    if locale == "en":
+        return english
+    path = root / "locales" / locale.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+    message = _catalog(path).get(english.replace("%", "%%"))
+    assert message is not None and message.string and not message.fuzzy, (path, english)
+    return message.string.replace("%%", "%")
+
+
+@functools.lru_cache(maxsize=None)
+def _catalog(path: Path):
+    with path.open("rb") as file:
+        return read_po(file)
+
+
+def title(leaflet: str, locale: str, root: Path = CONTENT) -> str:
+    """The leaflet's title in ``locale``, from its YAML file and the catalog file."""
+    return translated(leaflet_source(leaflet, root)["title"], locale, root)
+
+
+# A real browser ------------------------------------------------------------------------
+
+class Chromium:
+    """Headless Chromium driven through the DevTools protocol on a pipe (fds 3 and 4)."""
+
+    def __init__(self, profile: Path) -> None:
+        executable = shutil.which("chromium")
+        if executable is None:
+            pytest.fail("Chromium is not installed: run scripts/setup.sh (Debian package "
+                        "'chromium'); the catalogue must be tested in a real browser")
+        to_browser, self._to_browser = os.pipe()
+        self._from_browser, from_browser = os.pipe()
+        # Numbers above 4, so that moving them to 3 and 4 in the child overwrites neither.
+        to_browser, from_browser = (_above_4(fd) for fd in (to_browser, from_browser))
+
+        def pipes_on_3_and_4():
+            os.dup2(to_browser, 3)
+            os.dup2(from_browser, 4)
+
+        self.process = subprocess.Popen(
+            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
+             "--remote-debugging-pipe", "about:blank"],
+            pass_fds=(3, 4), preexec_fn=pipes_on_3_and_4,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for fd in (to_browser, from_browser):
+            os.close(fd)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.send("Target.attachToTarget", targetId=target,
+                                 flatten=True)["sessionId"]
+        for domain in ("Page", "Network", "Runtime", "Log"):
+            self.send(f"{domain}.enable", session=True)
+
+    def send(self, method: str, session: bool = False, **params) -> dict:
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._receive()
+            if reply.get("id") == self._next_id:
+                assert "error" not in reply, (method, reply["error"])
+                return reply["result"]
+            self.events.append(reply)
+
+    def wait_for(self, method: str) -> dict:
+        while True:
+            event = self._receive()
+            self.events.append(event)
+            if event.get("method") == method:
+                return event
+
+    def _receive(self, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._from_browser], [], [],
+                                        max(0, deadline - time.monotonic()))
+            chunk = os.read(self._from_browser, 1 << 16) if ready else b""
+            assert chunk, "Chromium stopped answering"
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def open(self, url: str, width: int = 1200) -> list[str]:
+        """Load ``url``; return every error it caused (failed loads, console, exceptions)."""
+        self.events.clear()
+        self.send("Emulation.setDeviceMetricsOverride", session=True, width=width,
+                  height=900, deviceScaleFactor=1, mobile=False)
+        self.send("Page.navigate", session=True, url=url)
+        self.wait_for("Page.loadEventFired")
+        self.evaluate("document.fonts.ready.then(() => true)")
+        return [_error(event) for event in self.events if _error(event)]
+
+    def evaluate(self, expression: str):
+        result = self.send("Runtime.evaluate", session=True, expression=expression,
+                           awaitPromise=True, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"]["value"]
+
+    def screenshot(self, path: Path) -> None:
+        """Save the whole page, top to bottom, as a PNG."""
+        png = self.send("Page.captureScreenshot", session=True, format="png",
+                        captureBeyondViewport=True)["data"]
+        path.write_bytes(base64.b64decode(png))
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+        finally:
+            os.close(self._to_browser)
+            os.close(self._from_browser)
+            self.process.wait(timeout=30)
+
+
+def _above_4(fd: int) -> int:
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return moved
+
+
+def _error(event: dict) -> str | None:
+    method, params = event.get("method"), event.get("params", {})
+    if method == "Network.loadingFailed":
+        return f"load failed: {params.get('errorText')} ({params.get('requestId')})"
+    if method == "Log.entryAdded" and params["entry"]["level"] == "error":
+        return f"log: {params['entry']['text']} {params['entry'].get('url', '')}"
+    if method == "Runtime.exceptionThrown":
+        return f"exception: {params['exceptionDetails']['text']}"
+    if method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
+        return f"console: {params['args']}"
+    return None

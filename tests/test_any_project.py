@@ -1,0 +1,70 @@
+"""The content checks hold for any project: here, one with a 4th leaflet and a 3rd language.
+
+A copy of the real project gets a renamed copy of its first leaflet (extracted, updated and
+translated by copying the translations) and a zh_Hant catalog (the zh_Hans one with its
+Language header fixed). `check` passes, and every test that reads the built content (the
+tests that use the `dist` or `manifest` fixtures, and the catalog checks) runs again, in
+its own pytest, on that copy: they must pass unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+from helpers import ROOT, copy_project, run
+
+PO = "locales/{}/LC_MESSAGES/messages.po"
+
+
+def add_leaflet_copy(project) -> str:
+    """Add a renamed copy of the first leaflet; return its id."""
+    source = project.leaflet_files()[0]
+    new = f"{source.stem}-copy"
+    text = source.read_text("utf-8").replace(f"\nid: {source.stem}\n", f"\nid: {new}\n")
+    text = re.sub(r"\nreference: ([A-Z]+)-(\d+)\n", r"\nreference: \1-9\2\n", text, count=1)
+    text = re.sub(r'\ntitle: "?(.+?)"?\n', lambda m: f'\ntitle: "{m.group(1)} (copy)"\n',
+                  text, count=1)
+    (project.leaflets_dir / f"{new}.yaml").write_text(text, "utf-8")
+    return new
+
+
+def translate_copies(path) -> None:
+    """Translate each new "… (copy)" text by copying the translation of the text it copies
+    (and clear the fuzzy flag that msgmerge may have set on it)."""
+    blocks = path.read_text("utf-8").split("\n\n")
+    translations = dict(re.findall(r'^msgid "(.*)"\nmsgstr "(.*)"$', "\n\n".join(blocks), re.M))
+    for number, block in enumerate(blocks):
+        found = re.search(r'^msgid "(.+) \(copy\)"$', block, re.M)
+        if found and not block.startswith("#~"):
+            lines = [line for line in block.splitlines()
+                     if line != "#, fuzzy" and not line.startswith("#|")]
+            copied = translations[found.group(1)]
+            blocks[number] = "\n".join(
+                f'msgstr "{copied}（副本）"' if line.startswith("msgstr ") else line
+                for line in lines)
+    path.write_text("\n\n".join(blocks), "utf-8")
+
+
+def test_the_content_checks_pass_with_a_fourth_leaflet_and_a_third_language(tmp_path):
+    project = copy_project(tmp_path / "project")
+    leaflets = len(project.leaflet_files())
+    add_leaflet_copy(project)
+    assert run(project, "update") == 0
+    for locale in project.translated_locales():
+        translate_copies(project.root / PO.format(locale))
+    hans = (project.root / PO.format("zh_Hans")).read_text("utf-8")
+    assert '"Language: zh_Hans\\n"' in hans
+    (project.root / PO.format("zh_Hant")).parent.mkdir(parents=True)
+    (project.root / PO.format("zh_Hant")).write_text(
+        hans.replace('"Language: zh_Hans\\n"', '"Language: zh_Hant\\n"'), "utf-8")
+    assert run(project, "check", "--today", "2026-11-21") == 0
+    assert len(project.leaflet_files()) == leaflets + 1 and len(project.locales()) == 3
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "content",
+         str(ROOT / "tests")], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "LEAFPRESS_TEST_PROJECT": str(project.root)})
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", result.stdout) and " failed" not in result.stdout
