@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import tinyhtml5
 import yaml
-from babel.messages.pofile import read_po
+from babel.messages.pofile import escape, read_po
 
 from leafpress.catalog import write_pot
 from leafpress.cli import main
@@ -190,6 +190,10 @@ def title(leaflet: str, locale: str, root: Path = CONTENT) -> str:
 
 # A real browser ------------------------------------------------------------------------
 
+# In a page: the images that did not decode.
+BROKEN_IMAGES = "[...document.images].filter(img => !img.naturalWidth).map(img => img.src)"
+
+
 class Chromium:
     """Headless Chromium driven through the DevTools protocol on a pipe (fds 3 and 4)."""
 
@@ -304,3 +308,55 @@ def _error(event: dict) -> str | None:
     if method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
         return f"console: {params['args']}"
     return None
+
+
+# A one-leaflet project made in the test (tests of new languages, brands and blocks) ------
+
+# Its texts are sentences of the shipped leaflets (written from the seeds), so that their
+# translations are real ones too.
+LEAFLET = """\
+id: sample
+reference: TEST-1
+title: Magnesium infusion for nerve pain
+audience: patient
+version: "1.0"
+published: 2026-11-21
+review_by: 2028-11-21
+owner:
+  department: Pain Management Service
+  contact: "Pain Management Service nurses: [01632 960 418](tel:+441632960418)"
+sources:
+  - citation: Hobbs N, Turnbull J. Magnesium and pain. Anaesthesia Tutorial of the Week 531.
+sections:
+  - heading: Getting ready for your appointment
+    blocks:
+      - bullets:
+          - Your appointment will be in the morning or the afternoon.
+          - Have nothing to eat for 6 hours before your appointment.
+      - paragraph: >-
+          In one meta-analysis, opioid consumption over the first 24 postoperative
+          hours fell on average by 24.4%, equal to 7.6 mg of intravenous morphine
+          equivalents [6].
+"""
+
+
+def make_project(root: Path, leaflets: dict[str, str] | None = None) -> Project:
+    """Write a project with the real templates and brand and the given leaflets."""
+    for part in ("templates", "brand"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "leaflets").mkdir(parents=True)
+    (root / "locales").mkdir()
+    for name, text in (leaflets or {"sample": LEAFLET}).items():
+        (root / "leaflets" / f"{name}.yaml").write_text(text, "utf-8")
+    return Project.at(root)
+
+
+def translate(project: Project, locale: str, translations: dict[str, str]) -> None:
+    """Fill the given entries of ``locale``'s catalog, as a translator would in an editor."""
+    path = project.po_file(locale)
+    text = path.read_text("utf-8")
+    for source, target in translations.items():
+        entry = f'msgid {escape(source)}\nmsgstr ""\n'
+        assert entry in text, source
+        text = text.replace(entry, f'msgid {escape(source)}\nmsgstr {escape(target)}\n')
+    path.write_text(text, "utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from fixture_project import make_project, run
+from helpers import make_project, run
 
 RIVERSIDE = Path(__file__).parent / "data" / "brands" / "riverside"
 TEXTS = ["Riverside Community Health", "Patient Information Team",

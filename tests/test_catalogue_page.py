@@ -15,7 +15,7 @@ from PIL import Image
 from leafpress.catalogue import THUMBNAIL_WIDTH, human_size
 from leafpress.cli import main
 
-from helpers import (XHTML, Chromium, leaflet_source, leaflets, local_references, locales,
+from helpers import (BROKEN_IMAGES, XHTML, Chromium, leaflet_source, leaflets, local_references, locales,
                      parse, summary, text, title)
 
 # How the catalogue names a language: in its own language, then in English (Babel's CLDR
@@ -175,7 +175,6 @@ LINKS = "[...document.querySelectorAll('a[href]')].map(a => a.href)"
 LOADED = """[...document.images].map(img => img.currentSrc).concat(
   [...document.querySelectorAll('link[href]')].map(link => link.href),
   performance.getEntriesByType('resource').map(entry => entry.name))"""
-BROKEN_IMAGES = "[...document.images].filter(img => !img.naturalWidth).map(img => img.src)"
 # Load every @font-face of the page: "FAMILY WEIGHT" each, or why it failed.
 FONTS = """Promise.all([...document.fonts].map(face => face.load().then(
   () => face.family.replaceAll('"', '') + ' ' + face.weight,

@@ -13,7 +13,7 @@ from leafpress.errors import LeafletError
 from leafpress.pipeline import check
 from leafpress.project import Project
 
-from conftest import ROOT
+from helpers import ROOT
 
 UNDRAWABLE = Path(__file__).parent / "data" / "undrawable"
 LEAFLET_CASES = sorted((UNDRAWABLE / "leaflets").glob("*.yaml"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_project import LEAFLET, ROOT, make_project, run
+from helpers import LEAFLET, ROOT, make_project, run
 
 LEAFLETS = 6  # 12 PDFs: the build is still rendering when the signal comes
 

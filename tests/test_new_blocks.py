@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from leafpress.pipeline import build
 
-from fixture_project import make_project, run
+from helpers import make_project, run
 
 MM = 72 / 25.4
 ALT = "Northgate Hospital's logo."

@@ -18,8 +18,7 @@ import pytest
 from leafpress.cli import main
 from leafpress.project import Project
 
-from conftest import ROOT
-from test_catalogue_page import Chromium
+from helpers import ROOT, Chromium
 
 OVERFLOW = Path(__file__).parent / "data" / "overflow"
 MM = 72 / 25.4

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from fixture_project import LEAFLET, make_project, run, translate
+from helpers import LEAFLET, make_project, run, translate
 
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
 BROKEN = "leaflets/broken.yaml:3: unknown key 'titel'; did you mean 'title'?"

@@ -20,8 +20,7 @@ from leafpress.page_comparison import changed_regions
 from leafpress.project import Project
 from leafpress.revisions import changed_leaflets
 
-from test_catalogue_page import BROKEN_IMAGES, Chromium
-from test_web_pages import XHTML, parse, text
+from helpers import BROKEN_IMAGES, XHTML, Chromium, parse, text
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAFLET = '''\

@@ -11,7 +11,7 @@ import pytest
 from leafpress.pipeline import build
 from leafpress.writing import font_warning
 
-from fixture_project import LEAFLET, make_project, run, translate
+from helpers import LEAFLET, make_project, run, translate
 
 MM = 72 / 25.4
 MARGIN = 20 * MM  # the page's side margins (templates/leaflet.css)

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from leafpress.pdf import write_pdf
 
-from conftest import ROOT
+from helpers import ROOT
 
 LONG = "https://leaflets.northgate-hospital.example/" + "a-long-address/" * 12
 

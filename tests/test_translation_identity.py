@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from leafpress.translation import load_translations
 
-from fixture_project import make_project, run, translate
+from helpers import make_project, run, translate
 
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
 PERCENT = ("In one meta-analysis, opioid consumption over the first 24 postoperative hours fell "

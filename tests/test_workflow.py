@@ -87,7 +87,7 @@ def test_the_scheduled_run_writes_a_summary_even_when_it_fails(workflow):
     assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
 
 
-@pytest.mark.parametrize("job", ["test", "render", "publish"])
+@pytest.mark.parametrize("job", ["test", "render", "publish", "review"])
 def test_every_job_starts_where_the_readme_starts(workflow, job):
     definition = workflow["jobs"][job]
     assert definition["container"] == "debian:bookworm"
@@ -112,3 +112,19 @@ def test_every_command_is_one_the_readme_documents(workflow):
             assert f"`build.py {words[2]}" in commands_table, line
             for option in (word for word in words[3:] if word.startswith("--")):
                 assert option in commands_table, (line, option)
+
+
+def test_a_pull_request_gets_the_review_packs_of_its_changed_leaflets(workflow):
+    job = workflow["jobs"]["review"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    checkout = _steps(workflow, "review")[1]
+    assert checkout["with"]["fetch-depth"] == 0  # the base branch's commits, for diff
+    assert _commands(workflow, "review") == [
+        "make setup", ".venv/bin/python build.py check",
+        '.venv/bin/python build.py diff --since "origin/${{ github.base_ref }}"']
+    [upload] = _uses(workflow, "review", "actions/upload-artifact")
+    assert upload["path"] == "dist/review/"
+    assert [step for step in _steps(workflow, "review") if step.get("uses") == upload] == []
+    [step] = [step for step in _steps(workflow, "review")
+              if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert step["if"] == "always()"  # the packs of a failing run are the ones to read
