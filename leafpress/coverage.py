@@ -205,11 +205,14 @@ def _root_stack(sheets: tuple[tuple[str, str], ...], language: str) -> tuple[lis
     return [name.strip().strip("\"'") for name in resolved.split(",") if name.strip()], faces
 
 
-def _applies_to_root(selector: str, language: str) -> bool:
-    if selector == ":root":
-        return True
-    found = re.fullmatch(r":root:lang\(([\w-]+)\)", selector)
-    return bool(found) and found[1].lower() == language
+def _applies_to_root(selectors: str, language: str) -> bool:
+    """Return whether one of ``selectors`` (a comma-separated list) is the root element,
+    for every language or for ``language``."""
+    for selector in (part.strip() for part in selectors.split(",")):
+        found = re.fullmatch(r":root:lang\(([\w-]+)\)", selector)
+        if selector == ":root" or (found and found[1].lower() == language):
+            return True
+    return False
 
 
 def _font_face(rule, base: str) -> tuple[str, Face] | None:

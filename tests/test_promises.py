@@ -103,10 +103,10 @@ def test_a_draft_is_deleted_once_its_translation_is_published(fixture_built):
     translated = po.read_text("utf-8")
     _make_fuzzy(project, "Beta test briefing")
     assert run(project, "build", "--draft", "--variant", "standard", "--output", str(dist)) == 0
-    assert (dist / "zh-Hans" / "beta.draft.pdf").is_file()
+    assert (dist / "drafts" / "zh-Hans" / "beta.pdf").is_file()
     po.write_text(translated, "utf-8")
     assert run(project, "build", "--variant", "standard", "--output", str(dist)) == 0
-    assert not list(dist.rglob("*.draft.*"))
+    assert not (dist / "drafts").exists()
     assert "zh-Hans/beta.pdf" in {o["path"] for o in _manifest(dist)["outputs"]}
 
 

@@ -42,7 +42,7 @@ def draft(tmp_path_factory):
     dist = project.root / "dist"
     build(project, dist, draft=True, variants=("standard",), log=lambda line: None,
           warn=lambda line: None)
-    return dist / "ar" / "sample.draft.pdf"
+    return dist / "drafts" / "ar" / "sample.pdf"
 
 
 def lines(path) -> list[tuple[float, float, str]]:
@@ -103,7 +103,7 @@ def test_the_arabic_is_set_in_the_projects_arabic_font(draft):
 
 
 def test_the_html_carries_the_direction(draft):
-    page = (draft.parent / "sample.draft.html").read_text("utf-8")
+    page = (draft.parent / "sample" / "index.html").read_text("utf-8")
     assert '<html lang="ar" dir="rtl">' in page
 
 
