@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import incremental
 from .errors import LeafletError
-from .project import VARIANTS, Project, write_atomically
+from .project import VARIANTS, Project, bcp47, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
                                                        "review date, owner and translations")
     report_parser.add_argument("--format", choices=("table", "json"), default="table")
     report_parser.set_defaults(command=_report)
+    check_parser.add_argument("--strict", action="store_true", default=argparse.SUPPRESS,
+                              help="treat the quality gates' warnings as failures")
     for command in (check_parser, report_parser):
         command.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                              default=datetime.date.today(),
@@ -212,10 +214,12 @@ def _positive(text: str) -> int:
 def _check(project: Project, arguments) -> int:
     from .pipeline import check
 
-    check(project, arguments.brand, today=arguments.today,
-          warn=lambda line: print(line, file=sys.stderr))
-    print("All leaflets, translations and templates are valid, and no review date has "
-          "passed.")
+    warnings = check(project, arguments.brand, today=arguments.today, strict=arguments.strict,
+                     warn=lambda line: print(line, file=sys.stderr))
+    gates = f"; the quality gates found {warnings} thing{'s' if warnings != 1 else ''} to " \
+            "improve (--strict fails on them)" if warnings else ""
+    print(f"All leaflets, translations and templates are valid, and no review date has "
+          f"passed{gates}.")
     return 0
 
 
@@ -234,7 +238,31 @@ def _report(project: Project, arguments) -> int:
         [(row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
           row["owner"], *(_translation_state(row["translations"].get(locale))
                           for locale in locales)) for row in rows]))
+    print("\nReadability: Flesch–Kincaid grade and Flesch reading ease of the English, per "
+          "leaflet and section; for Chinese, characters a sentence (average / longest)\n")
+    print(_markdown_table(*_readability_table(rows)))
     return 0
+
+
+def _readability_table(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    locales = sorted({locale for row in rows for locale in row["readability"]["sentence_length"]})
+    header = ("leaflet / section", "audience", "grade", "reading ease", "sentences", "words",
+              *(bcp47(locale) for locale in locales))
+    table = []
+    for row in rows:
+        figures = row["readability"]
+        chinese = [figures["sentence_length"].get(locale) for locale in locales]
+        table.append((row["leaflet"], row["audience"], *_scores(figures),
+                      *(f"{found['average']:.1f} / {found['longest']}" if found else ""
+                        for found in chinese)))
+        table += [(f"  {section['heading']}", "", *_scores(section), *("" for _ in locales))
+                  for section in figures["sections"]]
+    return header, table
+
+
+def _scores(figures: dict) -> tuple[str, ...]:
+    return (f"{figures['grade']:.1f}", f"{figures['reading_ease']:.1f}",
+            str(figures["sentences"]), str(figures["words"]))
 
 
 def _translation_state(counts: dict | None) -> str:

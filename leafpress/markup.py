@@ -32,6 +32,21 @@ def emphasis_count(text: str) -> int:
     return sum(token.type in ("strong_open", "em_open") for token in _inline_tokens(text))
 
 
+def emphasis_marks(text: str) -> list[str]:
+    """Return the mark of each emphasised span, in order: ``**``, ``__``, ``*`` or ``_``."""
+    return [token.markup for token in _inline_tokens(text)
+            if token.type in ("strong_open", "em_open")]
+
+
+def unlinked_text(text: str) -> str:
+    """Return the text of ``text`` that is not inside a link, without markup."""
+    parts, depth = [], 0
+    for token in _inline_tokens(text):
+        depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+        parts.append(token.content if token.type == "text" and not depth else " ")
+    return "".join(parts)
+
+
 def markup_problem(text: str) -> str | None:
     """Return what is wrong with the markup in ``text``, or ``None``."""
     tokens = _inline_tokens(text)

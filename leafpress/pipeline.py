@@ -15,6 +15,7 @@ from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
 from .document import render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
+from .gates import quality_problems, readability_figures
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
@@ -123,11 +124,12 @@ def _check_references(project: Project, leaflets: list[LeafletFile],
 
 
 def check(project: Project, brand_path: Path | None = None, today: datetime.date | None = None,
-          warn=None) -> None:
+          warn=None, strict: bool = False) -> int:
     """Validate leaflets, brand, catalogs and templates without rendering any PDF.
 
     With ``today``, a leaflet past its review date is a problem too, and one due for
-    review within 60 days is reported to ``warn``.
+    review within 60 days is reported to ``warn``. The quality gates (gates.py) report
+    to ``warn`` too, or as problems when ``strict``; return how many they found.
     """
     problems = ProblemCollector()
     site = gather(project, brand_path, problems)
@@ -141,7 +143,15 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
         for leaflet in site.leaflets:
             for _ in _renderings(site, environment, leaflet, problems):
                 pass
+    findings = quality_problems(project, site.leaflets, list(site.translations),
+                                problems) if site else []
+    if strict:
+        problems.extend(findings)
+    else:
+        for problem in findings:
+            warn(f"warning: {problem}")
     problems.raise_if_any()
+    return len(findings)
 
 
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,
@@ -318,14 +328,16 @@ def _report(progress, log, done: int, total: int, output: Output, verb: str) -> 
 
 def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
     """Count, for each locale and leaflet, the texts it uses by translation state."""
-    return [row for _, rows in _leaflet_stats(project, brand_path) for row in rows]
+    return [row for _, rows in _leaflet_stats(project, brand_path)[1] for row in rows]
 
 
 def leaflet_report(project: Project, today: datetime.date,
                    brand_path: Path | None = None) -> list[dict]:
     """Describe every leaflet: version, review date and state, owner, translations."""
     report = []
-    for leaflet, rows in _leaflet_stats(project, brand_path):
+    site, stats = _leaflet_stats(project, brand_path)
+    figures = readability_figures(project, site.leaflets, site.translations) if site else {}
+    for leaflet, rows in stats:
         metadata = leaflet.leaflet
         review = ReviewState.of(metadata.review_by, today)
         report.append({
@@ -339,12 +351,13 @@ def leaflet_report(project: Project, today: datetime.date,
             "translations": {row["locale"]: {key: value for key, value in row.items()
                                              if key not in ("locale", "leaflet")}
                              for row in rows},
+            "readability": figures[leaflet.id],
         })
     return report
 
 
 def _leaflet_stats(project: Project, brand_path: Path | None):
-    """Return each leaflet with its translation counts per locale (source excepted)."""
+    """Return the site, and each leaflet with its translation counts per locale (source excepted)."""
     problems = ProblemCollector()
     site = gather(project, brand_path, problems, warn=lambda message: None)
     found = []
@@ -356,7 +369,7 @@ def _leaflet_stats(project: Project, brand_path: Path | None):
                 for translations, rendered in _renderings(site, environment, leaflet, problems)
                 if translations.locale != SOURCE_LOCALE]))
     problems.raise_if_any()
-    return found
+    return site, found
 
 
 def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,

@@ -9,11 +9,14 @@ cd "$(dirname "$0")/.."
 # libharfbuzz-subset0: without it WeasyPrint subsets fonts with fontTools, ~34x slower
 # on Chinese text (measured: ~8.5 s instead of ~0.25 s a leaflet). fonts-noto-cjk: the Chinese font. qpdf, poppler-utils and
 # gettext: the tests check PDFs with qpdf/pdftotext/pdffonts and catalogs with msgfmt.
+# libenchant-2-2 and hunspell-en-gb: the spelling gate of 'build.py check' (Enchant's
+# Hunspell backend with the British English dictionary).
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
   fonts-noto-cjk
   qpdf poppler-utils gettext
+  libenchant-2-2 hunspell-en-gb
 )
 # With --test (make test), also what only the tests need. chromium: they open
 # dist/index.html and the web pages in a real, headless browser. mupdf-tools and

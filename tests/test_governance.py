@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,12 @@ def _run(project, *arguments):
                            *arguments], capture_output=True, text=True)
 
 
+def _without_gates(stderr: str) -> list[str]:
+    """Return the lines of ``stderr`` that the quality gates did not write (test_gates.py)."""
+    return [line for line in stderr.splitlines() if not re.match(
+        r"warning: .*?: (plain English|spelling|jargon|style|glossary|spacing): ", line)]
+
+
 def _set_review_date(project, leaflet: str, date: str) -> None:
     path = project.leaflets_dir / f"{leaflet}.yaml"
     text = path.read_text("utf-8")
@@ -30,7 +37,7 @@ def test_an_overdue_leaflet_fails_check_with_its_name_date_and_owner(project):
     _set_review_date(project, "ketamine-infusion", "2027-01-10")
     result = _run(project, "check", "--today", "2027-02-01")
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
+    assert _without_gates(result.stderr) == [
         "error: leaflets/ketamine-infusion.yaml:11: review_by: overdue for review since "
         "2027-01-10 (22 days); owner: Pain Management Service; review the leaflet and set a "
         "new review_by date",
@@ -41,12 +48,12 @@ def test_a_leaflet_due_within_60_days_is_a_warning(project):
     _set_review_date(project, "magnesium-and-pain", "2027-03-01")
     result = _run(project, "check", "--today", "2027-01-01")
     assert result.returncode == 0
-    assert result.stderr.splitlines() == [
+    assert _without_gates(result.stderr) == [
         "warning: leaflets/magnesium-and-pain.yaml:12: review_by: due for review on 2027-03-01 "
         "(in 59 days); owner: Department of Anaesthesia"]
     assert "(in 60 days)" in _run(project, "check", "--today", "2026-12-31").stderr
     # 61 days before: nothing to say yet.
-    assert _run(project, "check", "--today", "2026-12-30").stderr == ""
+    assert _without_gates(_run(project, "check", "--today", "2026-12-30").stderr) == []
 
 
 def test_the_review_date_itself_is_not_yet_overdue(project):
@@ -64,7 +71,8 @@ def test_today_must_be_a_date(project):
 def test_report_lists_every_leaflet_as_a_table(project):
     result = _run(project, "report", "--today", "2028-10-01")
     assert result.returncode == 0
-    assert result.stdout.splitlines() == [
+    # The readability figures follow (test_gates.py).
+    assert result.stdout.splitlines()[:7] == [
         "Leaflets on 2028-10-01",
         "",
         "| leaflet            | version | review by  | review     | owner                     "

@@ -216,7 +216,8 @@ def locale_folder_error(name: str) -> str:
 def test_a_locale_folder_must_be_named_as_a_locale(project, capsys, name):
     add_locale_folder(project, name)
     assert run(project, "check") == 1
-    assert capsys.readouterr().err == locale_folder_error(name)
+    # The quality gates' warnings on the shipped content come first (test_gates.py).
+    assert capsys.readouterr().err.endswith(locale_folder_error(name))
 
 
 def test_a_badly_named_locale_folder_does_not_stop_the_build(project, tmp_path, capsys):

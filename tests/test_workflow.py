@@ -55,7 +55,7 @@ def test_changes_are_checked_tested_and_built_strictly(workflow):
     job = workflow["jobs"]["test"]
     assert "push" in job["if"] and "pull_request" in job["if"]
     assert _commands(workflow, "test") == [
-        "make build", ".venv/bin/python build.py check", "make test",
+        "make build", ".venv/bin/python build.py check --strict", "make test",
         ".venv/bin/python build.py build --strict"]
 
 
