@@ -145,15 +145,15 @@ def export_html(project: Path, html_dir: Path) -> int:
 
     problems = ProblemCollector()
     site = gather(Project.at(project), None, problems, warn=lambda message: None)
-    planned = [entry for entry in _plan(site, VARIANTS, False, False, BuildResult([], []),
-                                        problems, lambda message: None)
-               if entry[2].medium == "print"]  # the PDFs; web pages are not rendered by WeasyPrint
+    # The PDFs' HTML; web pages (item.page) are not rendered by WeasyPrint.
+    planned = _plan(site, VARIANTS, False, False, BuildResult([], []), problems,
+                    lambda message: None)
     html_dir.mkdir(parents=True, exist_ok=True)
-    used = set().union(*(characters(rendered.html) for _, _, rendered in planned))
+    used = set().union(*(characters(item.rendered.html) for item in planned))
     (html_dir / "fonts.css").write_text(subset_font_faces(used, cache_dir(project / "dist")))
-    for leaflet, translations, rendered in planned:
-        name = f"{leaflet.id}.{translations.locale}.{rendered.variant}.html"
-        (html_dir / name).write_text(rendered.html, "utf-8")
+    for item in planned:
+        name = f"{item.leaflet.id}.{item.translations.locale}.{item.rendered.variant}.html"
+        (html_dir / name).write_text(item.rendered.html, "utf-8")
     return len(planned)
 
 

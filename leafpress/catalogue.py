@@ -1,8 +1,9 @@
 """The catalogue of a build: ``dist/index.html``, the thumbnails it shows, the pages' assets.
 
-The catalogue lists exactly what the manifest lists, from the same build result: each
-leaflet, its title in each language, and a link to every PDF and web page with its
-size. The files it and the web pages need (the stylesheet, fonts and logo copied to
+The catalogue lists exactly what the manifest lists under ``"outputs"``, from the same
+build result: each leaflet, its title in each language, and a link to every PDF and web
+page with its size. A web page is there only with its standard PDF (pipeline.py), and
+drafts never are. The files it and the web pages need (the stylesheet, fonts and logo copied to
 ``dist/assets/``, one thumbnail per leaflet and language, ``index.html`` itself) are
 listed under ``"files"`` in the manifest, so that the no-op check sees a damaged one.
 Everything is relative to ``dist/`` and nothing comes from the network: the folder
@@ -217,7 +218,7 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
 def _file_entry(output) -> dict:
     return {"label": LABELS[output.format, output.variant], "href": quote(output.path),
             "type": TYPES[output.format], "size": human_size(output.bytes),
-            "pages": output.pages, "draft": output.draft}
+            "pages": output.pages}
 
 
 def human_size(size: int) -> str:

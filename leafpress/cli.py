@@ -132,7 +132,7 @@ def _build(project: Project, arguments) -> int:
     if not arguments.force:
         manifest = _nothing_to_do(project, dist, brand_file, arguments, variants)
         if manifest is not None:
-            count = len(manifest["outputs"])
+            count = len(manifest["outputs"]) + len(manifest.get("drafts", []))
             print(f"0 built, {count} reused, 0 skipped, 0 failed in "
                   f"{time.perf_counter() - started:.2f} s: everything in {dist} is up to date")
             return 0
@@ -152,7 +152,7 @@ def _build(project: Project, arguments) -> int:
         raise
     if progress:
         progress.finish()
-    built = len(result.outputs) - len(result.reused)
+    built = len(result.outputs) + len(result.drafts) - len(result.reused)
     kept = f", {len(result.kept)} kept from earlier builds" if result.kept else ""
     print(f"{built} built, {len(result.reused)} reused, {len(result.skipped)} skipped, "
           f"{len(result.failed)} failed{kept} in {time.perf_counter() - started:.1f} s; "

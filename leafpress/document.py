@@ -21,13 +21,11 @@ from .brand import BrandFile
 from .catalog import JINJA_I18N_OPTIONS, msgid, text_of
 from .errors import LeafletError
 from .leaflet import LeafletFile
-from .project import ASSETS_DIR, Project, bcp47, format_locale
+from .project import (ASSETS_DIR, Project, bcp47, format_locale, output_path,
+                      page_address, relative_link)
 from .translation import Translations, locale_name, text_direction
 
 TEMPLATE = "leaflet.html.j2"
-# A web page is written to dist/{locale}/ and finds the stylesheet, fonts and logo
-# that catalogue.py copies to dist/assets/; it must work offline, from a file: URL.
-SCREEN_ASSETS = f"../{ASSETS_DIR}"
 # Printed on every page of a draft, in English beside the translation; the template
 # asks for its translation with this same msgid.
 DRAFT_MARK = "Draft translation — not for patient use"
@@ -118,7 +116,11 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
         brand_folder = brand_file.path.parent.as_uri()
         logo = brand_file.logo_path.as_uri()
     else:
-        stylesheet, brand_folder = f"{SCREEN_ASSETS}/leaflet.css", f"{SCREEN_ASSETS}/brand"
+        # The page finds the stylesheet, fonts and logo that catalogue.py copies to
+        # dist/assets/ by relative links: it works offline, from a file: URL, too.
+        page = output_path(leaflet.id, bcp47(locale), variant, medium, draft)
+        assets = relative_link(page, ASSETS_DIR)
+        stylesheet, brand_folder = f"{assets}/leaflet.css", f"{assets}/brand"
         logo = f"{brand_folder}/{quote(brand_file.brand.logo)}"
     try:
         html = environment.get_template(TEMPLATE).render(
@@ -175,11 +177,13 @@ def _template_location(error: Exception, project: Project) -> tuple[str, int | N
 
 
 def _online_page(brand_file: BrandFile, leaflet, locale: str) -> dict | None:
-    """Return the leaflet's web address in ``locale`` and its QR code, if the brand has a site."""
+    """Return the leaflet's web address in ``locale`` and its QR code, if the brand has a site.
+
+    The address is that of the folder whose index.html is the published web page.
+    """
     if not brand_file.brand.website:
         return None
-
-    address = f"{brand_file.brand.website.rstrip('/')}/{bcp47(locale)}/{leaflet.id}/"
+    address = f"{brand_file.brand.website.rstrip('/')}/{page_address(bcp47(locale), leaflet.id)}"
     return {"address": address, "qr": _qr_code(address)}
 
 

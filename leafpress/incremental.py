@@ -122,7 +122,8 @@ def _stat(path: Path) -> tuple[int, int]:
 def up_to_date(dist: Path, cache: Path, digest: str) -> dict | None:
     """Return the last build's manifest if it was clean, had this digest and is intact.
 
-    Intact: every output and every file it lists still has its size and SHA-256.
+    Intact: every output, draft and file it lists still has its size and SHA-256, and
+    ``dist/drafts/`` holds no file it does not list (a normal build clears it).
     """
     try:
         state = json.loads((cache / STATE).read_text("utf-8"))
@@ -132,10 +133,24 @@ def up_to_date(dist: Path, cache: Path, digest: str) -> dict | None:
     if not isinstance(state, dict) or state.get("digest") != digest or manifest != state.get(
             "manifest"):
         return None
-    if all(intact(dist, record)
-           for record in manifest.get("outputs", []) + manifest.get("files", [])):
+    listed = ("outputs", "drafts", "files")
+    if all(intact(dist, record) for key in listed for record in manifest.get(key, [])) and \
+            _only_listed_drafts(dist, manifest):
         return manifest
     return None
+
+
+def _only_listed_drafts(dist: Path, manifest: dict) -> bool:
+    """Return whether ``dist/drafts/`` holds nothing but the drafts the manifest lists."""
+    from .project import DRAFTS_DIR
+
+    folder = dist / DRAFTS_DIR
+    if not folder.exists():
+        return True
+    listed = {record.get("path") for record in manifest.get("drafts", [])
+              if isinstance(record, dict)}
+    return all(str(path.relative_to(dist)) in listed
+               for path in folder.rglob("*") if not path.is_dir())
 
 
 def remember(cache: Path, digest: str, manifest: dict, system_files: list[Path]) -> None:

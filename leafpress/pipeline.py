@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -13,17 +12,17 @@ from . import incremental
 from .brand import BrandFile, load_brand
 from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
-from .document import render_html, template_environment
+from .document import Rendered, render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .gates import quality_problems, readability_figures
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
-from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, publish,
-                      remove_leftovers, write_atomically)
+from .manifest import carry_over, carry_over_files, clear_drafts, read_manifest, write_manifest
+from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, output_path, publish,
+                      remove_leftovers)
 from .review import ReviewState, review_problems
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
-
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,7 @@ class Output:
     """One built file, as listed in ``dist/manifest.json``.
 
     ``format`` is ``"pdf"``, or ``"html"`` for the web page, which has no ``pages``.
+    A draft is listed under ``"drafts"``, never under ``"outputs"``.
     """
 
     leaflet: str
@@ -56,10 +56,13 @@ class Skipped:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What a build did: the manifest, the catalogue and the summary read it."""
+
     outputs: list[Output]
     skipped: list[Skipped]
     reused: list[Output] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    drafts: list[Output] = field(default_factory=list)
     kept: list[dict] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     files: list[File] = field(default_factory=list)
@@ -164,8 +167,8 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     ``dist/index.html`` lists everything the manifest lists (see catalogue.py).
 
     An output whose translation is incomplete is skipped with a warning, or, with
-    ``draft``, built with English for the missing texts and a draft mark on every page
-    (as ``NAME.draft.pdf``, never over the published file). With ``strict`` a skipped
+    ``draft``, built with English for the missing texts and a draft mark on every page,
+    into ``dist/drafts/`` (which any other build clears). With ``strict`` a skipped
     output or an out-of-date POT is a problem. An output whose inputs did not change
     since it was built is reused, unless ``force``; the others are rendered ``jobs`` at a
     time. With ``shard`` = (K, N), only the K-th of N deterministic slices of the outputs
@@ -173,7 +176,9 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     full build byte for byte. Outputs that can be built are built even when others fail;
     then all problems are raised together. Each PDF is written atomically, so a failed or
     interrupted build leaves the previous good file in place, and the manifest lists it
-    under ``"kept"``. Only one build at a time writes to ``dist``.
+    under ``"kept"``. A web page is written only once its standard PDF is written or
+    reused, so the page and the PDF of a leaflet always come from the same build. Only
+    one build at a time writes to ``dist``.
     """
     unknown = [variant for variant in variants if variant not in VARIANTS]
     if unknown:  # names become file names: never let one through unchecked
@@ -187,7 +192,7 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
 def _build(project, dist, brand_path, strict, draft, variants, pool, force, shard, log, warn,
            progress) -> BuildResult:
     remove_leftovers(dist)
-    previous = _read_manifest(dist)
+    previous = read_manifest(dist)
     brand_file = (brand_path or project.brand_file).resolve()
     options = incremental.build_options(brand_file, strict, draft, variants, shard)
     problems = ProblemCollector()
@@ -201,10 +206,12 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
         system_files = problems.run(source_files) or []
         _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
     result.outputs.sort(key=lambda output: output.path)
-    _carry_over(project, dist, previous, result, bool(problems.problems), log)
+    result.drafts.sort(key=lambda output: output.path)
+    carry_over(project, dist, previous, result, bool(problems.problems), log)
+    clear_drafts(dist, result, log)
     catalogue = problems.run(publish_catalogue, site, dist, result, force) if site else None
-    _carry_over_files(dist, previous, result, catalogue, log)
-    manifest = _write_manifest(dist, result)
+    carry_over_files(dist, previous, result, catalogue, log)
+    manifest = write_manifest(dist, result)
     if not problems.problems and not result.skipped:
         incremental.remember(dist / ".cache", incremental.build_digest(
             project.root, brand_file, options, system_files), manifest, system_files)
@@ -214,17 +221,32 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
 
 @dataclass(frozen=True)
 class _Planned:
+    """One PDF to write, and the web page published with it (standard variant only)."""
+
+    leaflet: LeafletFile
+    translations: Translations
+    rendered: Rendered
+    page: Rendered | None = None
+
+    @property
+    def path(self) -> str:
+        return output_path(self.leaflet.id, bcp47(self.translations.locale),
+                           self.rendered.variant, "print", self.rendered.draft)
+
+
+@dataclass(frozen=True)
+class _Job:
     task: Task
     record: Output
     key: str
 
 
 def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
-          problems: ProblemCollector, warn) -> list[tuple]:
+          problems: ProblemCollector, warn) -> list[_Planned]:
     """Render every output's HTML; skip incomplete translations; return what to write.
 
-    The web page of a leaflet follows its standard PDF: written when it is, with the
-    same languages named, skipped when it is skipped.
+    The web page of a leaflet goes with its standard PDF: planned with it, with the same
+    languages named, skipped when it is skipped, and written only after it.
     """
     environment = template_environment(site.project)
     planned = []
@@ -243,22 +265,21 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
                 else:
                     warn(f"warning: {message}")
             else:
-                planned.append((leaflet, translations, rendered))
-                if variant == "standard":
+                page = None
+                if variant == VARIANTS[0]:
                     page = problems.run(render_html, environment, site.project, leaflet,
                                         site.brand, translations, list(rendered.others),
                                         draft=rendered.draft, medium="screen")
-                    if page:
-                        planned.append((leaflet, translations, page))
+                planned.append(_Planned(leaflet, translations, rendered, page))
     return planned
 
 
-def _render(site: Site, planned: list[tuple], dist: Path, pool: RenderPool, force: bool, shard,
-            result: BuildResult, problems: ProblemCollector, log, progress) -> None:
-    """Reuse the outputs whose key is cached and intact; render the rest in the pool."""
+def _render(site: Site, planned: list[_Planned], dist: Path, pool: RenderPool, force: bool,
+            shard, result: BuildResult, problems: ProblemCollector, log, progress) -> None:
+    """Reuse the PDFs whose key is cached and intact; render the rest in the pool; then
+    publish each web page with its PDF."""
     fonts_dir = cache_dir(dist)
-    used = set().union(*(characters(rendered.html) for _, _, rendered in planned
-                         if rendered.medium == "print"))
+    used = set().union(*(characters(item.rendered.html) for item in planned))
     font_faces = (problems.run(subset_font_faces, used, fonts_dir) if planned else "") or ""
     # The catalogue's template does not change a leaflet: editing it re-renders no PDF.
     templates = [path for path in site.project.templates_dir.iterdir()
@@ -267,63 +288,70 @@ def _render(site: Site, planned: list[tuple], dist: Path, pool: RenderPool, forc
     assets += incremental.versions()
     cache = dist / ".cache"
     mine = _slice(planned, shard)
-    to_render: list[_Planned] = []
-    total = len(mine)
-    for leaflet, translations, rendered in mine:
-        if rendered.medium == "screen":
-            output, verb = _write_page(leaflet, translations, rendered, dist, force)
-            result.outputs.append(output)
-            if verb == "reused":
-                result.reused.append(output)
-            _report(progress, log, len(result.outputs), total, output, verb)
-            continue
-        item = _task(site, leaflet, translations, rendered, dist, font_faces, fonts_dir, assets)
-        record = None if force else incremental.cached_output(cache, item.key, dist)
+    report = _Report(progress, log, sum(1 + (item.page is not None) for item in mine))
+    to_render: dict[Task, tuple[_Planned, _Job]] = {}
+    for item in mine:
+        job = _job(site, item, dist, font_faces, fonts_dir, assets)
+        record = None if force else incremental.cached_output(cache, job.key, dist)
         if record:
-            output = Output(**record)
-            result.outputs.append(output)
-            result.reused.append(output)
-            _report(progress, log, len(result.outputs), total, output, "reused")
+            _publish(item, Output(**record), "reused", dist, force, result, report)
         else:
-            to_render.append(item)
-    by_task = {item.task: item for item in to_render}
-    for task, outcome in pool.render_all([item.task for item in to_render]):
-        item = by_task[task]
+            to_render[job.task] = (item, job)
+    for task, outcome in pool.render_all(list(to_render)):
+        item, job = to_render[task]
         if isinstance(outcome, LeafletError):
             problems.extend(outcome.problems)
-            result.failed.append(item.record.path)
+            result.failed.append(job.record.path)
+            report.failed(job.record.path, 1 + (item.page is not None))
             continue
-        output = Output(**{**asdict(item.record), "sha256": outcome.sha256,
+        output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
-        incremental.store_output(cache, item.key, asdict(output))
-        result.outputs.append(output)
-        _report(progress, log, len(result.outputs) + len(result.failed), total, output, "built")
+        incremental.store_output(cache, job.key, asdict(output))
+        _publish(item, output, "built", dist, force, result, report)
 
 
-def _slice(planned: list[tuple], shard: tuple[int, int] | None) -> list[tuple]:
-    """Return the K-th of N slices of the planned outputs: every N-th, in path order."""
+def _publish(item: _Planned, output: Output, verb: str, dist: Path, force: bool,
+             result: BuildResult, report) -> None:
+    """List a written or reused PDF; then write and list the web page that goes with it."""
+    listed = result.drafts if output.draft else result.outputs
+    listed.append(output)
+    if verb == "reused":
+        result.reused.append(output)
+    report(output, verb)
+    if item.page:
+        page, verb = _write_page(item, dist, force)
+        listed.append(page)
+        if verb == "reused":
+            result.reused.append(page)
+        report(page, verb)
+
+
+def _slice(planned: list[_Planned], shard: tuple[int, int] | None) -> list[_Planned]:
+    """Return the K-th of N slices of the planned PDFs: every N-th, in path order."""
     if not shard:
         return planned
     number, count = shard
-    return sorted(planned, key=lambda entry: _planned_path(*entry))[number - 1::count]
+    return sorted(planned, key=lambda item: item.path)[number - 1::count]
 
 
-def _planned_path(leaflet: LeafletFile, translations: Translations, rendered) -> str:
-    """Return where a planned output goes in dist: ``LOCALE/ID[.VARIANT][.draft].EXT``."""
-    variant = rendered.variant
-    suffix = ("" if variant == "standard" else f".{variant}") + \
-        (".draft" if rendered.missing else "")
-    extension = "pdf" if rendered.medium == "print" else "html"
-    return f"{bcp47(translations.locale)}/{leaflet.id}{suffix}.{extension}"
+class _Report:
+    """Tell the progress bar, or the log, about each output as it is done."""
 
+    def __init__(self, progress, log, total: int) -> None:
+        self.progress, self.log, self.total, self.done = progress, log, total, 0
 
-def _report(progress, log, done: int, total: int, output: Output, verb: str) -> None:
-    if progress:
-        progress(done, total, output, verb)
-    else:
-        pages = "" if output.pages is None else f"{output.pages} pages, "
-        log(f"{verb} {output.path} ({pages}{output.bytes / 1024:.0f} KB)"
-            f"{' DRAFT' if output.draft else ''}")
+    def __call__(self, output: Output, verb: str) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, output, verb)
+        else:
+            pages = "" if output.pages is None else f"{output.pages} pages, "
+            self.log(f"{verb} {output.path} ({pages}{output.bytes / 1024:.0f} KB)"
+                     f"{' DRAFT' if output.draft else ''}")
+
+    def failed(self, path: str, count: int) -> None:
+        """Count a failed PDF, and the web page that is then not written."""
+        self.done += count
 
 
 def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
@@ -424,132 +452,39 @@ def _system_ready(pool: RenderPool, problems: ProblemCollector) -> bool:
     return not missing
 
 
-def _task(site: Site, leaflet: LeafletFile, translations: Translations, rendered,
-          dist: Path, font_faces: str, fonts_dir: Path, assets: str) -> _Planned:
-    tag = bcp47(translations.locale)
-    draft = bool(rendered.missing)
-    variant = rendered.variant
-    relative = _planned_path(leaflet, translations, rendered)
+def _job(site: Site, item: _Planned, dist: Path, font_faces: str, fonts_dir: Path,
+         assets: str) -> _Job:
+    tag = bcp47(item.translations.locale)
+    rendered = item.rendered
+    draft, variant, relative = rendered.draft, rendered.variant, item.path
     task = Task(
         html=rendered.html,
         font_faces=font_faces,
         allowed_dirs=(site.project.templates_dir, site.brand.path.parent, fonts_dir),
-        identifier=f"{leaflet.id}/{tag}/{variant}{'/draft' if draft else ''}",
-        shown=f"{site.project.relative(leaflet.path)} [{tag}]",
+        identifier=f"{item.leaflet.id}/{tag}/{variant}{'/draft' if draft else ''}",
+        shown=f"{site.project.relative(item.leaflet.path)} [{tag}]",
         target=dist / relative,
-        thumbnail=(dist, thumbnail_path(relative)) if variant == VARIANTS[0] else None,
+        # The catalogue shows a thumbnail of each published standard PDF; drafts are not in it.
+        thumbnail=(dist, thumbnail_path(relative)) if variant == VARIANTS[0] and not draft
+        else None,
     )
-    record = Output(leaflet=leaflet.id, locale=tag, variant=variant, format="pdf",
+    record = Output(leaflet=item.leaflet.id, locale=tag, variant=variant, format="pdf",
                     path=relative, sha256="", bytes=0, pages=0, draft=draft)
     key = incremental.output_key(rendered.html, font_faces, assets, variant, draft)
-    return _Planned(task, record, key)
+    return _Job(task, record, key)
 
 
-def _read_manifest(dist: Path) -> dict:
-    try:
-        manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return manifest if isinstance(manifest, dict) else {}
-
-
-def _carry_over(project: Project, dist: Path, previous: dict, result: BuildResult,
-                errors: bool, log) -> None:
-    """Account for every file the last manifest listed that this build did not write.
-
-    A file this build failed or skipped, or did not try (``--variant``), stays on disk,
-    as it was, and is listed under ``"kept"`` with the reason. A file whose leaflet or
-    language is gone from the project, or a draft that a published file now replaces,
-    is deleted, so that ``dist/`` never offers a withdrawn leaflet.
-    """
-    written = {output.path for output in result.outputs}
-    published = {(output.leaflet, output.locale, output.variant) for output in result.outputs
-                 if not output.draft}
-    skipped = {(item.leaflet, item.locale, item.variant): item.reason for item in result.skipped}
-    leaflets = {path.stem for path in project.leaflet_files()}
-    locales = {bcp47(locale) for locale in project.locales()}
-    for record in [*previous.get("outputs", []), *previous.get("kept", [])]:
-        # What this build wrote is accounted for: not read and hashed a second time.
-        if _path_of(record) in written or not _listed_file(dist, record):
-            continue
-        written.add(record["path"])
-        which = (record["leaflet"], record["locale"], record["variant"])
-        if record["leaflet"] not in leaflets or record["locale"] not in locales or (
-                record["draft"] and which in published):
-            (dist / record["path"]).unlink()
-            result.removed.append(record["path"])
-            log(f"removed {record['path']} (its leaflet, language or draft is withdrawn)")
-            continue
-        if record["path"] in result.failed:
-            why = "it failed in this build"
-        elif which in skipped:
-            why = skipped[which]
-        elif errors:
-            why = "this build found errors"
-        else:
-            why = "not part of this build"
-        reason = f"not rebuilt: {why}; this file is from an earlier build"
-        result.kept.append({**record, "reason": reason})
-
-
-def _carry_over_files(dist: Path, previous: dict, result: BuildResult,
-                      catalogue: list[File] | None, log) -> None:
-    """List the catalogue's files, and delete those of the last build it no longer needs
-    (the thumbnail of a withdrawn leaflet, say). Without a new catalogue, the last one's
-    files stay, as they are on disk."""
-    current = {file.path for file in catalogue or []}
-    for record in previous.get("files", []):
-        if _path_of(record) in current or not _listed_file(dist, record,
-                                                             ("path", "sha256", "bytes")):
-            continue
-        if catalogue is None:
-            result.files.append(File(record["path"], record["sha256"], record["bytes"]))
-        else:
-            (dist / record["path"]).unlink()
-            log(f"removed {record['path']} (no longer used)")
-    result.files.extend(catalogue or [])
-    result.files.sort(key=lambda file: file.path)
-
-
-def _path_of(record) -> str | None:
-    """Return the ``"path"`` of a record from an earlier manifest, if it has one."""
-    path = record.get("path") if isinstance(record, dict) else None
-    return path if isinstance(path, str) else None
-
-
-def _listed_file(dist: Path, record, fields=("leaflet", "locale", "variant", "path", "sha256",
-                                            "bytes", "draft")) -> bool:
-    """Return whether ``record`` from an earlier manifest names an intact file in ``dist``."""
-    if not isinstance(record, dict) or not all(name in record for name in fields):
-        return False
-    path = dist / str(record["path"])
-    if not path.resolve().is_relative_to(dist.resolve()):
-        return False
-    return incremental.intact(dist, record)
-
-
-def _write_page(leaflet: LeafletFile, translations: Translations, rendered, dist: Path,
-                force: bool) -> tuple[Output, str]:
+def _write_page(item: _Planned, dist: Path, force: bool) -> tuple[Output, str]:
     """Write a web page unless its file already holds it; return its record and the verb.
 
     A page's bytes are its whole output, so the file itself serves as its cache entry.
     """
-    tag = bcp47(translations.locale)
-    draft = bool(rendered.missing)
-    relative = _planned_path(leaflet, translations, rendered)
-    content = rendered.html.encode("utf-8")
+    page = item.page
+    tag = bcp47(item.translations.locale)
+    relative = output_path(item.leaflet.id, tag, page.variant, "screen", page.draft)
+    content = page.html.encode("utf-8")
     written = publish(dist / relative, content, force)
-    output = Output(leaflet=leaflet.id, locale=tag, variant=rendered.variant, format="html",
+    output = Output(leaflet=item.leaflet.id, locale=tag, variant=page.variant, format="html",
                     path=relative, sha256=hashlib.sha256(content).hexdigest(),
-                    bytes=len(content), pages=None, draft=draft)
+                    bytes=len(content), pages=None, draft=page.draft)
     return output, "built" if written else "reused"
-
-
-def _write_manifest(dist: Path, result: BuildResult) -> dict:
-    manifest = {"outputs": [asdict(output) for output in result.outputs],
-                "skipped": [asdict(skipped) for skipped in result.skipped],
-                "kept": sorted(result.kept, key=lambda record: record["path"]),
-                "files": [asdict(file) for file in result.files]}
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    write_atomically(dist / "manifest.json", text.encode("utf-8"))
-    return manifest

@@ -21,6 +21,12 @@ VARIANTS = ("standard", "large-print")
 TEMPORARY_SUFFIX = ".tmp"
 # The folder in dist/ with the stylesheet, fonts and logo that the web pages use.
 ASSETS_DIR = "assets"
+# The folder in dist/ for draft translations: never published, cleared by a normal build.
+DRAFTS_DIR = "drafts"
+# A web page is the index of its own folder, so that the address printed on paper and
+# encoded in the QR code, {website}/{locale}/{id}/, is served by any web server that
+# dist/ is copied to (each serves index.html for a folder's address).
+PAGE_FILE = "index.html"
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,27 @@ class Project:
 def bcp47(locale: str) -> str:
     """Return the BCP 47 tag for a gettext locale name: ``zh_Hans`` → ``zh-Hans``."""
     return locale.replace("_", "-")
+
+
+def output_path(leaflet_id: str, tag: str, variant: str, medium: str,
+                draft: bool = False) -> str:
+    """Return where an output goes in dist: ``{tag}/{id}[.{variant}].pdf`` for print,
+    ``{tag}/{id}/index.html`` for screen, under ``drafts/`` when it is a draft."""
+    if medium == "screen":
+        relative = f"{page_address(tag, leaflet_id)}{PAGE_FILE}"
+    else:
+        relative = f"{tag}/{leaflet_id}{'' if variant == VARIANTS[0] else f'.{variant}'}.pdf"
+    return f"{DRAFTS_DIR}/{relative}" if draft else relative
+
+
+def page_address(tag: str, leaflet_id: str) -> str:
+    """Return the address of a leaflet's web page relative to the site: ``{tag}/{id}/``."""
+    return f"{tag}/{leaflet_id}/"
+
+
+def relative_link(source: str, target: str) -> str:
+    """Return the link from the file at ``source`` to ``target`` (both relative to dist)."""
+    return "../" * source.count("/") + target
 
 
 def format_locale(locale: str) -> str:

@@ -48,7 +48,7 @@ def test_build_is_the_default_command(project, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "built zh-Hans/magnesium-infusion.pdf" in out
     assert "built zh-Hans/magnesium-infusion.large-print.pdf" in out
-    assert "built zh-Hans/magnesium-infusion.html" in out
+    assert "built zh-Hans/magnesium-infusion/index.html" in out
     assert "18 built, 0 reused, 0 skipped, 0 failed in" in out
 
 
@@ -90,8 +90,8 @@ def test_editing_one_translation_re_renders_only_its_leaflet(project, tmp_path, 
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert sorted(line.split()[1] for line in lines if line.startswith("built ")) == [
-        "zh-Hans/ketamine-infusion.html", "zh-Hans/ketamine-infusion.large-print.pdf",
-        "zh-Hans/ketamine-infusion.pdf"]
+        "zh-Hans/ketamine-infusion.large-print.pdf", "zh-Hans/ketamine-infusion.pdf",
+        "zh-Hans/ketamine-infusion/index.html"]
     assert lines[-1].startswith("3 built, 15 reused, 0 skipped, 0 failed")
 
 
@@ -105,9 +105,10 @@ def test_editing_one_leaflet_re_renders_only_its_outputs(project, tmp_path, caps
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     built = sorted(line.split()[1] for line in capsys.readouterr().out.splitlines()
                    if line.startswith("built "))
-    assert built == ["en/ketamine-infusion.html", "en/ketamine-infusion.large-print.pdf",
-                     "en/ketamine-infusion.pdf", "zh-Hans/ketamine-infusion.html",
-                     "zh-Hans/ketamine-infusion.large-print.pdf", "zh-Hans/ketamine-infusion.pdf"]
+    assert built == ["en/ketamine-infusion.large-print.pdf", "en/ketamine-infusion.pdf",
+                     "en/ketamine-infusion/index.html",
+                     "zh-Hans/ketamine-infusion.large-print.pdf", "zh-Hans/ketamine-infusion.pdf",
+                     "zh-Hans/ketamine-infusion/index.html"]
 
 
 def test_a_damaged_pdf_or_cache_entry_is_not_trusted(project, tmp_path, capsys):

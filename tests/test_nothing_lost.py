@@ -41,10 +41,10 @@ def _assert_manifest_matches_disk(dist: Path) -> None:
     """Every PDF and web page on disk is listed, as it is, in "outputs" or "kept"."""
     manifest = _manifest(dist)
     listed = {record["path"]: record["sha256"]
-              for record in manifest["outputs"] + manifest["kept"]}
+              for record in manifest["outputs"] + manifest["kept"] + manifest["drafts"]}
     pages = {str(path.relative_to(dist)): hashlib.sha256(path.read_bytes()).hexdigest()
              for locale in dist.iterdir() if locale.is_dir() and locale.name != "assets"
-             for path in sorted(locale.glob("*.html"))}
+             for path in sorted(locale.rglob("*.html"))}
     assert listed == {**_hashes(dist), **pages}
 
 
@@ -73,9 +73,9 @@ def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(project, built):
         path: before[path] for path in before if "ketamine" in path}
     manifest = _manifest(dist)
     assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
-        f"{locale}/ketamine-infusion.{extension}":
+        f"{locale}/ketamine-infusion{ending}":
             "not rebuilt: this build found errors; this file is from an earlier build"
-        for locale in ("en", "zh-Hans") for extension in ("pdf", "html")}
+        for locale in ("en", "zh-Hans") for ending in (".pdf", "/index.html")}
     assert len(manifest["outputs"]) == 8  # 2 leaflets × 2 languages × (PDF, web page)
     _assert_manifest_matches_disk(dist)
 
@@ -98,9 +98,14 @@ def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(project, built):
     assert _hashes(dist) == before
     assert not list(dist.rglob("*.tmp"))
     manifest = _manifest(dist)
-    assert [output for output in manifest["outputs"] if output["format"] == "pdf"] == []
-    assert {record["reason"] for record in manifest["kept"]} == {
-        "not rebuilt: it failed in this build; this file is from an earlier build"}
+    # No PDF was written, so no web page either: each stays with its last good PDF.
+    assert manifest["outputs"] == []
+    assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
+        record["path"]: "not rebuilt: it failed in this build; this file is from an earlier "
+        "build" if record["format"] == "pdf" else "not rebuilt: its PDF failed in this build, "
+        "and a web page is published only with it; this file is from an earlier build"
+        for record in manifest["kept"]}
+    assert {record["format"] for record in manifest["kept"]} == {"pdf", "html"}
     _assert_manifest_matches_disk(dist)
 
 

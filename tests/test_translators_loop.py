@@ -89,7 +89,7 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
                                     "variant": "standard", "reason": "1 fuzzy"}]
     assert len(manifest["outputs"]) == 10  # 5 PDFs and their 5 web pages
     assert not (dist / "zh-Hans" / "magnesium-infusion.pdf").exists()
-    assert not (dist / "zh-Hans" / "magnesium-infusion.html").exists()
+    assert not (dist / "zh-Hans" / "magnesium-infusion" / "index.html").exists()
     index = (dist / "index.html").read_text("utf-8")
     assert index.count("Not published: the translation is incomplete (1 fuzzy).") == 1
     assert "zh-Hans/magnesium-infusion." not in index
@@ -109,11 +109,13 @@ def test_draft_build_marks_every_page(edited, tmp_path):
     dist = tmp_path / "dist"
     assert run(edited, "build", "--draft", "--variant", "standard", "--output", str(dist)) == 0
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
-    drafts = [output for output in manifest["outputs"] if output["draft"]]
-    assert [output["path"] for output in drafts] == ["zh-Hans/magnesium-infusion.draft.html",
-                                                     "zh-Hans/magnesium-infusion.draft.pdf"]
+    drafts = manifest["drafts"]
+    assert [output["path"] for output in drafts] == [
+        "drafts/zh-Hans/magnesium-infusion.pdf", "drafts/zh-Hans/magnesium-infusion/index.html"]
+    assert all(output["draft"] for output in drafts)
+    assert not any(output["draft"] for output in manifest["outputs"])
     assert manifest["skipped"] == []
-    web_page, pdf = drafts
+    pdf, web_page = drafts
     pages = pdftotext(dist / pdf["path"]).split("\f")[:-1]
     assert len(pages) == pdf["pages"]
     for page in pages:
@@ -128,7 +130,7 @@ def test_draft_build_marks_every_page(edited, tmp_path):
             'Draft translation — not for patient use</p>') in html
     assert NEW in html
     index = (dist / "index.html").read_text("utf-8")
-    assert index.count("Draft translation, not for patient use") == 2  # the PDF and the page
+    assert "drafts/" not in index and "Draft translation" not in index  # drafts are not published
 
 
 def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, capsys):
@@ -178,7 +180,7 @@ def test_a_new_language_needs_no_code(project, tmp_path):
     assert "21 novembre 2026" in text
     english = " ".join(pdftotext(dist / "en" / "magnesium-infusion.pdf").split())
     assert "Also available in: français and 简体中文" in english
-    page = (dist / "fr" / "magnesium-infusion.html").read_text("utf-8")
+    page = (dist / "fr" / "magnesium-infusion" / "index.html").read_text("utf-8")
     assert '<html lang="fr" dir="ltr">' in page
     assert ('<p class="title" lang="fr" dir="ltr">Perfusion de magnésium contre la douleur '
             'neuropathique</p>') in (dist / "index.html").read_text("utf-8")

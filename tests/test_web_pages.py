@@ -45,7 +45,7 @@ def test_one_web_page_per_leaflet_and_locale(dist, manifest):
     assert sorted((page["leaflet"], page["locale"]) for page in pages) == sorted(OUTPUTS)
     for page in pages:
         content = (dist / page["path"]).read_bytes()
-        assert page["path"] == f"{page['locale']}/{page['leaflet']}.html"
+        assert page["path"] == f"{page['locale']}/{page['leaflet']}/index.html"
         assert (page["variant"], page["pages"], page["draft"]) == ("standard", None, False)
         assert (page["bytes"], page["sha256"]) == (len(content),
                                                    hashlib.sha256(content).hexdigest())
@@ -75,7 +75,8 @@ def test_web_page_is_for_the_screen_and_works_offline(dist, manifest, leaflet, l
     links = [element.get("href") for element in root.iter(f"{XHTML}a")]
     assert f"https://leaflets.northgate-hospital.example/{locale}/{leaflet}/" in links
     references = local_references(root)
-    assert "../assets/leaflet.css" in references and "../assets/brand/logo.svg" in references
+    assert "../../assets/leaflet.css" in references
+    assert "../../assets/brand/logo.svg" in references
     for reference in references:
         target = (path.parent / unquote(reference)).resolve()
         assert target.is_relative_to(dist.resolve()) and target.is_file(), reference
@@ -102,9 +103,9 @@ def test_a_brands_logo_and_font_files_go_with_the_web_pages(project, tmp_path):
     dist = tmp_path / "dist"
     assert main(["--project", str(project.root), "build", "--variant", "standard",
                  "--brand", str(settings), "--output", str(dist)]) == 0
-    page = (dist / "en" / "magnesium-infusion.html").read_text("utf-8")
-    assert "src: url(../assets/brand/Brand-Regular.ttf)" in page
-    assert "src: url(../assets/brand/Brand-Bold.ttf)" in page
+    page = (dist / "en" / "magnesium-infusion" / "index.html").read_text("utf-8")
+    assert "src: url(../../assets/brand/Brand-Regular.ttf)" in page
+    assert "src: url(../../assets/brand/Brand-Bold.ttf)" in page
     for name in ("Brand-Regular.ttf", "Brand-Bold.ttf", "logo.svg"):
         assert (dist / "assets" / "brand" / name).read_bytes() == (brand / name).read_bytes()
     assert "Riverside Community Health" in (dist / "index.html").read_text("utf-8")

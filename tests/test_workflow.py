@@ -78,7 +78,7 @@ def test_the_schedule_rebuilds_in_shards_and_publishes(workflow):
         ".venv/bin/python build.py check", ".venv/bin/python build.py report",
         ".venv/bin/python build.py check"]
     [published] = _uses(workflow, "publish", "actions/upload-artifact")
-    assert published["path"].split() == ["dist/", "!dist/.cache/"]
+    assert published["path"].split() == ["dist/", "!dist/.cache/", "!dist/drafts/"]
 
 
 def test_the_scheduled_run_writes_a_summary_even_when_it_fails(workflow):
