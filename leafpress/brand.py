@@ -158,10 +158,10 @@ def load_brand(path: Path, shown: str | None = None) -> BrandFile:
                               "logo")
     texts = (
         SourceText(brand.organisation, document.line_of(("organisation",)),
-                   "Name of the organisation that publishes the leaflets"),
+                   "Name of the organisation that publishes the leaflets", "organisation"),
         SourceText(brand.department, document.line_of(("department",)),
-                   "Team that provides leaflets in other formats and languages"),
+                   "Team that provides leaflets in other formats and languages", "department"),
         SourceText(brand.contact, document.line_of(("contact",)),
-                   "How to contact that team"),
+                   "How to contact that team", "contact"),
     )
     return BrandFile(path, brand, texts)

@@ -1,8 +1,10 @@
-"""Translations: extracting the POT, reading PO catalogs, looking texts up.
+"""Translations: extracting the POT, merging it into the catalogs, starting new ones.
 
-Every msgid is a Python-format string, as Babel and Jinja's newstyle gettext expect:
-a literal percent sign in a leaflet (``24%``) becomes ``24%%`` in the catalog, and
-translators keep it as ``%%``. ``msgfmt --check`` and `Catalog.check` then agree.
+Leaflet and brand texts are not format strings: their msgid is the text as written
+(``50%``), without a python-format flag, and a translator types ``50%`` too; they are
+looked up, never %-formatted (see document.py). Only the templates' own strings go
+through Jinja's newstyle gettext, keep named placeholders (``%(page)s``), and write a
+literal percent sign ``%%``.
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ from babel.messages.pofile import read_po, write_po
 
 from .brand import load_brand
 from .errors import LeafletError, Problem, ProblemCollector
-from .leaflet import load_leaflet
+from .leaflet import SourceText, load_leaflet
+from .lineage import carry_translations, place_note
 from .project import SOURCE_LOCALE, Project, write_atomically
 
 PROJECT_NAME = "Patient leaflets"
 POT_HEADER = """\
 # Texts of the patient leaflets, their brand and their templates, to translate.
 # Written by 'build.py extract' from leaflets/, brand/ and templates/: do not edit.
-# A literal percent sign is written %% in msgid and msgstr alike."""
+# Texts from leaflets and brands are plain text: "50%" is translated as "50%".
+# Texts from templates are format strings: keep %(name)s, and write a percent sign %%."""
 # One set of Jinja i18n options, used both to extract and to render (see document.py):
 # if they differ, extracted msgids silently stop matching the runtime lookups.
 JINJA_I18N_OPTIONS = {"trimmed": True, "newstyle_gettext": True}
@@ -36,55 +40,59 @@ _JINJA_EXTRACT_OPTIONS = {**{key: str(value).lower() for key, value in JINJA_I18
                           "silent": "false"}
 
 
-def msgid(text: str) -> str:
-    """Return the catalog msgid for a leaflet text (``%`` doubled)."""
-    return text.replace("%", "%%")
-
-
-def text_of(message: str) -> str:
-    """Return the printed text of a msgid or msgstr (the inverse of `msgid`)."""
-    return message.replace("%%", "%")
-
-
 def extract_leaflet(fileobj, keywords, comment_tags, options):
     """Babel extractor for leaflet YAML: one message per heading, paragraph, list item…"""
     root = Path(options["root"]) if options.get("root") else None
+    shown = options.get("shown") or fileobj.name
     for text in load_leaflet(Path(fileobj.name), root).texts:
-        yield text.line, None, msgid(text.text), [text.comment]
+        yield text.line, None, text.text, _comments(text, shown)
 
 
 def extract_brand(fileobj, keywords, comment_tags, options):
     """Babel extractor for the brand file's translatable texts."""
+    shown = options.get("shown") or fileobj.name
     for text in load_brand(Path(fileobj.name), options.get("shown")).texts:
-        yield text.line, None, msgid(text.text), [text.comment]
+        yield text.line, None, text.text, _comments(text, shown)
+
+
+def _comments(text: SourceText, shown: str) -> list[str]:
+    """Return the translators' note and the text's place (``FILE: KEY``, see lineage.py)."""
+    return [text.comment, place_note(shown, text.key)]
 
 
 def extract_catalog(project: Project, creation_date: datetime.datetime,
-                    loaded: dict | None = None) -> Catalog:
-    """Return a template catalog of every text in leaflets, brand and templates.
+                    loaded: dict | None = None, brands: tuple[Path, ...] = ()) -> Catalog:
+    """Return a template catalog of every text in leaflets, brands and templates.
 
+    Every brand file of the project is read (`Project.brand_files`), and ``brands``
+    besides, so that a second brand's texts are translated too and never obsoleted.
     ``loaded`` maps files already loaded to their texts, which are then used as
     they are instead of being read and validated a second time.
     """
     loaded = loaded or {}
     catalog = Catalog(project=PROJECT_NAME, version="1", charset="utf-8",
                       creation_date=creation_date, header_comment=POT_HEADER, fuzzy=False)
-    sources = [(path, "leafpress.catalog:extract_leaflet", {"root": str(project.root)})
+    sources = [(path, "leafpress.catalog:extract_leaflet",
+                {"root": str(project.root), "shown": project.relative(path)})
                for path in project.leaflet_files()]
-    sources.append((project.brand_file, "leafpress.catalog:extract_brand",
-                    {"shown": project.relative(project.brand_file)}))
+    sources += [(path, "leafpress.catalog:extract_brand", {"shown": project.relative(path)})
+                for path in project.brand_files(brands)]
     sources += [(path, "jinja2.ext:babel_extract", _JINJA_EXTRACT_OPTIONS)
                 for path in project.template_files()]
     problems = ProblemCollector()
     for path, method, options in sources:
         if path in loaded:
-            results = [(text.line, msgid(text.text), [text.comment], None)
+            results = [(text.line, text.text, _comments(text, project.relative(path)), None)
                        for text in loaded[path]]
         else:
             results = problems.run(_extract_file, method, path, options, project.relative(path))
         for line, message, comments, context in results or ():
             catalog.add(message, None, [(project.relative(path), line)],
                         auto_comments=comments, context=context)
+            if not method.startswith("jinja2"):
+                # Babel flags a text that looks like "%s" ("50% of") or "{0}" as a format
+                # string, and msgfmt then rejects a translation that keeps "50%" as it is.
+                catalog.get(message, context).flags -= {"python-format", "python-brace-format"}
     problems.raise_if_any()
     return catalog
 
@@ -110,7 +118,7 @@ def render_pot(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def write_pot(project: Project) -> bool:
+def write_pot(project: Project, brands: tuple[Path, ...] = ()) -> bool:
     """Write ``locales/messages.pot``; return whether it changed.
 
     The creation date is only renewed when a message changed, so running this
@@ -119,32 +127,35 @@ def write_pot(project: Project) -> bool:
     existing = project.pot_file.read_bytes() if project.pot_file.exists() else None
     previous_date = _creation_date(existing) if existing else None
     if previous_date:
-        content = render_pot(extract_catalog(project, previous_date))
+        content = render_pot(extract_catalog(project, previous_date, brands=brands))
         if content == existing:
             return False
     now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
-    content = render_pot(extract_catalog(project, now))
+    content = render_pot(extract_catalog(project, now, brands=brands))
     write_atomically(project.pot_file, content)
     return True
 
 
-def pot_is_current(project: Project, loaded: dict | None = None) -> bool:
-    """Return whether the POT matches the leaflets, brand and templates."""
+def pot_is_current(project: Project, loaded: dict | None = None,
+                   brands: tuple[Path, ...] = ()) -> bool:
+    """Return whether the POT matches the leaflets, brands and templates."""
     if not project.pot_file.exists():
         return False
     existing = project.pot_file.read_bytes()
     date = _creation_date(existing)
-    return date is not None and render_pot(extract_catalog(project, date, loaded)) == existing
+    return date is not None and render_pot(
+        extract_catalog(project, date, loaded, brands)) == existing
 
 
 def _creation_date(content: bytes) -> datetime.datetime | None:
     return read_po(io.BytesIO(content)).creation_date
 
 
-def check_pot(project: Project, loaded: dict | None = None) -> list[Problem]:
-    """Return a problem if the POT does not match the leaflets, brand and templates."""
+def check_pot(project: Project, loaded: dict | None = None,
+              brands: tuple[Path, ...] = ()) -> list[Problem]:
+    """Return a problem if the POT does not match the leaflets, brands and templates."""
     try:
-        current = pot_is_current(project, loaded)
+        current = pot_is_current(project, loaded, brands)
     except LeafletError:
         current = True  # a source that does not load is reported where it is loaded
     if current:
@@ -154,14 +165,15 @@ def check_pot(project: Project, loaded: dict | None = None) -> list[Problem]:
                     "run 'build.py extract' and update the translations")]
 
 
-def update_catalogs(project: Project) -> list[tuple[str, bool]]:
+def update_catalogs(project: Project, brands: tuple[Path, ...] = ()
+                    ) -> list[tuple[str, bool]]:
     """Merge the POT into every locale's catalog with GNU msgmerge; return what changed.
 
     msgmerge (not Babel) because it writes the previous English of a changed message
     as ``#| msgid`` correctly, which Poedit and Weblate show the translator; Babel's
     reader drops those lines and its writer mangles them on the next round.
     """
-    write_pot(project)
+    write_pot(project, brands)
     return [(locale, _merge(project, project.po_file(locale))) for locale in
             project.translated_locales()]
 
@@ -205,14 +217,22 @@ def _merge(project: Project, path: Path) -> bool:
                                               "the Debian package gettext (scripts/setup.sh does)")
     # Merged to standard output, then written atomically: the translators' work is never
     # left half-written, which msgmerge --update, writing in place, does not promise.
+    # --no-fuzzy-matching: a new text is never pre-filled from an unrelated one; the
+    # translation of a text whose English changed is carried by lineage.py instead.
     result = subprocess.run(
-        ["msgmerge", "--quiet", "--previous", "--no-wrap", "--output-file=-",
-         project.relative(path), project.relative(project.pot_file)],
+        ["msgmerge", "--quiet", "--previous", "--no-wrap", "--no-fuzzy-matching",
+         "--output-file=-", project.relative(path), project.relative(project.pot_file)],
         cwd=project.root, capture_output=True)
     if result.returncode != 0:
         raise LeafletError.at(project.relative(path), None,
                               f"msgmerge failed: {result.stderr.decode(errors='replace').strip()}")
-    if result.stdout == path.read_bytes():
+    before = path.read_bytes()
+    # An obsolete entry keeps no previous English: msgmerge writes it as "#~|" lines
+    # (a fuzzy text changed again), which Babel's reader refuses; nobody translates it.
+    output = b"".join(line for line in result.stdout.splitlines(keepends=True)
+                      if not line.startswith(b"#~|"))
+    merged = carry_translations(before, output, project.relative(project.templates_dir) + "/")
+    if merged == before:
         return False
-    write_atomically(path, result.stdout)
+    write_atomically(path, merged)
     return True

@@ -1,4 +1,4 @@
-"""Command line: ``build.py [build|check|extract|update|init|stats|schema]``.
+"""Command line: ``build.py [build|check|report|extract|update|init|stats|schema|release|diff]``.
 
 Exit codes: 0 success; 1 problems in content, translations or the build; 2 bad usage.
 This is the only place that turns a `LeafletError` into an exit code. The heavy
@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     project = Project.at(arguments.project)
     if not project.leaflets_dir.is_dir():
         parser.error(f"{arguments.project} is not a leaflet project (it has no leaflets/ folder)")
-    if arguments.brand and not arguments.brand.is_file():
-        parser.error(f"--brand: no such file: {arguments.brand}")
+    for brand in [arguments.brand, *getattr(arguments, "brands", [])]:
+        if brand and not brand.is_file():
+            parser.error(f"--brand: no such file: {brand}")
     if arguments.output and arguments.output.exists() and not arguments.output.is_dir():
         parser.error(f"--output: {arguments.output} is a file, not a folder")
     try:
@@ -39,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        # One line, and the shell's code for SIGINT (128 + 2); every file was written
+        # atomically, and a build first wrote a manifest of what is on disk.
+        print(f"{chr(10) if sys.stderr.isatty() else ''}interrupted: stopped at once; every "
+              "file written so far is complete", file=sys.stderr)
+        return 130
     except LeafletError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -94,17 +101,26 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--output", type=Path, metavar="DIR", default=default,
                                  help="output folder (default: dist/ in the project)")
 
-    commands.add_parser("extract", help="write locales/messages.pot").set_defaults(
-        command=_extract)
-    commands.add_parser("update", help="extract, then merge the template into every "
-                                       "catalog (changed texts become fuzzy)").set_defaults(
-        command=_update)
+    extract_parser = commands.add_parser("extract", help="write locales/messages.pot")
+    extract_parser.set_defaults(command=_extract)
+    update_parser = commands.add_parser("update", help="extract, then merge the template into "
+                                                       "every catalog (changed texts become "
+                                                       "fuzzy)")
+    update_parser.set_defaults(command=_update)
+    for command in (extract_parser, update_parser):
+        command.add_argument("--brand", type=Path, metavar="FILE", action="append",
+                             dest="brands", default=[],
+                             help="also read this brand file's texts (repeatable; every "
+                                  "brand file in brand/ is always read)")
     init_parser = commands.add_parser("init", help="start a catalog for a new language")
     init_parser.add_argument("locale", metavar="LOCALE", help="e.g. fr, pt_BR, zh-Hans")
     init_parser.set_defaults(command=_init)
     stats_parser = commands.add_parser("stats", help="translated, fuzzy and untranslated "
                                                      "texts per locale and leaflet")
     stats_parser.add_argument("--format", choices=("table", "json"), default="table")
+    stats_parser.add_argument("--missing", action="store_true",
+                              help="list each untranslated, fuzzy or invalid text with its "
+                                   "catalog file and line")
     stats_parser.set_defaults(command=_stats)
     report_parser = commands.add_parser("report", help="every leaflet with its version, "
                                                        "review date, owner and translations")
@@ -118,7 +134,32 @@ def _parser() -> argparse.ArgumentParser:
                              help="the date to judge review dates by (default: today)")
     commands.add_parser("schema", help="write the JSON Schemas editors use").set_defaults(
         command=_schema)
+    _release_parser(commands)
+    diff_parser = commands.add_parser("diff", help="write dist/review/ID.html: what changed "
+                                                   "since the last approved version")
+    diff_parser.add_argument("leaflets", nargs="*", metavar="ID",
+                             help="the leaflets (default: every leaflet whose text changed)")
+    diff_parser.add_argument("--since", metavar="VERSION|GIT-REF", default=None,
+                             help="compare with this version or git commit (default: the "
+                                  "last approved version)")
+    diff_parser.set_defaults(command=_diff)
     return parser
+
+
+def _release_parser(commands) -> None:
+    parser = commands.add_parser("release", help="record the approval of a new version")
+    parser.add_argument("leaflets", nargs="+", metavar="ID")
+    parser.add_argument("--approver", metavar='"NAME, ROLE"', help="who approved it")
+    parser.add_argument("--summary", metavar="TEXT", help="one line: what changed")
+    parser.add_argument("--major", action="store_true", help="2.0 after 1.3, not 1.4")
+    parser.add_argument("--date", type=_date, metavar="YYYY-MM-DD", default=None,
+                        help="the day of the approval (default: today)")
+    parser.add_argument("--patient-review", type=_date, metavar="YYYY-MM-DD", default=None,
+                        help="the day a patient panel or user testing reviewed it")
+    parser.add_argument("--amend", action="store_true",
+                        help="record the current text as the current version's, without a "
+                             "new version (after merging text edits made before approval)")
+    parser.set_defaults(command=_release)
 
 
 def _build(project: Project, arguments) -> int:
@@ -146,12 +187,9 @@ def _build(project: Project, arguments) -> int:
                        variants=variants, jobs=arguments.jobs or default_jobs(),
                        force=arguments.force, shard=arguments.shard,
                        warn=lambda line: print(line, file=sys.stderr), progress=progress)
-    except LeafletError:
+    finally:
         if progress:
             progress.finish()
-        raise
-    if progress:
-        progress.finish()
     built = len(result.outputs) + len(result.drafts) - len(result.reused)
     kept = f", {len(result.kept)} kept from earlier builds" if result.kept else ""
     print(f"{built} built, {len(result.reused)} reused, {len(result.skipped)} skipped, "
@@ -224,32 +262,48 @@ def _check(project: Project, arguments) -> int:
 
 
 def _report(project: Project, arguments) -> int:
-    from .pipeline import leaflet_report
+    from .reports import leaflet_report
 
-    rows = leaflet_report(project, arguments.today)
+    rows, problems = leaflet_report(project, arguments.today)
     if arguments.format == "json":
         print(json.dumps({"today": arguments.today.isoformat(), "leaflets": rows}, indent=2,
                          ensure_ascii=False))
-        return 0
-    locales = sorted({locale for row in rows for locale in row["translations"]})
+        return _afterwards(problems)
+    locales = sorted({locale for row in rows for locale in row.get("translations", ())})
     print(f"Leaflets on {arguments.today.isoformat()}\n")
     print(_markdown_table(
         ("leaflet", "version", "review by", "review", "owner", *locales),
-        [(row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
+        [(row["leaflet"], row["error"], *[""] * (3 + len(locales))) if "error" in row else
+         (row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
           row["owner"], *(_translation_state(row["translations"].get(locale))
                           for locale in locales)) for row in rows]))
+    print("\nVersion history\n")
+    print(_markdown_table(
+        ("leaflet", "version", "approved", "change", "approved by", "patient review"),
+        [(row["leaflet"], entry["version"], entry["date"], entry["summary"], entry["approver"],
+          entry["patient_review"] or "-") for row in rows for entry in row.get("history", ())]))
     print("\nReadability: Flesch–Kincaid grade and Flesch reading ease of the English, per "
           "leaflet and section; for Chinese, characters a sentence (average / longest)\n")
     print(_markdown_table(*_readability_table(rows)))
+    return _afterwards(problems)
+
+
+def _afterwards(problems) -> int:
+    """Raise the problems a report found after it printed what it could (exit code 1)."""
+    if problems:
+        raise LeafletError(problems)
     return 0
 
 
 def _readability_table(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    locales = sorted({locale for row in rows for locale in row["readability"]["sentence_length"]})
+    locales = sorted({locale for row in rows if "error" not in row
+                      for locale in row["readability"]["sentence_length"]})
     header = ("leaflet / section", "audience", "grade", "reading ease", "sentences", "words",
               *(bcp47(locale) for locale in locales))
     table = []
     for row in rows:
+        if "error" in row:
+            continue  # listed, with why, in the table above
         figures = row["readability"]
         chinese = [figures["sentence_length"].get(locale) for locale in locales]
         table.append((row["leaflet"], row["audience"], *_scores(figures),
@@ -268,6 +322,8 @@ def _scores(figures: dict) -> tuple[str, ...]:
 def _translation_state(counts: dict | None) -> str:
     if counts is None:
         return "not loaded"
+    if "error" in counts:
+        return counts["error"]
     if counts["translated"] == counts["total"]:
         return "complete"
     from .translation import STATES
@@ -289,7 +345,7 @@ def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str
 def _extract(project: Project, arguments) -> int:
     from .catalog import write_pot
 
-    changed = write_pot(project)
+    changed = write_pot(project, _brands(arguments))
     state = "updated" if changed else "already up to date"
     print(f"{project.relative(project.pot_file)} {state}.")
     return 0
@@ -298,10 +354,15 @@ def _extract(project: Project, arguments) -> int:
 def _update(project: Project, arguments) -> int:
     from .catalog import update_catalogs
 
-    for locale, changed in update_catalogs(project):
+    for locale, changed in update_catalogs(project, _brands(arguments)):
         state = "updated" if changed else "already up to date"
         print(f"{project.relative(project.po_file(locale))} {state}.")
     return 0
+
+
+def _brands(arguments) -> tuple[Path, ...]:
+    """Return the brand files given with --brand, before or after the command."""
+    return tuple([arguments.brand] if arguments.brand else []) + tuple(arguments.brands)
 
 
 def _init(project: Project, arguments) -> int:
@@ -310,24 +371,78 @@ def _init(project: Project, arguments) -> int:
     locale = init_locale(project, arguments.locale)
     print(f"Started {project.relative(project.po_file(locale))}: translate it, then run "
           "'build.py check' and 'build.py'.")
+    from .fonts import installed_families
+    from .writing import font_warning
+
+    warning = font_warning(locale, installed_families())
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
 def _stats(project: Project, arguments) -> int:
-    from .pipeline import translation_stats
+    from .reports import missing_line, missing_texts, translation_stats
     from .translation import STATES
 
-    rows = translation_stats(project)
+    if arguments.missing:
+        entries, problems = missing_texts(project)
+        if arguments.format == "json":
+            print(json.dumps({"missing": entries}, indent=2, ensure_ascii=False))
+        for entry in entries if arguments.format != "json" else ():
+            print(missing_line(entry))
+        return _afterwards(problems)
+    rows, problems = translation_stats(project)
     if arguments.format == "json":
         print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
-        return 0
+        return _afterwards(problems)
     header = ("locale", "leaflet", *STATES, "complete")
     table = [header] + [(row["locale"], row["leaflet"], *(str(row[state]) for state in STATES),
-                         f"{row['percent']:.1f}%") for row in rows]
+                         f"{row['percent']:.1f}%") for row in rows if "error" not in row]
     widths = [max(len(line[column]) for line in table) for column in range(len(header))]
     for line in table:
         print("  ".join(cell.ljust(width) if column < 2 else cell.rjust(width)
                         for column, (cell, width) in enumerate(zip(line, widths))).rstrip())
+    for row in rows:  # the leaflets and catalogs that could not be read, after the others
+        if "error" in row:
+            print(f"{(row['locale'] or '-').ljust(widths[0])}  "
+                  f"{row['leaflet'].ljust(widths[1])}  {row['error']}")
+    return _afterwards(problems)
+
+
+def _release(project: Project, arguments) -> int:
+    from .errors import ProblemCollector
+    from .release import Approval, amend, release
+
+    if not arguments.amend and not (arguments.approver and arguments.summary):
+        print("build.py: error: release needs --approver \"Name, Role\" and --summary "
+              "\"…\" (or --amend)", file=sys.stderr)
+        return 2
+    problems = ProblemCollector()
+    for leaflet_id in arguments.leaflets:
+        if arguments.amend:
+            done = problems.run(amend, project, leaflet_id)
+        else:
+            approval = Approval(arguments.approver, arguments.summary,
+                                arguments.date or datetime.date.today(), arguments.major,
+                                arguments.patient_review)
+            done = problems.run(release, project, leaflet_id, approval)
+        if done:
+            entry = done.leaflet.history[0]
+            print(f"{project.relative(done.path)}: version {entry.version} approved by "
+                  f"{entry.approver} on {entry.date.isoformat()}")
+    problems.raise_if_any()
+    return 0
+
+
+def _diff(project: Project, arguments) -> int:
+    from .review_pack import write_review_packs
+
+    written = write_review_packs(project, arguments.leaflets, arguments.since,
+                                 (arguments.output or project.root / "dist").resolve())
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("No leaflet's text or translation changed: no review pack to write.")
     return 0
 
 

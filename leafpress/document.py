@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
 import re
@@ -18,7 +19,7 @@ from markupsafe import Markup, escape
 
 from . import markup
 from .brand import BrandFile
-from .catalog import JINJA_I18N_OPTIONS, msgid, text_of
+from .catalog import JINJA_I18N_OPTIONS
 from .errors import LeafletError
 from .leaflet import LeafletFile
 from .project import (ASSETS_DIR, Project, bcp47, format_locale, output_path,
@@ -29,6 +30,10 @@ TEMPLATE = "leaflet.html.j2"
 # Printed on every page of a draft, in English beside the translation; the template
 # asks for its translation with this same msgid.
 DRAFT_MARK = "Draft translation — not for patient use"
+# Unicode bidirectional controls (UAX #9), the plain-text form of <bdi> and dir="auto":
+# they work the same in WeasyPrint's text (Pango, FriBidi), in CSS strings and in <title>.
+LEFT_TO_RIGHT_MARK = "\u200e"
+FIRST_STRONG_ISOLATE, POP_ISOLATE = "\u2068", "\u2069"
 
 
 @dataclass(frozen=True)
@@ -49,24 +54,36 @@ class Lookup:
     """Translate texts for one document, remembering every text and the missing ones."""
 
     translations: Translations
+    medium: str = "print"
     used: dict[str, None] = field(default_factory=dict)
     missing: dict[str, None] = field(default_factory=dict)
+    direction: str = "ltr"
 
     def text(self, message_id: str) -> str:
         self.used[message_id] = None
         found = self.translations.lookup(message_id)
         if found is None:
             self.missing[message_id] = None
-            return message_id  # only a draft is ever rendered with it (see pipeline.py)
+            # Only a draft is ever rendered with the English (see pipeline.py). In a
+            # right-to-left page its full stop and colon would land at its left (".to
+            # talk about your pain", ":Important"): a left-to-right mark at each end
+            # keeps them in place on every line (WeasyPrint lays lines out one by one,
+            # so an isolate opened on the first line would not reach the last).
+            if self.direction == "rtl":
+                return f"{LEFT_TO_RIGHT_MARK}{message_id}{LEFT_TO_RIGHT_MARK}"
+            return message_id
         return found
 
     def content(self, text: str) -> Markup:
-        """Return a leaflet text, translated, as HTML (only emphasis and links)."""
-        return markup.render_inline(text_of(self.text(msgid(text))))
+        """Return a leaflet text, translated, as HTML (only emphasis and links).
+
+        Looked up, never %-formatted: leaflet texts are not format strings ("50%").
+        """
+        return markup.render_inline(self.text(text), self.medium)
 
     def plain(self, text: str) -> str:
         """Return a leaflet text, translated, without markup (titles, metadata)."""
-        return markup.plain_text(text_of(self.text(msgid(text))))
+        return markup.plain_text(self.text(text))
 
     def gettext(self, message_id: str) -> str:
         # Jinja marks what gettext returns as safe HTML; escaping here keeps a
@@ -89,7 +106,7 @@ def template_environment(project: Project) -> Environment:
     environment.policies["ext.i18n.trimmed"] = JINJA_I18N_OPTIONS["trimmed"]
     environment.filters["css_string"] = css_string
     environment.filters["css_counters"] = css_counters
-    environment.filters["address"] = printed_address
+    environment.filters["address"] = markup.printed_address
     return environment
 
 
@@ -107,7 +124,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
     links the project's own files; screen HTML links the copies in ``dist/assets/``.
     """
     locale = translations.locale
-    lookup = Lookup(translations)
+    lookup = Lookup(translations, medium, direction=text_direction(locale))
     environment.install_gettext_callables(lookup.gettext, lookup.ngettext,
                                           newstyle=JINJA_I18N_OPTIONS["newstyle_gettext"])
     leaflet = leaflet_file.leaflet
@@ -130,12 +147,15 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             brand_folder=brand_folder,
             tr=lookup.content,
             plain=lookup.plain,
-            inline=markup.render_inline,
+            inline=functools.partial(markup.render_inline, medium=medium),
             lang=bcp47(locale),
             dir=text_direction(locale),
             date=lambda value: format_date(value, "long", locale=format_locale(locale)),
             iso=datetime.date.isoformat,
-            also_available=format_list([locale_name(other, other) for other in other_locales],
+            # Each name isolated in its own direction (UAX #9 first-strong isolate, like
+            # dir="auto"): "العربية" among Latin names keeps the list's commas in place.
+            also_available=format_list([f"{FIRST_STRONG_ISOLATE}{locale_name(other, other)}"
+                                        f"{POP_ISOLATE}" for other in other_locales],
                                        locale=format_locale(locale)),
             stylesheet=stylesheet,
             online=_online_page(brand_file, leaflet, locale),
@@ -143,12 +163,25 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             draft_mark_english=DRAFT_MARK,
             variant=variant,
             medium=medium,
+            figure=lambda name: figure_source(leaflet_file, brand_file, name),
         )
     except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
         path, line = _template_location(error, project)
         raise LeafletError.at(path, line, f"template error: {_template_message(error)}") from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant, medium,
                     tuple(other_locales), draft)
+
+
+def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str) -> str:
+    """Return a figure's file as a data: URI, from beside the leaflet or the brand in use.
+
+    Inline, like the QR code: the PDF and the web page need nothing more, and the image
+    is part of the HTML that keys the output (an edited figure rebuilds its leaflet).
+    """
+    beside = [leaflet_file.path.parent / name, brand_file.path.parent / name]
+    path = next((file for file in beside if file.is_file()), leaflet_file.figures[name])
+    kind = "image/svg+xml" if name.endswith(".svg") else "image/png"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 def _template_message(error: Exception) -> str:
@@ -197,16 +230,6 @@ def _qr_code(address: str) -> str:
     import segno
 
     return segno.make(address, error="m").svg_data_uri(scale=1, border=0, xmldecl=False)
-
-
-def printed_address(address: str) -> Markup:
-    """Return a web address that may wrap only after a slash, never inside a word.
-
-    A line break at a hyphen reads as a hyphen that is not part of the address.
-    """
-    parts = [Markup('<span class="nobreak">{}</span>').format(part)
-             for part in address.split("/")]
-    return Markup("/<wbr>").join(parts)
 
 
 _CSS_SAFE = re.compile(r"[\w .,:;!?()\-–—·/]", re.UNICODE)

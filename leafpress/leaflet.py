@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Union, get_args
 
@@ -18,17 +18,21 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
 
 from . import markup
 from .errors import LeafletError, Problem
+from .history import history_problems
 from .yamlfile import YamlDocument, dotted, load_yaml
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 REFERENCE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# One 8-digit hash per English text, in the order of the file (see history.py).
+FINGERPRINT_PATTERN = r"^[0-9a-f]{8}( [0-9a-f]{8})*$"
 PATTERN_MEANINGS = {
     ID_PATTERN: "lower-case letters, digits and single hyphens (like 'magnesium-infusion')",
     REFERENCE_PATTERN: "upper-case letters, digits and single hyphens (like 'PAIN-014')",
     VERSION_PATTERN: "a version number like '1.0' or '2.3.1'",
     COLOUR_PATTERN: "a colour like #005EB8",
+    FINGERPRINT_PATTERN: "the fingerprint that 'build.py release' writes (8-digit hashes)",
 }
 
 
@@ -114,8 +118,52 @@ class Question(_Model):
     answer: Text
 
 
+class Subheading(_Model):
+    kind: ClassVar[str] = "subheading"
+
+    subheading: Text
+
+
+FIGURE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\.(svg|png)$"
+PATTERN_MEANINGS[FIGURE_PATTERN] = ("the name of an SVG or PNG file beside the leaflet or the "
+                                    "brand file, like 'drip.svg'")
+
+
+class Figure(_Model):
+    """A diagram or picture: an SVG or PNG file beside the leaflet or the brand file."""
+
+    kind: ClassVar[str] = "figure"
+
+    figure: str = Field(pattern=FIGURE_PATTERN, description="File name, e.g. drip.svg")
+    alt: Text = Field(description="What the figure shows, for readers who cannot see it")
+    caption: Text | None = None
+
+
+class TableContent(_Model):
+    """A simple table: one header row, then rows with as many cells."""
+
+    header: list[Text] = Field(min_length=1, description="The column headings")
+    rows: list[list[Text]] = Field(min_length=1)
+
+    @field_validator("rows")
+    @classmethod
+    def _rows_match_header(cls, rows, info):
+        header = info.data.get("header")
+        for number, row in enumerate(rows):
+            if header and len(row) != len(header):
+                raise ValueError(f"expected {len(header)} cells in each row, as in the header, "
+                                 f"got {len(row)} in row {number + 1}")
+        return rows
+
+
+class Table(_Model):
+    kind: ClassVar[str] = "table"
+
+    table: TableContent
+
+
 BLOCK_TYPES = {model.kind: model for model in (Paragraph, Bullets, Steps, Callout, Warning,
-                                                Question)}
+                                                Question, Subheading, Figure, Table)}
 
 
 def _block_type(value) -> str | None:
@@ -129,6 +177,28 @@ Block = Annotated[
     Union[tuple(Annotated[model, Tag(name)] for name, model in BLOCK_TYPES.items())],
     Discriminator(_block_type),
 ]
+
+
+def _approver(text: str) -> str:
+    name, _, role = text.partition(", ")
+    if not (name.strip() and role.strip()):
+        raise ValueError(f"expected the approver's name and role, like 'Dr A Jones, "
+                         f"Consultant in Pain Medicine', got {text!r}")
+    return text
+
+
+class Release(_Model):
+    """One approved version: when, what changed, who approved it, and the text approved."""
+
+    version: str = Field(pattern=VERSION_PATTERN)
+    date: datetime.date = Field(description="The day it was approved: the version's published")
+    summary: Text = Field(description="One line: what changed in this version")
+    approver: Annotated[Text, AfterValidator(_approver)] = Field(
+        description="Who approved it: 'Name, Role'")
+    patient_review: datetime.date | None = Field(
+        None, description="Optional: the day a patient panel or user testing reviewed it")
+    fingerprint: str = Field(pattern=FINGERPRINT_PATTERN, description=(
+        "Written by 'build.py release': a hash of each English text that was approved"))
 
 
 class Section(_Model):
@@ -153,6 +223,9 @@ class Leaflet(_Model):
     owner: Owner
     sources: list[Source] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
+    history: list[Release] | None = Field(None, min_length=1, description=(
+        "The approved versions, newest first; the newest is 'version', approved on "
+        "'published'"))
 
     @field_validator("review_by")
     @classmethod
@@ -171,6 +244,9 @@ class SourceText:
     text: str
     line: int
     comment: str
+    # Where the text is in its file (``sections[2].blocks[0].paragraph``): with the file,
+    # it tells `update` which earlier text a changed one replaced (see lineage.py).
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,6 +257,7 @@ class LeafletFile:
     leaflet: Leaflet
     texts: tuple[SourceText, ...]
     key_lines: dict[str, int]
+    figures: dict[str, Path] = field(default_factory=dict)  # file name -> the file found
 
     @property
     def id(self) -> str:
@@ -199,13 +276,43 @@ def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
         raise LeafletError.at(shown, document.line_of(("id",)),
                               f"the id must match the file name '{path.stem}', got '{leaflet.id}'",
                               "id")
+    problems = history_problems(leaflet, document, shown)
+    if problems:
+        raise LeafletError(problems)
     key_lines = {key: document.key_line_of((key,)) for key in Leaflet.model_fields}
-    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines)
+    figures = _figure_files(path, root, leaflet, document, shown)
+    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines, figures)
+
+
+def figure_folders(path: Path, root: Path | None) -> list[Path]:
+    """Return where a leaflet's figure files may be: beside it, then beside the brand."""
+    return [path.parent, (root or path.parent.parent) / "brand"]
+
+
+def _figure_files(path: Path, root: Path | None, leaflet: Leaflet, document: YamlDocument,
+                  shown: str) -> dict[str, Path]:
+    found, problems = {}, []
+    for s, section in enumerate(leaflet.sections):
+        for b, block in enumerate(section.blocks):
+            if block.kind != "figure":
+                continue
+            files = [folder / block.figure for folder in figure_folders(path, root)
+                     if (folder / block.figure).is_file()]
+            if files:
+                found[block.figure] = files[0]
+                continue
+            location = ("sections", s, "blocks", b, "figure")
+            problems.append(Problem(shown, document.line_of(location), (
+                f"the figure file {block.figure!r} does not exist beside the leaflet or the "
+                "brand file"), dotted(location)))
+    if problems:
+        raise LeafletError(problems)
+    return found
 
 
 def _source_texts(leaflet: Leaflet, document: YamlDocument):
     def text(location, value, comment):
-        return SourceText(value, document.line_of(location), comment)
+        return SourceText(value, document.line_of(location), comment, dotted(location))
 
     kind = "patient leaflet: plain, everyday words" if leaflet.audience == "patient" \
         else "briefing for clinicians: use standard medical terms"
@@ -229,10 +336,30 @@ def _source_texts(leaflet: Leaflet, document: YamlDocument):
             elif name == "question":
                 yield text((*at, "question"), block.question, f"Question. {context}")
                 yield text((*at, "answer"), block.answer, f"Answer to the question before. {context}")
+            elif name == "figure":
+                yield text((*at, "alt"), block.alt, f"Alternative text of the figure "
+                           f"{block.figure}, read to those who cannot see it. {context}")
+                if block.caption:
+                    yield text((*at, "caption"), block.caption, f"Caption of the figure "
+                               f"{block.figure}. {context}")
+            elif name == "table":
+                yield from _table_texts(block.table, (*at, "table"), text, context)
             else:
                 label = {"paragraph": "Paragraph", "callout": "Highlighted note",
-                         "warning": "Safety warning"}[name]
+                         "warning": "Safety warning", "subheading": "Sub-heading"}[name]
                 yield text((*at, name), getattr(block, name), f"{label}. {context}")
+
+
+def _table_texts(table: TableContent, at: tuple, text, context: str):
+    columns = len(table.header)
+    for column, heading in enumerate(table.header):
+        yield text((*at, "header", column), heading,
+                   f"Table heading of column {column + 1} of {columns}. {context}")
+    for row, cells in enumerate(table.rows):
+        for column, cell in enumerate(cells):
+            yield text((*at, "rows", row, column), cell,
+                       f"Table cell: row {row + 1}, column {column + 1} "
+                       f"(“{markup.plain_text(table.header[column])}”). {context}")
 
 
 def validation_problems(shown: str, document: YamlDocument, error: ValidationError,
@@ -332,9 +459,12 @@ def _data_location(data, loc) -> tuple:
     """Map pydantic's error location onto the YAML data, dropping union tag names."""
     location: list = []
     parts = list(loc)
+    previous: tuple = ()
     while parts:
         part = parts.pop(0)
-        if location[-2:-1] == ["blocks"] and part in BLOCK_TYPES and parts:
+        after, previous = previous, (*previous[-1:], part)
+        if after[-2:-1] == ("blocks",) and isinstance(after[-1:][0], int) \
+                and part in BLOCK_TYPES and parts:
             continue  # the discriminated union's tag, not a key of the data
         location.append(part)
         if isinstance(data, dict) and part in data:

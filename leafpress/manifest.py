@@ -29,7 +29,7 @@ def read_manifest(dist: Path) -> dict:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def carry_over(project: Project, dist: Path, previous: dict, result, errors: bool,
+def carry_over(project: Project, dist: Path, previous: dict, result, errors: str | None,
                log) -> None:
     """Account for every file the last manifest listed that this build did not write.
 
@@ -38,7 +38,8 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: boo
     standard PDF that failed, since a page is published only with its PDF. A file whose
     leaflet or language is gone from the project, a file this build wrote elsewhere (an
     older layout of ``dist/``), and every draft are deleted, so that ``dist/`` never
-    offers a withdrawn leaflet, a stale copy or an unmarked draft.
+    offers a withdrawn leaflet, a stale copy or an unmarked draft. ``errors`` says why
+    nothing else was rebuilt, if something stopped the build (errors, an interruption).
     """
     written = {output.path for output in [*result.outputs, *result.drafts]}
     places = {_identity(asdict(output)): output.path for output in result.outputs}
@@ -55,7 +56,7 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: boo
         written.add(record["path"])
         gone = _why_gone(record, leaflets, locales, places)
         if gone:
-            (dist / record["path"]).unlink()
+            remove(dist, record["path"])
             result.removed.append(record["path"])
             log(f"removed {record['path']} ({gone})")
             continue
@@ -68,7 +69,7 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: boo
         elif which in skipped:
             why = skipped[which]
         elif errors:
-            why = "this build found errors"
+            why = errors
         else:
             why = "not part of this build"
         reason = f"not rebuilt: {why}; this file is from an earlier build"
@@ -105,7 +106,7 @@ def carry_over_files(dist: Path, previous: dict, result,
         if catalogue is None:
             result.files.append(File(record["path"], record["sha256"], record["bytes"]))
         else:
-            (dist / record["path"]).unlink()
+            remove(dist, record["path"])
             log(f"removed {record['path']} (no longer used)")
     result.files.extend(catalogue or [])
     result.files.sort(key=lambda file: file.path)
@@ -128,6 +129,16 @@ def clear_drafts(dist: Path, result, log) -> None:
             path.unlink()
             log(f"removed {path.relative_to(dist)} (drafts are not kept)")
     if not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def remove(dist: Path, relative: str) -> None:
+    """Delete a file of ``dist``, and the folders it leaves empty (a page's own folder)."""
+    path = dist / relative
+    path.unlink()
+    for folder in path.parents:
+        if folder == dist or not folder.is_relative_to(dist) or any(folder.iterdir()):
+            break
         folder.rmdir()
 
 

@@ -67,14 +67,18 @@ def markup_problem(text: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def render_inline(text: str) -> Markup:
+def render_inline(text: str, medium: str = "screen") -> Markup:
     """Return ``text`` as HTML: emphasis as ``<strong>``, links as ``<a>``, the rest escaped.
+
+    In ``medium`` "print", a link whose text is not its address is followed by the
+    address in brackets, so that paper loses nothing (issue 11).
 
     Cached: each text is rendered once per locale and variant, twice when a translation
     is incomplete (see pipeline.py).
     """
     html = []
-    for token in _inline_tokens(text):
+    tokens = _inline_tokens(text)
+    for index, token in enumerate(tokens):
         if token.type == "text":
             html.append(Markup.escape(token.content))
         elif token.type in ("strong_open", "em_open"):
@@ -88,6 +92,8 @@ def render_inline(text: str) -> Markup:
             html.append(Markup('<a href="{}">').format(target))
         elif token.type == "link_close":
             html.append(Markup("</a>"))
+            if medium == "print":
+                html.append(_printed_target(tokens, index))
         else:  # softbreak and the like: whitespace is normalised before this point
             html.append(Markup(" "))
     return Markup("").join(html)
@@ -97,6 +103,63 @@ def render_inline(text: str) -> Markup:
 def plain_text(text: str) -> str:
     """Return ``text`` without its markup (for PDF metadata and bookmarks)."""
     return "".join(token.content for token in _inline_tokens(text) if token.type == "text")
+
+
+def printed_address(address: str, medium: str = "print") -> Markup:
+    """Return a web address as text that wraps after a slash rather than at a hyphen.
+
+    In print, a zero-width space after each slash offers a break there, and a word
+    joiner after each hyphen keeps a break there from reading as a hyphen that belongs
+    to the address; Pango draws neither and they are not extracted as text. No element
+    is nested in the link: WeasyPrint gives each element inside an ``<a>`` a link
+    annotation of its own, outside the Link structure element (veraPDF, PDF/UA-1 rule
+    7.18.5-1). On screen, where copied text would keep those characters, ``<wbr>``
+    offers the breaks. Anything still too long for its line breaks anywhere
+    (``overflow-wrap: anywhere`` in the stylesheet).
+    """
+    scheme, separator, rest = address.rpartition("://")
+    start = Markup.escape(scheme + separator)  # never a break inside "https://"
+    if medium != "print":
+        joined = Markup("/<wbr>").join(Markup.escape(part) for part in rest.split("/"))
+        # A break only after a slash that something follows: one at the very end let
+        # WeasyPrint size the box without the last slash.
+        return start + Markup(str(joined).removesuffix("<wbr>"))
+    printed = str(Markup.escape(rest.replace("-", "-\u2060").replace("/", "/\u200b")))
+    return start + Markup(printed.removesuffix("\u200b"))
+
+
+def shown_address(target: str) -> str:
+    """Return what a reader types or dials for ``target``: no ``mailto:`` or ``tel:``."""
+    scheme = urlsplit(target).scheme.lower()
+    return target[len(scheme) + 1:] if scheme in ("mailto", "tel") else target
+
+
+def _printed_target(tokens, close: int) -> Markup:
+    """Return the address of the link that ends at ``tokens[close]``, if its text is not it."""
+    opening = max(index for index in range(close) if tokens[index].type == "link_open")
+    target = tokens[opening].attrs["href"]
+    shown = "".join(token.content for token in tokens[opening + 1:close]
+                    if token.type == "text")
+    if _same_address(shown, target):
+        return Markup("")
+    return Markup(' <span class="link-address">({})</span>').format(
+        printed_address(shown_address(target)))
+
+
+def _same_address(text: str, target: str) -> bool:
+    """Return whether a link's ``text`` already shows its ``target``.
+
+    A telephone number counts as shown when its text has the same digits, in national
+    form or not ("01632 960 418" for tel:+441632960418).
+    """
+    address = shown_address(target)
+    if urlsplit(target).scheme.lower() == "tel":
+        digits = "".join(char for char in text if char.isdigit()).lstrip("0")
+        number = "".join(char for char in address if char.isdigit())
+        return len(digits) >= 6 and number.endswith(digits)
+    compact = text.strip().rstrip("/").lower()
+    return compact in (address.rstrip("/").lower(),
+                       address.split("://", 1)[-1].rstrip("/").lower())
 
 
 def _inline_tokens(text: str):

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import LeafletError, Problem
 from .fonts import CJK_FAMILY, installed_families
+from .tags import finish
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -40,6 +41,7 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
                 pdf_variant=PDF_VARIANT,
                 pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
                 uncompressed_pdf=False,
+                finisher=finish,  # structure-tree repairs for PDF/UA-1 (tags.py)
             )
         except weasyprint.urls.FatalURLFetchingError as error:
             cause = error.__cause__ or error

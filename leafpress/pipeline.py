@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import signal
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import incremental
+from . import coverage, incremental
 from .brand import BrandFile, load_brand
 from .catalogue import INDEX_TEMPLATE, File, publish_catalogue, thumbnail_path
 from .catalog import check_pot
 from .document import Rendered, render_html, template_environment
 from .errors import LeafletError, Problem, ProblemCollector
-from .gates import quality_problems, readability_figures
+from .gates import quality_problems
 from .fonts import cache_dir, characters, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .manifest import carry_over, carry_over_files, clear_drafts, read_manifest, write_manifest
-from .project import (SOURCE_LOCALE, VARIANTS, Project, bcp47, exclusive, output_path, publish,
+from .project import (VARIANTS, Project, bcp47, exclusive, output_path, publish,
                       remove_leftovers)
-from .review import ReviewState, review_problems
+from .review import review_problems
+from .history import release_problem, unapproved_problem
 from .translation import STATES, Translations, load_translations
 from .workers import RenderPool, Task
+from .writing import missing_fonts
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,10 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
             translations[locale], invalid = loaded
             problems.extend(invalid)
     loaded = {leaflet.path: leaflet.texts for leaflet in leaflets}
-    if brand and brand_path == project.brand_file.resolve():
-        loaded[project.brand_file] = brand.texts
-    for problem in check_pot(project, loaded):
+    if brand:
+        loaded[brand_path] = brand.texts
+    # A brand given with --brand counts as one of the project's, as extract --brand does.
+    for problem in check_pot(project, loaded, (brand_path,)):
         if warn:
             warn(str(problem))
         else:
@@ -136,6 +140,8 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
     """
     problems = ProblemCollector()
     site = gather(project, brand_path, problems)
+    if site:
+        _check_releases(site.leaflets, project.relative, problems, warn)
     if site and today:
         overdue, due = review_problems(site.leaflets, today, project.relative)
         problems.extend(overdue)
@@ -143,9 +149,11 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             warn(f"warning: {problem}")
     if site:
         environment = template_environment(project)
+        cmaps = cache_dir(project.root / "dist").parent / "cmaps"
         for leaflet in site.leaflets:
-            for _ in _renderings(site, environment, leaflet, problems):
-                pass
+            for translations, rendered in renderings(site, environment, leaflet, problems):
+                problems.extend(coverage.output_problems(site.project, site.brand, leaflet,
+                                                         translations, rendered, cmaps))
     findings = quality_problems(project, site.leaflets, list(site.translations),
                                 problems) if site else []
     if strict:
@@ -157,6 +165,18 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
     return len(findings)
 
 
+def _check_releases(leaflets: list[LeafletFile], relative, problems: ProblemCollector,
+                    warn) -> None:
+    """Fail on English text changed since its version was approved; warn if none was."""
+    for leaflet in leaflets:
+        problem = release_problem(leaflet, relative(leaflet.path))
+        if problem:
+            problems.add(problem)
+        unapproved = unapproved_problem(leaflet, relative(leaflet.path))
+        if unapproved and warn:
+            warn(f"warning: {unapproved}")
+
+
 def build(project: Project, dist: Path, brand_path: Path | None = None, *, strict: bool = False,
           draft: bool = False, variants: tuple[str, ...] = VARIANTS, jobs: int = 1,
           force: bool = False, shard: tuple[int, int] | None = None, log=print, warn=print,
@@ -164,7 +184,8 @@ def build(project: Project, dist: Path, brand_path: Path | None = None, *, stric
     """Build every leaflet in every locale and variant into ``dist``, with its manifest.
 
     Besides the PDFs, each leaflet in each locale is written as a web page, and
-    ``dist/index.html`` lists everything the manifest lists (see catalogue.py).
+    ``dist/index.html`` lists everything the manifest lists under ``"outputs"`` (see
+    catalogue.py).
 
     An output whose translation is incomplete is skipped with a warning, or, with
     ``draft``, built with English for the missing texts and a draft mark on every page,
@@ -200,18 +221,30 @@ def _build(project, dist, brand_path, strict, draft, variants, pool, force, shar
                   warn=None if strict else lambda message: warn(f"warning: {message}"))
     result = BuildResult([], [])
     system_files: list[Path] = []
+    interrupted = False
     if site:
-        tasks = _plan(site, variants, draft, strict, result, problems, warn)
-    if site and _system_ready(pool, problems):
+        planned = _plan(site, variants, draft, strict, result, problems, warn,
+                        cache_dir(dist).parent / "cmaps")
+    if site and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
-        _render(site, tasks, dist, pool, force, shard, result, problems, log, progress)
+        try:
+            _render(site, planned, dist, pool, force, shard, result, problems, log, progress)
+        except KeyboardInterrupt:
+            # Ctrl-C: end the workers, so that nothing is written after the manifest,
+            # then describe what is on disk (a second Ctrl-C waits for that), and stop.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            pool.stop()
+            interrupted = True
     result.outputs.sort(key=lambda output: output.path)
     result.drafts.sort(key=lambda output: output.path)
-    carry_over(project, dist, previous, result, bool(problems.problems), log)
+    carry_over(project, dist, previous, result, "the build was interrupted" if interrupted
+               else "this build found errors" if problems.problems else None, log)
     clear_drafts(dist, result, log)
     catalogue = problems.run(publish_catalogue, site, dist, result, force) if site else None
     carry_over_files(dist, previous, result, catalogue, log)
     manifest = write_manifest(dist, result)
+    if interrupted:
+        raise KeyboardInterrupt
     if not problems.problems and not result.skipped:
         incremental.remember(dist / ".cache", incremental.build_digest(
             project.root, brand_file, options, system_files), manifest, system_files)
@@ -242,17 +275,19 @@ class _Job:
 
 
 def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
-          problems: ProblemCollector, warn) -> list[_Planned]:
+          problems: ProblemCollector, warn, cmaps: Path) -> list[_Planned]:
     """Render every output's HTML; skip incomplete translations; return what to write.
 
-    The web page of a leaflet goes with its standard PDF: planned with it, with the same
-    languages named, skipped when it is skipped, and written only after it.
+    An output with a character that none of its fonts can draw is not written, and each
+    such character is a problem (see coverage.py). The web page of a leaflet goes with its
+    standard PDF: planned with it, with the same languages named, skipped when it is
+    skipped, and written only after it.
     """
     environment = template_environment(site.project)
     planned = []
     for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
                              for variant in variants):
-        for translations, rendered in _renderings(site, environment, leaflet, problems,
+        for translations, rendered in renderings(site, environment, leaflet, problems,
                                                   draft, variant):
             if rendered.missing and not draft:
                 skipped = _skip(leaflet, translations, rendered)
@@ -264,6 +299,9 @@ def _plan(site: Site, variants, draft: bool, strict: bool, result: BuildResult,
                     problems.add(Problem(site.project.relative(leaflet.path), None, message))
                 else:
                     warn(f"warning: {message}")
+            elif undrawable := coverage.output_problems(site.project, site.brand, leaflet,
+                                                        translations, rendered, cmaps):
+                problems.extend(undrawable)
             else:
                 page = None
                 if variant == VARIANTS[0]:
@@ -293,7 +331,9 @@ def _render(site: Site, planned: list[_Planned], dist: Path, pool: RenderPool, f
     for item in mine:
         job = _job(site, item, dist, font_faces, fonts_dir, assets)
         record = None if force else incremental.cached_output(cache, job.key, dist)
-        if record:
+        # An entry of an earlier layout of dist/ (a draft beside the published file) names
+        # another place: the PDF is rendered again where it now belongs.
+        if record and record.get("path") == job.record.path:
             _publish(item, Output(**record), "reused", dist, force, result, report)
         else:
             to_render[job.task] = (item, job)
@@ -302,7 +342,7 @@ def _render(site: Site, planned: list[_Planned], dist: Path, pool: RenderPool, f
         if isinstance(outcome, LeafletError):
             problems.extend(outcome.problems)
             result.failed.append(job.record.path)
-            report.failed(job.record.path, 1 + (item.page is not None))
+            report.failed(1 + (item.page is not None))
             continue
         output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
@@ -327,11 +367,16 @@ def _publish(item: _Planned, output: Output, verb: str, dist: Path, force: bool,
 
 
 def _slice(planned: list[_Planned], shard: tuple[int, int] | None) -> list[_Planned]:
-    """Return the K-th of N slices of the planned PDFs: every N-th, in path order."""
+    """Return the K-th of N slices of the planned PDFs: every N-th, in a fixed order.
+
+    The standard PDFs, each with its web page, are dealt out first and then the others,
+    so that each shard gets as many PDFs and as many pages as any other, give or take one.
+    """
     if not shard:
         return planned
     number, count = shard
-    return sorted(planned, key=lambda item: item.path)[number - 1::count]
+    order = sorted(planned, key=lambda item: (VARIANTS.index(item.rendered.variant), item.path))
+    return order[number - 1::count]
 
 
 class _Report:
@@ -349,58 +394,12 @@ class _Report:
             self.log(f"{verb} {output.path} ({pages}{output.bytes / 1024:.0f} KB)"
                      f"{' DRAFT' if output.draft else ''}")
 
-    def failed(self, path: str, count: int) -> None:
+    def failed(self, count: int) -> None:
         """Count a failed PDF, and the web page that is then not written."""
         self.done += count
 
 
-def translation_stats(project: Project, brand_path: Path | None = None) -> list[dict]:
-    """Count, for each locale and leaflet, the texts it uses by translation state."""
-    return [row for _, rows in _leaflet_stats(project, brand_path)[1] for row in rows]
-
-
-def leaflet_report(project: Project, today: datetime.date,
-                   brand_path: Path | None = None) -> list[dict]:
-    """Describe every leaflet: version, review date and state, owner, translations."""
-    report = []
-    site, stats = _leaflet_stats(project, brand_path)
-    figures = readability_figures(project, site.leaflets, site.translations) if site else {}
-    for leaflet, rows in stats:
-        metadata = leaflet.leaflet
-        review = ReviewState.of(metadata.review_by, today)
-        report.append({
-            "leaflet": leaflet.id, "reference": metadata.reference, "title": metadata.title,
-            "audience": metadata.audience, "version": metadata.version,
-            "published": metadata.published.isoformat(),
-            "review_by": metadata.review_by.isoformat(),
-            "review": {"state": review.state, "days": review.days,
-                       "text": review.describe()},
-            "owner": metadata.owner.department,
-            "translations": {row["locale"]: {key: value for key, value in row.items()
-                                             if key not in ("locale", "leaflet")}
-                             for row in rows},
-            "readability": figures[leaflet.id],
-        })
-    return report
-
-
-def _leaflet_stats(project: Project, brand_path: Path | None):
-    """Return the site, and each leaflet with its translation counts per locale (source excepted)."""
-    problems = ProblemCollector()
-    site = gather(project, brand_path, problems, warn=lambda message: None)
-    found = []
-    if site:
-        environment = template_environment(project)
-        for leaflet in site.leaflets:
-            found.append((leaflet, [
-                _stats_row(leaflet, translations, rendered)
-                for translations, rendered in _renderings(site, environment, leaflet, problems)
-                if translations.locale != SOURCE_LOCALE]))
-    problems.raise_if_any()
-    return site, found
-
-
-def _renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
+def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
                 drafts: bool = False, variant: str = VARIANTS[0]):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
@@ -434,19 +433,15 @@ def _renderings(site: Site, environment, leaflet: LeafletFile, problems: Problem
 def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped:
     counts = Counter(translations.state(message_id) for message_id in rendered.missing)
     reason = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+    invalid = [translations.unusable[message_id] for message_id in rendered.missing
+               if translations.state(message_id) == "invalid"]
+    if invalid:  # named, so that one broken shared text is found at once
+        reason += f" ({', '.join(f'{problem.path}:{problem.line}' for problem in invalid)})"
     return Skipped(leaflet.id, bcp47(translations.locale), rendered.variant, reason)
 
 
-def _stats_row(leaflet: LeafletFile, translations: Translations, rendered) -> dict:
-    counts = Counter(translations.state(message_id) for message_id in rendered.used)
-    total = len(rendered.used)
-    return {"locale": bcp47(translations.locale), "leaflet": leaflet.id,
-            **{state: counts[state] for state in STATES}, "total": total,
-            "percent": round(100 * counts["translated"] / total, 1)}
-
-
-def _system_ready(pool: RenderPool, problems: ProblemCollector) -> bool:
-    missing = pool.system_problems()
+def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str]) -> bool:
+    missing = pool.system_problems() + missing_fonts(locales)
     for message in missing:
         problems.add(Problem("system", None, message))
     return not missing

@@ -59,6 +59,13 @@ class Project:
     def pot_file(self) -> Path:
         return self.locales_dir / f"{DOMAIN}.pot"
 
+    def brand_files(self, extra: tuple[Path, ...] = ()) -> list[Path]:
+        """Return every brand file the project uses: brand/brand.yaml, every other YAML
+        file in brand/ and its folders, and ``extra`` (``--brand``), each once."""
+        found = [self.brand_file, *sorted(self.brand_file.parent.rglob("*.yaml")),
+                 *(path.resolve() for path in extra)]
+        return list(dict.fromkeys(path for path in found if path.is_file()))
+
     def leaflet_files(self) -> list[Path]:
         return sorted(self.leaflets_dir.glob("*.yaml"))
 

@@ -21,13 +21,13 @@ from babel.messages.pofile import PoFileError, read_po
 
 from . import markup
 from .errors import LeafletError, Problem
-from .catalog import text_of
 from .project import SOURCE_LOCALE, Project
 
 CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
 LOCALE_NAME = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_([A-Z]{2}|[0-9]{3}))?")
-# The only placeholders in the project's texts (Jinja's newstyle gettext), and %% for %.
+# The only placeholders in the templates' texts (Jinja's newstyle gettext), and %% for %.
+# Leaflet and brand texts have none: they are looked up, never formatted.
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 NOT_TRANSLATED = "not translated yet"
 STATES = ("translated", "fuzzy", "untranslated", "invalid")
@@ -40,6 +40,7 @@ class Translations:
     locale: str
     strings: dict[str, str] = field(default_factory=dict)
     unusable: dict[str, Problem] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # each usable msgid's line
 
     @classmethod
     def source(cls) -> Translations:
@@ -70,7 +71,8 @@ def load_translations(project: Project, locale: str) -> tuple[Translations, list
         return Translations.source(), []
     catalog = read_catalog(project, locale)
     shown = project.relative(project.po_file(locale))
-    strings, unusable, problems = {}, {}, []
+    templates = project.relative(project.templates_dir) + "/"
+    strings, unusable, problems, lines = {}, {}, [], {}
     for message in catalog:
         if not message.id or not isinstance(message.id, str):
             continue
@@ -81,25 +83,47 @@ def load_translations(project: Project, locale: str) -> tuple[Translations, list
             unusable[message.id] = Problem(
                 shown, message.lineno, "fuzzy: the English changed or the translation needs "
                 "review; check it, then remove the fuzzy flag", where)
-        elif reason := translation_problem(catalog, message):
+        elif reason := translation_problem(catalog, message,
+                                           is_template_text(message, templates)):
+            if any(str(path).startswith(templates) for path, _ in message.locations):
+                reason += ("; this text is in the template, so no leaflet is published in "
+                           "this language until it is fixed")
             unusable[message.id] = Problem(shown, message.lineno, reason, where)
             problems.append(unusable[message.id])
         else:
             strings[message.id] = message.string
-    return Translations(locale, strings, unusable), problems
+            lines[message.id] = message.lineno
+    return Translations(locale, strings, unusable, lines), problems
 
 
-def translation_problem(catalog: Catalog, message: Message) -> str | None:
-    """Return what is wrong with a translation (markup, links, placeholders), or ``None``."""
+def is_template_text(message: Message, templates: str) -> bool:
+    """Return whether a message is a template's format string, not a leaflet or brand text.
+
+    ``templates`` is the templates folder + "/". A message without a location is taken
+    for a format string: the stricter checks apply.
+    """
+    return not message.locations or any(str(path).startswith(templates)
+                                        for path, _ in message.locations)
+
+
+def translation_problem(catalog: Catalog, message: Message,
+                        template: bool = True) -> str | None:
+    """Return what is wrong with a translation (markup, links, placeholders), or ``None``.
+
+    Only a ``template`` text is a format string; a leaflet's "50%" is translated "50%".
+    """
     source, target = message.id, message.string
+    if not template:
+        # Babel's reader flags "50% of" python-format again, whatever the POT says.
+        message.flags -= {"python-format", "python-brace-format"}
     for error in message.check(catalog):
         return f"placeholders differ from the English: {error}"
-    problem = _placeholder_problem(source, target)
+    problem = _placeholder_problem(source, target) if template else None
     if problem:
         return problem
     if HTML_TAG.search(target) and not HTML_TAG.search(source):
         return "a translation must not contain HTML tags"
-    problem = markup.markup_problem(text_of(target))
+    problem = markup.markup_problem(target.replace("%%", "%") if template else target)
     if problem:
         return problem
     expected, found = markup.emphasis_count(source), markup.emphasis_count(target)

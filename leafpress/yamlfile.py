@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import LeafletError
+from .errors import LeafletError, Problem
 
 Location = tuple[str | int, ...]
 # Leaflets nest five levels deep (sections[0].blocks[1].bullets[2]); the limit keeps
@@ -140,7 +140,45 @@ def load_yaml(path: Path, display_path: str | None = None) -> YamlDocument:
     value_lines: dict[Location, int] = {}
     key_lines: dict[Location, int] = {}
     data = _plain(root, (), shown, value_lines, key_lines)
+    problems = [problem for node, location in _scalars(root, ())
+                for problem in _list_item_problems(node, location, shown, text)]
+    if problems:
+        raise LeafletError(problems)
     return YamlDocument(path, data, value_lines, key_lines)
+
+
+def _scalars(node, location):
+    """Yield every scalar value node with its location."""
+    if isinstance(node, yaml.ScalarNode):
+        yield node, location
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _scalars(item, (*location, index))
+    else:
+        for key_node, value_node in node.value:
+            yield from _scalars(value_node, (*location, key_node.value))
+
+
+def _list_item_problems(node, location, shown: str, text: str) -> list[Problem]:
+    """Refuse a plain or folded text with a line that starts with '- ' (issue 13).
+
+    A list item indented deeper than the one before it is not an error to YAML: it
+    becomes the end of that item's text, and the PDF prints one bullet
+    "Your appointment letter. - Your glasses… - Something to eat and drink."
+    """
+    if node.style in ('"', "'", "|") or node.start_mark.line == node.end_mark.line:
+        return []
+    start, end = node.start_mark, node.end_mark
+    lines = text.split("\n")[start.line + 1:end.line + (1 if end.column else 0)]
+    return [Problem(shown, start.line + 2 + number, LIST_ITEM_IN_TEXT, dotted(location))
+            for number, line in enumerate(lines)
+            if line.lstrip().startswith("- ") or line.strip() == "-"]
+
+
+LIST_ITEM_IN_TEXT = (
+    "a line of this text starts with '- ', so YAML joined a list item to the text above; "
+    "indent each '- ' of a list exactly as far as the others, or put the text in double "
+    "quotes if the dash belongs to it")
 
 
 def _plain(node, location, shown, value_lines, key_lines):

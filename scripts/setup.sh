@@ -11,10 +11,12 @@ cd "$(dirname "$0")/.."
 # gettext: the tests check PDFs with qpdf/pdftotext/pdffonts and catalogs with msgfmt.
 # libenchant-2-2 and hunspell-en-gb: the spelling gate of 'build.py check' (Enchant's
 # Hunspell backend with the British English dictionary).
+# fonts-noto-core: the fonts of right-to-left languages, by name (Noto Naskh Arabic for
+# Arabic, Persian and Urdu; Noto Sans Hebrew), never the machine's fallback (leafpress/writing.py).
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
-  fonts-noto-cjk
+  fonts-noto-cjk fonts-noto-core
   qpdf poppler-utils gettext
   libenchant-2-2 hunspell-en-gb
 )

@@ -55,7 +55,7 @@ def test_a_second_brand_builds_without_template_changes(project, tmp_path):
                            capture_output=True, text=True, check=True).stdout
     assert "DejaVu-Sans" in fonts and "Atkinson" not in fonts  # the brand's typeface
     assert "Northgate" not in text
-    assert "please contact Patient Information Team: 01632 960 777." in text
+    assert "please contact the Patient Information Team: 01632 960 777." in text
     # The second brand's own texts are not in the Chinese catalog yet: not published.
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert {item["locale"] for item in manifest["skipped"]} == {"zh-Hans"}

@@ -98,7 +98,8 @@ sections:
 """, "utf-8")
     found = extract_from_file("leafpress.catalog:extract_leaflet", leaflet)
     by_text = {message: (line, comments) for line, message, comments, context in found}
-    assert by_text["A folded paragraph that runs over two lines, 50%% of it."] == (
-        16, ["Paragraph. In section “First section”"])
+    assert by_text["A folded paragraph that runs over two lines, 50% of it."] == (
+        16, ["Paragraph. In section “First section”",
+             f"{leaflet}: sections[0].blocks[0].paragraph"])
     assert by_text["One item."][0] == 20
     assert by_text["First section"][0] == 14

@@ -107,7 +107,6 @@ def test_chinese_punctuation_never_starts_a_line(dist, manifest, leaflet):
 
 def _headings(leaflet: str, locale: str) -> list[str]:
     """The leaflet's headings and questions as printed in ``locale``."""
-    from leafpress.catalog import msgid, text_of
     from leafpress.leaflet import load_leaflet
     from leafpress.project import Project
     from leafpress.translation import load_translations
@@ -119,7 +118,7 @@ def _headings(leaflet: str, locale: str) -> list[str]:
     texts = [section.heading for section in document.sections] + [
         block.question for section in document.sections for block in section.blocks
         if block.kind == "question"]
-    return [text_of(translations.lookup(msgid(text))) for text in texts]
+    return [translations.lookup(text) for text in texts]
 
 
 @pytest.mark.parametrize(("leaflet", "locale", "variant"), ALL)

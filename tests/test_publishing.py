@@ -291,3 +291,18 @@ def test_the_qr_code_and_the_printed_address_lead_to_the_page_dist_serves(dist, 
                 served_page = response.read()
             page = pages[pdf["leaflet"], pdf["locale"]]
             assert served_page == (dist / page["path"]).read_bytes(), (address, page["path"])
+
+
+def test_a_cache_entry_that_names_another_place_is_not_reused(small, tmp_path, capsys):
+    """An earlier layout cached drafts beside the published files, under the same key."""
+    dist = tmp_path / "dist"
+    assert build(small, dist) == 0
+    [entry] = [path for path in (dist / ".cache" / "outputs").glob("*.json")
+               if json.loads(path.read_text("utf-8")).get("path") == "en/leaflet-1.pdf"]
+    (dist / "en/leaflet-1.pdf").rename(dist / "en/leaflet-1.draft.pdf")
+    record = json.loads(entry.read_text("utf-8"))
+    entry.write_text(json.dumps({**record, "path": "en/leaflet-1.draft.pdf"}), "utf-8")
+    capsys.readouterr()
+    assert build(small, dist) == 0
+    assert "built en/leaflet-1.pdf (1 pages" in capsys.readouterr().out
+    assert "en/leaflet-1.pdf" in [output["path"] for output in manifest_of(dist)["outputs"]]

@@ -14,8 +14,8 @@ from leafpress.project import Project
 from conftest import copy_project
 
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
-OLD = "Creatinine is a waste product that healthy kidneys clear from your blood."
-NEW = "Creatinine is a waste product that your kidneys clear from your blood."
+OLD = "Creatinine is a waste product. Healthy kidneys clear it from your blood."
+NEW = OLD.replace("Healthy kidneys", "Your kidneys")
 
 
 def run(project: Project, *arguments: str) -> int:
@@ -33,7 +33,7 @@ def edited(tmp_path_factory) -> Project:
     project = copy_project(tmp_path_factory.mktemp("edited") / "project")
     path = project.leaflets_dir / "magnesium-infusion.yaml"
     text = path.read_text("utf-8")
-    old = "Creatinine is a waste product that healthy kidneys clear from your\n          blood."
+    old = "Creatinine is a waste product. Healthy kidneys clear it from your blood."
     assert old in text
     path.write_text(text.replace(old, NEW), "utf-8")
     assert run(project, "extract") == 0
@@ -145,7 +145,7 @@ def test_a_new_locale_with_nothing_translated_is_skipped(project, tmp_path, caps
         ("ketamine-infusion", "fr"), ("magnesium-and-pain", "fr"), ("magnesium-infusion", "fr")}
     assert len(manifest["outputs"]) == 12  # 6 PDFs and their 6 web pages
     index = (dist / "index.html").read_text("utf-8")
-    assert "Not published: the translation is incomplete (73 untranslated)." in index
+    assert "Not published: the translation is incomplete (75 untranslated)." in index
     assert index.count('<span lang="fr" dir="ltr">français</span> · French</h3>') == 3
 
 

@@ -1,0 +1,173 @@
+"""The report and the translation statistics: every leaflet they can read, and why not
+the others.
+
+One broken leaflet or catalog must not hide the rest (issue 13): the reports list every
+leaflet, mark the ones they cannot read as ``invalid: …``, and return the problems for
+the command line to print afterwards (exit code 1).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import template_environment
+from .errors import Problem, ProblemCollector
+from .leaflet import LeafletFile, load_leaflet
+from .pipeline import gather, renderings
+from .project import SOURCE_LOCALE, Project, bcp47
+from .review import ReviewState
+from .translation import NOT_TRANSLATED, STATES, Translations, shorten
+
+
+@dataclass(frozen=True)
+class Surveyed:
+    """One leaflet file: what it uses in each locale, or why it could not be read."""
+
+    path: Path
+    leaflet: LeafletFile | None
+    invalid: str | None = None
+    # locale tag -> (translations, the texts the leaflet uses), or why it has none
+    locales: dict[str, tuple[Translations, tuple[str, ...]] | str] = field(default_factory=dict)
+
+
+def survey(project: Project, brand_path: Path | None = None
+           ) -> tuple[list[Surveyed], list[Problem]]:
+    """Read every leaflet and catalog; return what could be read, and every problem."""
+    problems = ProblemCollector()
+    site = gather(project, brand_path, problems, warn=lambda message: None)
+    leaflets = {leaflet.path: leaflet for leaflet in site.leaflets} if site else {
+        path: leaflet for path in project.leaflet_files()
+        if (leaflet := problems.run(load_leaflet, path, project.root))}
+    tags = [bcp47(locale) for locale in project.translated_locales()]
+    environment = template_environment(project) if site else None
+    found = []
+    for path in project.leaflet_files():
+        leaflet = leaflets.get(path)
+        if leaflet is None:
+            found.append(Surveyed(path, None, _first(problems, project.relative(path))))
+            continue
+        locales: dict = {tag: _why_not(project, site, tag, problems) for tag in tags}
+        if site:
+            for translations, rendered in renderings(site, environment, leaflet, problems):
+                if translations.locale != SOURCE_LOCALE:
+                    locales[bcp47(translations.locale)] = (translations, rendered.used)
+        found.append(Surveyed(path, leaflet, None, locales))
+    return found, problems.problems
+
+
+def _first(problems: ProblemCollector, shown: str,
+           otherwise: str = "see the errors below") -> str:
+    """Return ``invalid: `` and the first problem of the file ``shown``."""
+    mine = [problem for problem in problems.problems if str(problem.path) == shown]
+    return f"invalid: {mine[0] if mine else otherwise}"
+
+
+def _why_not(project: Project, site, tag: str, problems: ProblemCollector) -> str:
+    """Return why a locale has no counts for a leaflet (replaced when it has them)."""
+    if site is None:
+        return _first(problems, project.relative(project.brand_file))
+    po = project.relative(project.po_file(tag.replace("-", "_")))
+    return _first(problems, po, "the leaflet cannot be rendered; see the errors below")
+
+
+def translation_stats(project: Project, brand_path: Path | None = None
+                      ) -> tuple[list[dict], list[Problem]]:
+    """Count, for each locale and leaflet, the texts it uses by translation state."""
+    surveyed, problems = survey(project, brand_path)
+    rows = []
+    for item in surveyed:
+        name = item.leaflet.id if item.leaflet else item.path.stem
+        if item.invalid:
+            rows.append({"locale": None, "leaflet": name, "error": item.invalid})
+        for tag, state in item.locales.items():
+            row = _counts(*state) if isinstance(state, tuple) else {"error": state}
+            rows.append({"locale": tag, "leaflet": name, **row})
+    return rows, problems
+
+
+def _counts(translations: Translations, used: tuple[str, ...]) -> dict:
+    counts = Counter(translations.state(message_id) for message_id in used)
+    return {**{state: counts[state] for state in STATES}, "total": len(used),
+            "percent": round(100 * counts["translated"] / len(used), 1)}
+
+
+def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None
+                   ) -> tuple[list[dict], list[Problem]]:
+    """Describe every leaflet: version, review date and state, owner, translations."""
+    from .gates import readability_figures
+
+    surveyed, problems = survey(project, brand_path)
+    readable = [item for item in surveyed if item.leaflet]
+    translations = {state[0].locale: state[0] for item in readable
+                    for state in item.locales.values() if isinstance(state, tuple)}
+    figures = readability_figures(project, [item.leaflet for item in readable], translations)
+    report = []
+    for item in surveyed:
+        if item.leaflet is None:
+            report.append({"leaflet": item.path.stem, "error": item.invalid})
+            continue
+        metadata = item.leaflet.leaflet
+        review = ReviewState.of(metadata.review_by, today)
+        report.append({
+            "leaflet": item.leaflet.id, "reference": metadata.reference,
+            "title": metadata.title, "audience": metadata.audience,
+            "version": metadata.version, "published": metadata.published.isoformat(),
+            "review_by": metadata.review_by.isoformat(),
+            "review": {"state": review.state, "days": review.days, "text": review.describe()},
+            "owner": metadata.owner.department,
+            "translations": {tag: _counts(*state) if isinstance(state, tuple)
+                             else {"error": state} for tag, state in item.locales.items()},
+            "readability": figures[item.leaflet.id],
+            "history": [{"version": entry.version, "date": entry.date.isoformat(),
+                         "summary": entry.summary, "approver": entry.approver,
+                         "patient_review": entry.patient_review and
+                         entry.patient_review.isoformat()}
+                        for entry in metadata.history or ()],
+        })
+    return report, problems
+
+
+def missing_texts(project: Project, brand_path: Path | None = None
+                  ) -> tuple[list[dict], list[Problem]]:
+    """List each text a leaflet uses that is untranslated, fuzzy or invalid, with its PO line."""
+    surveyed, problems = survey(project, brand_path)
+    entries: dict[tuple[str, str], dict] = {}
+    for item in surveyed:
+        for tag, state in item.locales.items():
+            if not isinstance(state, tuple):
+                continue
+            translations, used = state
+            for message_id in used:
+                status = translations.state(message_id)
+                if status == "translated":
+                    continue
+                entry = entries.setdefault((tag, message_id), _missing(
+                    project, translations, message_id, status))
+                entry["leaflets"].append(item.leaflet.id)
+    return sorted(entries.values(), key=lambda entry: (entry["path"], entry["line"] or 0)
+                  ), problems
+
+
+def _missing(project: Project, translations: Translations, message_id: str, status: str
+             ) -> dict:
+    problem = translations.unusable.get(message_id)
+    path = project.relative(project.po_file(translations.locale))
+    if problem is None:
+        reason = "not in the catalog; run 'build.py update'"
+    else:
+        reason = "" if problem.message == NOT_TRANSLATED or status == "fuzzy" \
+            else problem.message
+    return {"locale": bcp47(translations.locale), "path": path,
+            "line": problem.line if problem else None, "msgid": message_id, "state": status,
+            "reason": reason, "leaflets": []}
+
+
+def missing_line(entry: dict) -> str:
+    """Return ``PO:LINE: msgid "…": STATE[: why] (leaflets)`` for one missing text."""
+    location = f"{entry['path']}:{entry['line']}" if entry["line"] else entry["path"]
+    why = f": {entry['reason']}" if entry["reason"] else ""
+    return (f'{location}: msgid "{shorten(entry["msgid"])}": {entry["state"]}{why} '
+            f"({', '.join(entry['leaflets'])})")
