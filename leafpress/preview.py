@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import http.server
 import json
+import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .errors import LeafletError
 from .project import Project
 
 EVENTS_PATH = "/__leafpress/events"
@@ -36,7 +39,8 @@ PREVIEW_DIR = Path(".cache") / "preview"
 # in an overlay (a dialog, so that screen readers announce it) until they are gone.
 LIVE_SCRIPT = """\
 (() => {
-  const here = decodeURIComponent(location.pathname);
+  const path = decodeURIComponent(location.pathname);
+  const here = path.endsWith("/") ? path + "index.html" : path;
   const shown = new Set([here, ...[...document.querySelectorAll("iframe[data-leafpress]")]
     .map((frame) => frame.dataset.leafpress)]);
   let overlay = null;
@@ -253,3 +257,81 @@ def serve_forever(dist: Path, hub: Hub, port: int) -> http.server.ThreadingHTTPS
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
     return server
+
+
+def serve(project: Project, dist: Path, options, port: int, log=print, watch=None) -> None:
+    """Build, serve ``dist`` on 127.0.0.1:``port``, and rebuild what each change touches
+    until interrupted (Ctrl-C), with the render workers kept warm throughout."""
+    import watchfiles
+
+    from .pipeline import build_pages, narrowed
+    from .workers import RenderPool
+
+    brand_dir = (options.brand or project.brand_file).resolve().parent
+    folders = [project.leaflets_dir, project.locales_dir, project.templates_dir, brand_dir]
+    hub = Hub()
+    server = serve_forever(dist, hub, port)
+    log(f"Serving {dist} at http://127.0.0.1:{server.server_address[1]}/ "
+        f"(Ctrl-C stops)")
+    stop = threading.Event()
+    try:
+        with RenderPool(options.jobs) as pool:
+            rebuild = _Rebuild(project, dist, options, pool, hub, log)
+            rebuild(Selection())
+            for changes in (watch or watchfiles.watch)(*folders, stop_event=stop,
+                                                       debounce=50, step=20):
+                selection = touched(project, brand_dir, [Path(path) for _, path in changes])
+                if selection is not None:
+                    rebuild(selection)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        hub.close()
+        server.shutdown()
+        server.server_close()
+    log("Stopped.")
+
+
+class _Rebuild:
+    """One rebuild after a change: the touched web pages first, then the selective build."""
+
+    def __init__(self, project: Project, dist: Path, options, pool, hub: Hub, log) -> None:
+        self.project, self.dist, self.options = project, dist, options
+        self.pool, self.hub, self.log = pool, hub, log
+
+    def __call__(self, selection: Selection) -> None:
+        from .pipeline import build, build_pages, narrowed
+
+        started = time.perf_counter()
+        options = narrowed(self.options, selection.leaflets, selection.locales)
+        preview = self.dist / PREVIEW_DIR
+        try:
+            pages = build_pages(self.project, preview, options)
+        except LeafletError as error:
+            return self._problems(error, started)
+        self.hub.publish(problems=[], changed=pages)
+        self.log(f"{len(pages)} web page{'s' if len(pages) != 1 else ''} shown in "
+                 f"{time.perf_counter() - started:.2f} s; building the PDFs")
+        try:
+            result = build(self.project, self.dist, options, pool=self.pool,
+                           log=lambda line: None, warn=self.log)
+        except LeafletError as error:
+            return self._problems(error, started)
+        finally:
+            shutil.rmtree(preview, ignore_errors=True)
+        unchanged = {output.path for output in [*result.reused, *result.untouched]}
+        changed = [output for output in [*result.outputs, *result.drafts]
+                   if output.path not in unchanged]
+        self.hub.publish(problems=[], changed=[*(output.path for output in changed), *pages])
+        built = sum(output.format == "pdf" for output in changed)
+        self.log(f"{built} PDF{'s' if built != 1 else ''} built in "
+                 f"{time.perf_counter() - started:.2f} s")
+
+    def _problems(self, error: LeafletError, started: float) -> None:
+        messages = [str(problem) for problem in error.problems]
+        self.hub.publish(problems=messages)
+        for message in messages:
+            self.log(f"error: {message}")
+        self.log(f"{len(messages)} problem{'s' if len(messages) != 1 else ''} found in "
+                 f"{time.perf_counter() - started:.2f} s; the last good files stay")

@@ -16,7 +16,8 @@ from pathlib import Path
 from .document import template_environment
 from .errors import Problem, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
-from .pipeline import gather, renderings
+from .pipeline import gather
+from .plan import renderings
 from .project import SOURCE_LOCALE, Project, bcp47
 from .review import ReviewState
 from .translation import NOT_TRANSLATED, STATES, Translations, shorten
@@ -51,7 +52,7 @@ def survey(project: Project, brand_path: Path | None = None
             continue
         locales: dict = {tag: _why_not(project, site, tag, problems) for tag in tags}
         if site:
-            for translations, rendered in renderings(site, environment, leaflet, problems):
+            for translations, rendered, _ in renderings(site, environment, leaflet, problems):
                 if translations.locale != SOURCE_LOCALE:
                     locales[bcp47(translations.locale)] = (translations, rendered.used)
         found.append(Surveyed(path, leaflet, None, locales))
