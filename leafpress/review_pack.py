@@ -19,7 +19,6 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .catalog import msgid, text_of
 from .errors import LeafletError, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
 from .page_comparison import Comparison, compare_pdfs
@@ -145,8 +144,7 @@ def _lookup(project: Project, locale: str):
     translations, _ = load_translations(project, locale)
 
     def lookup(text: str) -> str | None:
-        found = translations.lookup(msgid(text))
-        return text_of(found) if found is not None else None
+        return translations.lookup(text)  # leaflet texts are looked up as written
     return lookup
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from .catalog import msgid
 from .errors import LeafletError, Problem
 from .history import fingerprint, release_problem
 from .leaflet import LeafletFile, load_leaflet
@@ -164,7 +163,7 @@ def _translations_changed(project: Project, leaflet: LeafletFile, revision: Revi
         if old is None:
             return True  # a new language
         before, after = _translated(old), _translated(new)
-        if any(before.get(msgid(text.text)) != after.get(msgid(text.text))
+        if any(before.get(text.text) != after.get(text.text)
                for text in leaflet.texts):
             return True
     return False
