@@ -100,7 +100,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
         environment = template_environment(project)
         cmaps = cache_dir(project.root / "dist").parent / "cmaps"
         for leaflet in site.leaflets:
-            for translations, rendered, _ in renderings(site, environment, leaflet, problems):
+            for translations, rendered in renderings(site, environment, leaflet, problems):
                 problems.extend(coverage.output_problems(site.project, site.brand, leaflet,
                                                          translations, rendered, cmaps))
     findings = quality_problems(project, site.leaflets, list(site.translations),

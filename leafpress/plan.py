@@ -15,7 +15,7 @@ from pathlib import Path
 from . import coverage
 from .brand import BrandFile
 from .catalogue import File
-from .document import Rendered, render_html, template_environment
+from .document import DRAFT_MARK, Rendered, render_html, template_environment
 from .errors import Problem, ProblemCollector
 from .fonts import characters
 from .leaflet import LeafletFile
@@ -142,9 +142,11 @@ class Planned:
 class Plan:
     """The outputs a build makes, and those it skips.
 
-    ``characters`` are those of every output the site could make in any mode (drafts
-    included), so that the fonts made from them, and with them every output's key, are
-    the same in a normal and a draft build.
+    ``characters`` are those of every output the site could make, in any mode and any
+    selection: a draft only adds English texts (every build renders them) and its mark,
+    which they include in every language. So the fonts made from them, and with them
+    every output's key, are the same in a normal and a draft build, and whether or not a
+    translation is complete.
     """
 
     outputs: list[Planned]
@@ -167,9 +169,9 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
                              for variant in options.variants):
         # Every locale is rendered (HTML is cheap), also those not selected: the others
         # name the languages a leaflet is published in, and all give the characters.
-        for translations, rendered, draft in renderings(site, environment, leaflet, problems,
-                                                        options.draft, variant):
-            seen.update(characters(rendered.html), characters(draft.html) if draft else ())
+        for translations, rendered in renderings(site, environment, leaflet, problems,
+                                                 options.draft, variant):
+            seen.update(characters(rendered.html))
             if not options.selects(leaflet.id, bcp47(translations.locale)):
                 continue
             if rendered.missing and not options.draft:
@@ -185,6 +187,9 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
                                         site.brand, translations, list(rendered.others),
                                         draft=rendered.draft, medium="screen")
                 planned.append(Planned(leaflet, translations, rendered, page))
+    # What a draft adds to the texts every build renders: its mark, in each language.
+    seen.update(DRAFT_MARK + " · ", *(translations.lookup(DRAFT_MARK) or ""
+                                      for translations in site.translations.values()))
     return Plan(planned, skipped, frozenset(seen))
 
 
@@ -201,13 +206,12 @@ def _tell(site: Site, leaflet: LeafletFile, skipped: Skipped, strict: bool,
 
 def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
                drafts: bool = False, variant: str = VARIANTS[0]):
-    """Yield ``(translations, rendered, draft)`` for each locale of ``leaflet``.
+    """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
     Each rendering names the other languages the leaflet is published in, which are
     known only once every locale has been tried: hence two passes (HTML is cheap, only
     PDFs are costly). The first pass names every locale, so it looks up at least the
-    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft;
-    without, ``draft`` is still its draft rendering (for its characters), else None.
+    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft.
     """
     locales = [locale for locale in site.project.locales() if locale in site.translations]
 
@@ -223,14 +227,12 @@ def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemC
         if trial is None:
             continue
         if len(published) == len(locales):  # every locale complete: the first pass is final
-            yield site.translations[locale], trial, None
+            yield site.translations[locale], trial
             continue
-        others = [other for other in published if other != locale]
-        rendered = render(locale, others, draft=drafts and bool(trial.missing))
-        draft = rendered if rendered and rendered.draft else (
-            render(locale, others, draft=True) if trial.missing else None)
+        rendered = render(locale, [other for other in published if other != locale],
+                          draft=drafts and bool(trial.missing))
         if rendered:
-            yield site.translations[locale], rendered, draft
+            yield site.translations[locale], rendered
 
 
 def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped:

@@ -52,7 +52,7 @@ def survey(project: Project, brand_path: Path | None = None
             continue
         locales: dict = {tag: _why_not(project, site, tag, problems) for tag in tags}
         if site:
-            for translations, rendered, _ in renderings(site, environment, leaflet, problems):
+            for translations, rendered in renderings(site, environment, leaflet, problems):
                 if translations.locale != SOURCE_LOCALE:
                     locales[bcp47(translations.locale)] = (translations, rendered.used)
         found.append(Surveyed(path, leaflet, None, locales))
