@@ -10,7 +10,11 @@ included) and peak memory:
 1. naive: the ``weasyprint`` command line once per HTML file, in sequence;
 2. raw: WeasyPrint in one process, in sequence, on the same HTML (the one-core floor);
 3. ``build.py build --force --jobs 1`` and ``--jobs`` = every core;
-4. a no-op rebuild, and a rebuild after editing one leaflet.
+4. a no-op rebuild, and a rebuild after editing one leaflet;
+5. the editing loop (``--editing``): after editing one paragraph, ``build`` and
+   ``build ID``; with ``serve`` running, the time from saving the file to the reload
+   event of the web page and of its PDFs; a no-op build with skipped outputs; and how
+   many PDFs a new character in one leaflet re-renders.
 
 The HTML for 1 and 2 is the pipeline's own, with the same fonts, so all four do the
 same rendering work. Results go to ``OUTPUT.json`` and ``OUTPUT.md``.
@@ -53,16 +57,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[25, 100])
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--editing", action="store_true",
+                        help="measure only the editing loop (one cold build, then edits)")
     parser.add_argument("--repeat", type=int, default=2,
                         help="rounds of runs, each contender once a round; the fastest "
                              "run counts (this VM is noisy)")
     arguments = parser.parse_args()
+    if arguments.editing and arguments.output == ROOT / "bench" / "results":
+        arguments.output = ROOT / "bench" / "editing"
     cores = len(os.sched_getaffinity(0))
     rows = []
     with tempfile.TemporaryDirectory(prefix="leafpress-bench-") as scratch:
         for size in arguments.sizes:
-            rows += measure_corpus(Path(scratch) / f"corpus-{size}", size, cores,
-                                   arguments.repeat)
+            measure = measure_editing if arguments.editing else measure_corpus
+            rows += measure(Path(scratch) / f"corpus-{size}", size, cores, arguments.repeat)
     results = {"date": datetime.date.today().isoformat(), "cores": cores,
                "repeat": arguments.repeat,
                "machine": f"{platform.machine()}, {platform.python_implementation()} "
@@ -117,6 +125,89 @@ def measure_corpus(project: Path, copies: int, cores: int, repeat: int) -> list[
     return rows
 
 
+def measure_editing(project: Path, copies: int, cores: int, repeat: int) -> list[dict]:
+    """Measure the editing loop of issue 14 on a built corpus."""
+    make_corpus(project, copies)
+    build = [PYTHON, str(ROOT / "build.py"), "--project", str(project), "build"]
+    rows = []
+
+    def row(name, runs, **extra):
+        measured = min(runs, key=lambda run: run["wall_s"])
+        measured.update(corpus=copies, outputs=4 * copies, contender=name, per_output_s=None,
+                        **extra)
+        rows.append(measured)
+        print(f"{copies:>4} copies, {name:<48} {measured['wall_s']:8.2f} s wall", flush=True)
+
+    row("cold build (--force)", [timed(build + ["--force"])])
+    first = sorted((project / "leaflets").glob("*.yaml"))[0]
+    runs = []
+    for number in range(repeat):
+        edit_paragraph(first, f"edit {number}")
+        runs.append(timed(build))
+    row("build after editing one paragraph", runs)
+    runs = []
+    for number in range(repeat):
+        edit_paragraph(first, f"named {number}")
+        runs.append(timed(build + [first.stem]))
+    row(f"build {first.stem} after editing it", runs)
+    rows += serve_latency(project, first, copies, repeat)
+    new = sorted((project / "leaflets").glob("*.yaml"))[1]
+    edit_paragraph(new, "✓")
+    log = subprocess.run(build, capture_output=True, text=True, check=True).stdout
+    rerendered = sum(line.startswith("built ") and line.split()[1].endswith(".pdf")
+                     for line in log.splitlines())
+    row("new character (✓) in one leaflet", [{"wall_s": 0, "cpu_s": 0, "peak_mb": 0}],
+        pdfs_rendered=rerendered)
+    subprocess.run(build[:-1] + ["init", "fr"], check=True, capture_output=True)
+    run(build)
+    row("no-op build with skipped outputs", [timed(build) for _ in range(repeat)])
+    return rows
+
+
+def serve_latency(project: Path, leaflet: Path, copies: int, repeat: int) -> list[dict]:
+    """Return the time from saving ``leaflet`` to the reload events of ``serve``."""
+    import urllib.request
+
+    process = subprocess.Popen([PYTHON, str(ROOT / "build.py"), "--project", str(project),
+                                "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    address = process.stdout.readline().split(" at ")[1].split()[0]
+    while " built in " not in process.stdout.readline():  # the first build, to its PDFs
+        pass
+    page, pdf = [], []
+    try:
+        events = urllib.request.urlopen(address + "__leafpress/events", timeout=300)
+        events.readline(), events.readline()  # the state before the edit
+        for number in range(repeat):
+            saved = time.perf_counter()
+            edit_paragraph(leaflet, f"served {number}")
+            seen = {}
+            while "pdf" not in seen:
+                line = events.readline().decode()
+                if not line.startswith("data: "):
+                    continue
+                changed = json.loads(line[6:])["changed"]
+                kind = "pdf" if any(path.endswith(".pdf") for path in changed) else "page"
+                seen.setdefault(kind, time.perf_counter() - saved)
+            page.append(seen.get("page", seen["pdf"]))
+            pdf.append(seen["pdf"])
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return [{"corpus": copies, "outputs": 4 * copies, "per_output_s": None, "cpu_s": 0,
+             "peak_mb": 0, "contender": name, "wall_s": round(min(times), 3)}
+            for name, times in (("serve: saved → web page reloaded", page),
+                                ("serve: saved → its PDFs reloaded", pdf))]
+
+
+def edit_paragraph(path: Path, words: str) -> None:
+    """Add ``words`` to the first paragraph of the leaflet at ``path``."""
+    text = path.read_text("utf-8")
+    marker = "      - paragraph: >-\n"
+    start = text.index(marker) + len(marker)
+    end = text.index("\n", start)
+    path.write_text(text[:end] + f" ({words})" + text[end:], "utf-8")
+
+
 def make_corpus(project: Path, copies: int) -> None:
     """Copy the real project, with the leaflets repeated under new ids."""
     if project.exists():
@@ -139,22 +230,23 @@ def export_html(project: Path, html_dir: Path) -> int:
     """Write every output's HTML and the build's font rules, as the pipeline makes them."""
     sys.path.insert(0, str(ROOT))
     from leafpress.errors import ProblemCollector
-    from leafpress.fonts import cache_dir, characters, subset_font_faces
-    from leafpress.pipeline import BuildResult, _plan, gather
-    from leafpress.project import VARIANTS, Project
+    from leafpress.fonts import cache_dir, subset_font_faces
+    from leafpress.pipeline import gather
+    from leafpress.plan import BuildOptions, make_plan
+    from leafpress.project import Project
 
     problems = ProblemCollector()
+    dist = project / "dist"
     site = gather(Project.at(project), None, problems, warn=lambda message: None)
-    # The PDFs' HTML; web pages (item.page) are not rendered by WeasyPrint.
-    planned = _plan(site, VARIANTS, False, False, BuildResult([], []), problems,
-                    lambda message: None)
+    plan = make_plan(site, BuildOptions(), problems, lambda message: None,
+                     cache_dir(dist).parent / "cmaps")
     html_dir.mkdir(parents=True, exist_ok=True)
-    used = set().union(*(characters(item.rendered.html) for item in planned))
-    (html_dir / "fonts.css").write_text(subset_font_faces(used, cache_dir(project / "dist")))
-    for item in planned:
+    (html_dir / "fonts.css").write_text(subset_font_faces(set(plan.characters),
+                                                          cache_dir(dist)))
+    for item in plan.outputs:  # the PDFs; web pages are not rendered by WeasyPrint
         name = f"{item.leaflet.id}.{item.translations.locale}.{item.rendered.variant}.html"
         (html_dir / name).write_text(item.rendered.html, "utf-8")
-    return len(planned)
+    return len(plan.outputs)
 
 
 def edit_one(project: Path) -> None:
@@ -208,11 +300,16 @@ def markdown(results: dict) -> str:
              "peak memory (MB) |",
              "| ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
     for row in results["rows"]:
-        peak = f"{row['peak_mb']}"
+        peak = f"{row['peak_mb']}" if row["peak_mb"] else "–"
         if "worker_peak_mb" in row:
             peak += f" (worker {row['worker_peak_mb']})"
-        lines.append(f"| {row['corpus']} | {row['outputs']} | {row['contender']} | "
-                     f"{row['wall_s']:.2f} | {row['per_output_s']:.3f} | {row['cpu_s']:.1f} | "
+        per = "–" if row["per_output_s"] is None else f"{row['per_output_s']:.3f}"
+        if "pdfs_rendered" in row:
+            name, wall = f"{row['contender']}: {row['pdfs_rendered']} PDFs re-rendered", "–"
+        else:
+            name, wall = row["contender"], f"{row['wall_s']:.2f}"
+        cpu = f"{row['cpu_s']:.1f}" if row["cpu_s"] else "–"
+        lines.append(f"| {row['corpus']} | {row['outputs']} | {name} | {wall} | {per} | {cpu} | "
                      f"{peak} |")
     return "\n".join(lines) + "\n"
 

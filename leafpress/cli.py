@@ -64,8 +64,18 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build_parser = commands.add_parser("build", help="build every leaflet in every locale "
-                                                     "(the default)")
+                                                     "(the default), or the leaflets named")
+    build_parser.add_argument("leaflets", nargs="*", metavar="ID",
+                              help="build only these leaflets (default: all); every other "
+                                   "file in the output folder stays as it is")
+    build_parser.add_argument("--locale", action="append", metavar="LOCALE",
+                              help="build only this language (repeatable; e.g. zh-Hans)")
     build_parser.set_defaults(command=_build)
+    serve_parser = commands.add_parser("serve", help="build, serve the output on 127.0.0.1 "
+                                                     "and rebuild what each edit touches")
+    serve_parser.add_argument("--port", type=int, default=8000,
+                              help="the port to listen on (default: 8000; 0: any free port)")
+    serve_parser.set_defaults(command=_serve)
     check_parser = commands.add_parser("check", help="validate leaflets, brand, catalogs and "
                                                      "templates without rendering")
     check_parser.set_defaults(command=_check)
@@ -93,7 +103,10 @@ def _parser() -> argparse.ArgumentParser:
                              default=None if command is parser else argparse.SUPPRESS,
                              help="render only the K-th of N slices of the outputs (for a "
                                   "CI matrix; the N slices together are the full build)")
-    for command in (parser, build_parser, check_parser):
+    serve_parser.add_argument("--jobs", type=_positive, metavar="N",
+                              default=argparse.SUPPRESS,
+                              help="render N PDFs at a time (default: the number of cores)")
+    for command in (parser, build_parser, check_parser, serve_parser):
         default = None if command is parser else argparse.SUPPRESS
         command.add_argument("--brand", type=Path, metavar="FILE", default=default,
                              help="brand file to use (default: brand/brand.yaml)")
@@ -170,27 +183,32 @@ def _build(project: Project, arguments) -> int:
         return 2
     variants = tuple(arguments.variant or VARIANTS)
     brand_file = (arguments.brand or project.brand_file).resolve()
-    if not arguments.force:
+    leaflets = getattr(arguments, "leaflets", None) or None
+    locales = getattr(arguments, "locale", None) or None
+    if not arguments.force and not leaflets and not locales:
         manifest = _nothing_to_do(project, dist, brand_file, arguments, variants)
         if manifest is not None:
+            for skipped in manifest.get("skipped", []):  # said again, as a build would
+                label = "" if skipped["variant"] == VARIANTS[0] else f", {skipped['variant']}"
+                print(f"warning: {skipped['leaflet']} [{skipped['locale']}{label}]: skipped: "
+                      f"{skipped['reason']} — run 'build.py stats'", file=sys.stderr)
             count = len(manifest["outputs"]) + len(manifest.get("drafts", []))
-            print(f"0 built, {count} reused, 0 skipped, 0 failed in "
-                  f"{time.perf_counter() - started:.2f} s: everything in {dist} is up to date")
+            print(f"0 built, {count} reused, {len(manifest.get('skipped', []))} skipped, "
+                  f"0 failed in {time.perf_counter() - started:.2f} s: everything in {dist} "
+                  "is up to date")
             return 0
 
     from .pipeline import build
-    from .workers import default_jobs
 
     progress = _Progress() if sys.stdout.isatty() else None
     try:
-        result = build(project, dist, brand_file, strict=arguments.strict, draft=arguments.draft,
-                       variants=variants, jobs=arguments.jobs or default_jobs(),
-                       force=arguments.force, shard=arguments.shard,
+        result = build(project, dist, _options(project, arguments, leaflets, locales),
                        warn=lambda line: print(line, file=sys.stderr), progress=progress)
     finally:
         if progress:
             progress.finish()
-    built = len(result.outputs) + len(result.drafts) - len(result.reused)
+    built = len(result.outputs) + len(result.drafts) - len(result.reused) - \
+        len(result.untouched)
     kept = f", {len(result.kept)} kept from earlier builds" if result.kept else ""
     print(f"{built} built, {len(result.reused)} reused, {len(result.skipped)} skipped, "
           f"{len(result.failed)} failed{kept} in {time.perf_counter() - started:.1f} s; "
@@ -198,11 +216,34 @@ def _build(project: Project, arguments) -> int:
     return 0
 
 
+def _options(project: Project, arguments, leaflets=None, locales=None):
+    """Return the `BuildOptions` the command line asks for."""
+    from .plan import BuildOptions
+    from .workers import default_jobs
+
+    return BuildOptions(
+        brand=(arguments.brand or project.brand_file).resolve(), strict=arguments.strict,
+        draft=arguments.draft, variants=tuple(arguments.variant or VARIANTS),
+        jobs=arguments.jobs or default_jobs(), force=arguments.force, shard=arguments.shard,
+        leaflets=frozenset(leaflets) if leaflets else None,
+        # zh-Hans or zh_Hans: the folder's name is the gettext one
+        locales=frozenset(name.replace("-", "_") for name in locales) if locales else None)
+
+
+def _serve(project: Project, arguments) -> int:
+    from .preview import serve
+
+    dist = (arguments.output or project.root / "dist").resolve()
+    serve(project, dist, _options(project, arguments), arguments.port,
+          log=lambda line: print(line, flush=True))
+    return 0
+
+
 def _nothing_to_do(project: Project, dist: Path, brand_file: Path, arguments, variants):
     """Return the last manifest if no input changed and every file it lists is intact."""
     cache = dist / ".cache"
-    options = incremental.build_options(brand_file, arguments.strict, arguments.draft, variants,
-                                        arguments.shard)
+    options = incremental.build_options(project.root, brand_file, arguments.strict,
+                                        arguments.draft, variants, arguments.shard)
     digest = incremental.build_digest(project.root, brand_file, options,
                                       incremental.remembered_system_files(cache))
     return incremental.up_to_date(dist, cache, digest)

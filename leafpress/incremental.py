@@ -39,12 +39,19 @@ def versions() -> str:
     return ";".join(f"{name}={metadata.version(name)}" for name in RENDERING_PACKAGES)
 
 
-def files_digest(paths) -> str:
-    """Return a hash of the names and contents of ``paths`` (files; folders recursively)."""
+def files_digest(paths, root: Path) -> str:
+    """Return a hash of the contents of ``paths`` (files; folders recursively) and of their
+    names relative to ``root``: the same project in another folder has the same digest."""
     digest = hashlib.sha256()
     for path in sorted(_files(paths)):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(_relative(path, root).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    """Return ``path`` relative to ``root`` if it is inside, else as it is."""
+    path, root = Path(path).absolute(), Path(root).absolute()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def _files(paths):
@@ -92,10 +99,10 @@ def store_output(cache: Path, key: str, record: dict) -> None:
                      json.dumps(record, sort_keys=True).encode("utf-8"))
 
 
-def build_options(brand_file: Path, strict: bool, draft: bool, variants,
+def build_options(root: Path, brand_file: Path, strict: bool, draft: bool, variants,
                   shard: tuple[int, int] | None = None) -> dict:
     """Return the options that change what a build produces (part of its digest)."""
-    return {"brand": str(brand_file), "strict": strict, "draft": draft,
+    return {"brand": _relative(brand_file, root), "strict": strict, "draft": draft,
             "variants": list(variants), "shard": list(shard) if shard else None}
 
 
@@ -107,7 +114,7 @@ def build_digest(root: Path, brand_file: Path, options: dict, system_files: list
     inputs = [root / "leaflets", root / "locales", root / "templates", brand_file.parent]
     system = [[str(path), *_stat(path)] for path in system_files]
     return hashlib.sha256(json.dumps(
-        {"files": files_digest(inputs), "system": system, "options": options,
+        {"files": files_digest(inputs, root), "system": system, "options": options,
          "versions": versions()}, sort_keys=True).encode()).hexdigest()
 
 

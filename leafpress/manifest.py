@@ -76,6 +76,43 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: str
         result.kept.append({**record, "reason": reason})
 
 
+def untouched(dist: Path, previous: dict, selects, result) -> dict:
+    """Keep the last manifest's entries outside a selective build as they are; return the
+    last manifest with only the selected entries, for `carry_over` to account for.
+
+    ``selects(leaflet, locale)`` says whether an entry is part of the build. An output,
+    kept file, skipped output or draft that is not stays listed exactly as it was, and
+    its file is not touched. An entry whose file is gone, or that does not parse, is
+    left to `carry_over`, which drops it.
+    """
+    from .plan import Output, Skipped
+
+    selected = {key: value for key, value in previous.items()}
+    for key in ("outputs", "kept", "skipped", "drafts"):
+        mine, others = [], []
+        for record in previous.get(key, []):
+            outside = isinstance(record, dict) and not selects(record.get("leaflet"),
+                                                               record.get("locale"))
+            if outside and key != "skipped":
+                fields = OUTPUT_FIELDS + (("reason",) if key == "kept" else ("format", "pages"))
+                outside = all(name in record for name in fields) and \
+                    _path_of(record) is not None and (dist / record["path"]).is_file()
+            (others if outside else mine).append(record)
+        selected[key] = mine
+        for record in others:
+            if key == "outputs":
+                result.outputs.append(Output(**record))
+                result.untouched.append(result.outputs[-1])
+            elif key == "drafts":
+                result.drafts.append(Output(**record))
+                result.untouched.append(result.drafts[-1])
+            elif key == "skipped":
+                result.skipped.append(Skipped(**record))
+            else:
+                result.kept.append(record)
+    return selected
+
+
 def _identity(record: dict) -> tuple:
     """Return what an output is, wherever it is: leaflet, locale, variant and format."""
     return (record["leaflet"], record["locale"], record["variant"], record.get("format", "pdf"))

@@ -16,7 +16,8 @@ from pathlib import Path
 from .document import template_environment
 from .errors import Problem, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
-from .pipeline import gather, renderings
+from .pipeline import gather
+from .plan import renderings
 from .project import SOURCE_LOCALE, Project, bcp47
 from .review import ReviewState
 from .translation import NOT_TRANSLATED, STATES, Translations, shorten

@@ -111,7 +111,7 @@ def test_a_damaged_pdf_or_cache_entry_is_not_trusted(fixture_built, capsys):
 
 def test_the_progress_bar_names_the_current_output(capsys):
     from leafpress.cli import _Progress
-    from leafpress.pipeline import Output
+    from leafpress.plan import Output
 
     bar = _Progress()
     output = Output(leaflet="x", locale="en", variant="standard", format="pdf",

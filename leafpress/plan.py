@@ -1,0 +1,258 @@
+"""The plan of a build: what to build (`BuildOptions`), and the named outputs it makes.
+
+``build``, a build of named leaflets and ``serve`` share it: each gathers the site,
+makes one plan from it, and narrows nothing else. A plan holds the HTML of every PDF
+to write, each with the web page published with it, and the outputs skipped for an
+incomplete translation; rendering and publishing are pipeline.py's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import coverage
+from .brand import BrandFile
+from .catalogue import File
+from .document import DRAFT_MARK, Rendered, render_html, template_environment
+from .errors import Problem, ProblemCollector
+from .fonts import characters
+from .leaflet import LeafletFile
+from .project import VARIANTS, Project, bcp47, output_path
+from .translation import STATES, Translations
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build makes, and how (``build.py build``'s options).
+
+    ``leaflets`` and ``locales`` name a selection (a build of named leaflets, or what a
+    change touches in ``serve``): only those outputs are made, and every other file in
+    ``dist/`` stays exactly as it is, in its manifest entry too. ``None`` means all.
+    """
+
+    brand: Path | None = None
+    strict: bool = False
+    draft: bool = False
+    variants: tuple[str, ...] = VARIANTS
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] | None = None
+    leaflets: frozenset[str] | None = None
+    locales: frozenset[str] | None = None  # gettext names (zh_Hans)
+
+    @property
+    def selective(self) -> bool:
+        return self.leaflets is not None or self.locales is not None
+
+    def selects(self, leaflet: str, tag: str) -> bool:
+        """Return whether the output of leaflet ``leaflet`` in locale ``tag`` (BCP 47) is
+        part of this build."""
+        return (self.leaflets is None or leaflet in self.leaflets) and (
+            self.locales is None or tag in {bcp47(locale) for locale in self.locales})
+
+
+def narrowed(options: BuildOptions, leaflets=None, locales=None) -> BuildOptions:
+    """Return ``options`` limited to ``leaflets`` and ``locales`` (None: all)."""
+    return replace(options, leaflets=None if leaflets is None else frozenset(leaflets),
+                   locales=None if locales is None else frozenset(locales))
+
+
+@dataclass(frozen=True)
+class Output:
+    """One built file, as listed in ``dist/manifest.json``.
+
+    ``format`` is ``"pdf"``, or ``"html"`` for the web page, which has no ``pages``.
+    A draft is listed under ``"drafts"``, never under ``"outputs"``.
+    """
+
+    leaflet: str
+    locale: str
+    variant: str
+    format: str
+    path: str
+    sha256: str
+    bytes: int
+    pages: int | None
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An output not built because its translation is incomplete (``"skipped"`` in the manifest)."""
+
+    leaflet: str
+    locale: str
+    variant: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: the manifest, the catalogue and the summary read it."""
+
+    outputs: list[Output]
+    skipped: list[Skipped]
+    reused: list[Output] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    drafts: list[Output] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    files: list[File] = field(default_factory=list)
+    # Listed as the last build left them: outside a selective build's selection.
+    untouched: list[Output] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build needs, loaded and validated."""
+
+    project: Project
+    brand: BrandFile
+    leaflets: list[LeafletFile]
+    translations: dict[str, Translations]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One PDF to write, and the web page published with it (standard variant only)."""
+
+    leaflet: LeafletFile
+    translations: Translations
+    rendered: Rendered
+    page: Rendered | None = None
+
+    @property
+    def tag(self) -> str:
+        return bcp47(self.translations.locale)
+
+    @property
+    def path(self) -> str:
+        return output_path(self.leaflet.id, self.tag, self.rendered.variant, "print",
+                           self.rendered.draft)
+
+    @property
+    def page_path(self) -> str | None:
+        return self.page and output_path(self.leaflet.id, self.tag, self.page.variant,
+                                         "screen", self.page.draft)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The outputs a build makes, and those it skips.
+
+    ``characters`` are those of every output the site could make, in any mode and any
+    selection: a draft only adds English texts (every build renders them) and its mark,
+    which they include in every language. So the fonts made from them, and with them
+    every output's key, are the same in a normal and a draft build, and whether or not a
+    translation is complete.
+    """
+
+    outputs: list[Planned]
+    skipped: list[Skipped]
+    characters: frozenset[str]
+
+
+def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, warn,
+              cmaps: Path) -> Plan:
+    """Render every selected output's HTML; skip incomplete translations.
+
+    An output with a character that none of its fonts can draw is not planned, and each
+    such character is a problem (see coverage.py). The web page of a leaflet goes with its
+    standard PDF: planned with it, with the same languages named, skipped when it is
+    skipped. With ``strict`` a skipped output is a problem, otherwise a warning.
+    """
+    environment = template_environment(site.project)
+    planned, skipped, seen = [], [], set()
+    for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
+                             for variant in options.variants):
+        # Every locale is rendered (HTML is cheap), also those not selected: the others
+        # name the languages a leaflet is published in, and all give the characters.
+        for translations, rendered in renderings(site, environment, leaflet, problems,
+                                                 options.draft, variant):
+            seen.update(characters(rendered.html))
+            if not options.selects(leaflet.id, bcp47(translations.locale)):
+                continue
+            if rendered.missing and not options.draft:
+                skipped.append(_skip(leaflet, translations, rendered))
+                _tell(site, leaflet, skipped[-1], options.strict, problems, warn)
+            elif undrawable := coverage.output_problems(site.project, site.brand, leaflet,
+                                                        translations, rendered, cmaps):
+                problems.extend(undrawable)
+            else:
+                page = None
+                if variant == VARIANTS[0]:
+                    page = problems.run(render_html, environment, site.project, leaflet,
+                                        site.brand, translations, list(rendered.others),
+                                        draft=rendered.draft, medium="screen")
+                planned.append(Planned(leaflet, translations, rendered, page))
+    # What a draft adds to the texts every build renders: its mark, in each language.
+    seen.update(DRAFT_MARK + " · ", *(translations.lookup(DRAFT_MARK) or ""
+                                      for translations in site.translations.values()))
+    return Plan(planned, skipped, frozenset(seen))
+
+
+def _tell(site: Site, leaflet: LeafletFile, skipped: Skipped, strict: bool,
+          problems: ProblemCollector, warn) -> None:
+    label = "" if skipped.variant == VARIANTS[0] else f", {skipped.variant}"
+    message = (f"{skipped.leaflet} [{skipped.locale}{label}]: skipped: {skipped.reason} — "
+               "run 'build.py stats'")
+    if strict:
+        problems.add(Problem(site.project.relative(leaflet.path), None, message))
+    else:
+        warn(f"warning: {message}")
+
+
+def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
+               drafts: bool = False, variant: str = VARIANTS[0]):
+    """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
+
+    Each rendering names the other languages the leaflet is published in, which are
+    known only once every locale has been tried: hence two passes (HTML is cheap, only
+    PDFs are costly). The first pass names every locale, so it looks up at least the
+    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft.
+    """
+    locales = [locale for locale in site.project.locales() if locale in site.translations]
+
+    def render(locale, others, draft=False):
+        return problems.run(render_html, environment, site.project, leaflet, site.brand,
+                            site.translations[locale], others, draft=draft, variant=variant)
+
+    first = {locale: render(locale, [other for other in locales if other != locale])
+             for locale in locales}
+    published = [locale for locale, rendered in first.items()
+                 if rendered and not rendered.missing]
+    for locale, trial in first.items():
+        if trial is None:
+            continue
+        if len(published) == len(locales):  # every locale complete: the first pass is final
+            yield site.translations[locale], trial
+            continue
+        rendered = render(locale, [other for other in published if other != locale],
+                          draft=drafts and bool(trial.missing))
+        if rendered:
+            yield site.translations[locale], rendered
+
+
+def _skip(leaflet: LeafletFile, translations: Translations, rendered) -> Skipped:
+    counts = Counter(translations.state(message_id) for message_id in rendered.missing)
+    reason = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+    invalid = [translations.unusable[message_id] for message_id in rendered.missing
+               if translations.state(message_id) == "invalid"]
+    if invalid:  # named, so that one broken shared text is found at once
+        reason += f" ({', '.join(f'{problem.path}:{problem.line}' for problem in invalid)})"
+    return Skipped(leaflet.id, bcp47(translations.locale), rendered.variant, reason)
+
+
+def sliced(planned: list[Planned], shard: tuple[int, int] | None) -> list[Planned]:
+    """Return the K-th of N slices of the planned PDFs: every N-th, in a fixed order.
+
+    The standard PDFs, each with its web page, are dealt out first and then the others,
+    so that each shard gets as many PDFs and as many pages as any other, give or take one.
+    """
+    if not shard:
+        return planned
+    number, count = shard
+    order = sorted(planned, key=lambda item: (VARIANTS.index(item.rendered.variant), item.path))
+    return order[number - 1::count]

@@ -1,0 +1,337 @@
+"""``build.py serve``: a local preview that rebuilds what an edit touches and reloads the tab.
+
+Like mkdocs' ``serve``, it only watches and calls the build again: the build itself is
+the same ``build()``, narrowed to the leaflets and languages a change touches, with the
+render workers kept warm between rebuilds. Two steps per change, so that the writer
+sees the text first:
+
+1. the web pages of the touched leaflets are rendered (HTML only, no WeasyPrint) into
+   ``dist/.cache/preview/`` and served in place of the published ones; open tabs of
+   those pages reload;
+2. the selective build writes the PDFs, the pages and the catalogue into ``dist/`` as
+   any build does; tabs showing a changed PDF reload, and the preview copies are
+   dropped.
+
+A mistake (anything ``check`` reports) is sent to every open tab as an overlay with the
+same ``file:line: …`` lines; the last good files stay underneath, and the next good
+build clears it. The server listens on 127.0.0.1 only and serves nothing outside
+``dist/``.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import LeafletError
+from .project import Project
+
+EVENTS_PATH = "/__leafpress/events"
+SCRIPT_PATH = "/__leafpress/live.js"
+PREVIEW_DIR = Path(".cache") / "preview"
+# Sent to an open tab; it reloads when a path it shows changed, and shows the problems
+# in an overlay (a dialog, so that screen readers announce it) until they are gone.
+LIVE_SCRIPT = """\
+(() => {
+  const path = decodeURIComponent(location.pathname);
+  const here = path.endsWith("/") ? path + "index.html" : path;
+  const shown = new Set([here, ...[...document.querySelectorAll("iframe[data-leafpress]")]
+    .map((frame) => frame.dataset.leafpress)]);
+  let overlay = null;
+  function show(problems) {
+    if (overlay) { overlay.remove(); overlay = null; }
+    if (!problems.length) return;
+    overlay = document.createElement("div");
+    overlay.id = "leafpress-problems";
+    overlay.setAttribute("role", "alertdialog");
+    overlay.setAttribute("aria-label", "Problems in the leaflets");
+    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+      "background:rgba(33,43,50,.94);color:#fff;font:16px/1.5 monospace;padding:2rem;" +
+      "white-space:pre-wrap";
+    const title = document.createElement("h2");
+    title.textContent = problems.length + (problems.length === 1 ? " problem" : " problems") +
+      " found; the last good version is underneath";
+    const list = document.createElement("pre");
+    list.textContent = problems.join("\\n");
+    overlay.append(title, list);
+    document.body.append(overlay);
+  }
+  let version = null;
+  const events = new EventSource("%s");
+  events.onmessage = (message) => {
+    const state = JSON.parse(message.data);
+    show(state.problems);
+    if (version !== null && state.version !== version &&
+        state.changed.some((path) => shown.has(path))) {
+      location.reload();
+    }
+    version = state.version;
+  };
+})();
+""" % EVENTS_PATH
+# A PDF opened from the preview is shown in this page, so that it can reload too.
+PDF_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{name}</title>
+<style>html, body, iframe {{ margin: 0; border: 0; width: 100%; height: 100%; }}</style>
+</head><body><iframe title="{name}" src="{path}?raw" data-leafpress="{path}"></iframe>
+<script src="{script}"></script></body></html>
+"""
+
+
+@dataclass
+class State:
+    """What the open tabs are told: the problems, and which paths the last step changed."""
+
+    version: int = 0
+    problems: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    def as_json(self) -> str:
+        return json.dumps({"version": self.version, "problems": self.problems,
+                           "changed": self.changed}, ensure_ascii=False)
+
+
+class Hub:
+    """The state every open tab follows; each change wakes every waiting tab.
+
+    A tab that was busy while two changes happened is told both: the paths changed since
+    the version it last saw are sent together, with the newest problems.
+    """
+
+    HISTORY = 256
+
+    def __init__(self) -> None:
+        self._state = State()
+        self._history: list[tuple[int, list[str]]] = []
+        self._condition = threading.Condition()
+        self.closed = False
+
+    def publish(self, *, problems: list[str], changed: list[str] = ()) -> None:
+        with self._condition:
+            changed = ["/" + path.lstrip("/") for path in changed]
+            self._state = State(self._state.version + 1, list(problems), changed)
+            self._history = [*self._history[-self.HISTORY:], (self._state.version, changed)]
+            self._condition.notify_all()
+
+    def close(self) -> None:
+        with self._condition:
+            self.closed = True
+            self._condition.notify_all()
+
+    def wait(self, version: int | None, timeout: float = 15) -> State:
+        """Return the state once it is newer than ``version`` (or after ``timeout``), with
+        every path changed since ``version``."""
+        with self._condition:
+            self._condition.wait_for(lambda: self.closed or self._state.version != version,
+                                     timeout)
+            if version is None or self._state.version == version:
+                return self._state
+            changed = [path for number, paths in self._history if number > version
+                       for path in paths]
+            return State(self._state.version, self._state.problems, list(dict.fromkeys(changed)))
+
+
+def handler(dist: Path, hub: Hub) -> type[http.server.BaseHTTPRequestHandler]:
+    """Return a request handler serving ``dist`` (preview copies first) for ``hub``."""
+    root = dist.resolve()
+    preview = root / PREVIEW_DIR
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            url = urlsplit(self.path)
+            path = unquote(url.path)
+            if path == EVENTS_PATH:
+                return self._events()
+            if path == SCRIPT_PATH:
+                return self._send(200, "text/javascript", LIVE_SCRIPT.encode())
+            if path.endswith("/"):
+                path += "index.html"
+            file = _inside(root, path)
+            fresh = _inside(preview, path)
+            if fresh is not None and fresh.is_file():
+                file = fresh
+            if file is None or not file.is_file():
+                return self._send(404, "text/plain", f"not found: {path}\n".encode())
+            if file.suffix == ".pdf" and url.query != "raw":
+                page = PDF_PAGE.format(name=file.name, path=path, script=SCRIPT_PATH)
+                return self._send(200, "text/html; charset=utf-8", page.encode())
+            content = file.read_bytes()
+            if file.suffix == ".html":
+                content = content.replace(
+                    b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1)
+            self._send(200, _TYPES.get(file.suffix, "application/octet-stream"), content)
+
+        def _send(self, status: int, kind: str, content: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(content)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(content)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            version = None
+            try:
+                while not hub.closed:
+                    state = hub.wait(version)
+                    if state.version == version:
+                        self.wfile.write(b": still here\n\n")  # keeps proxies and tabs awake
+                    else:
+                        self.wfile.write(f"data: {state.as_json()}\n\n".encode())
+                        version = state.version
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the tab was closed
+
+        def log_message(self, format: str, *arguments) -> None:
+            pass  # one line per request would drown the build's own lines
+
+    return Handler
+
+
+_TYPES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".css": "text/css",
+          ".png": "image/png", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".otf": "font/otf",
+          ".json": "application/json", ".txt": "text/plain; charset=utf-8"}
+
+
+def _inside(root: Path, path: str) -> Path | None:
+    """Return ``root``/``path`` if it stays inside ``root``, else None."""
+    candidate = (root / path.lstrip("/")).resolve()
+    return candidate if candidate.is_relative_to(root) else None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The leaflets and locales a change touches; ``None`` means all of them."""
+
+    leaflets: frozenset[str] | None = None
+    locales: frozenset[str] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.leaflets is None and self.locales is None
+
+
+def touched(project: Project, brand_dir: Path, paths: list[Path]) -> Selection | None:
+    """Return what a change to ``paths`` touches, or None if it touches nothing built.
+
+    A leaflet touches itself; a catalog its language; anything else (a template, the
+    brand, the POT) everything.
+    """
+    leaflets, locales = set(), set()
+    for path in paths:
+        path = path.resolve()
+        if path.suffix in (".tmp", ".swp") or path.name.startswith(".") or path.name.endswith("~"):
+            continue  # an editor's or our own temporary file
+        if path.parent == project.leaflets_dir.resolve() and path.suffix == ".yaml":
+            leaflets.add(path.stem)
+        elif path.is_relative_to(project.locales_dir.resolve()) and path.suffix == ".po":
+            locales.add(path.relative_to(project.locales_dir.resolve()).parts[0])
+        elif path.suffix == ".pot":
+            continue  # written by extract; the catalogs are what is built
+        elif (path.is_relative_to(project.templates_dir.resolve())
+              or path.is_relative_to(brand_dir.resolve())):
+            return Selection()
+    if not leaflets and not locales:
+        return None
+    if leaflets and locales:
+        return Selection()
+    return Selection(frozenset(leaflets) or None, frozenset(locales) or None)
+
+
+def serve_forever(dist: Path, hub: Hub, port: int) -> http.server.ThreadingHTTPServer:
+    """Start serving ``dist`` on 127.0.0.1:``port`` in a thread; return the server."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler(dist, hub))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
+    return server
+
+
+def serve(project: Project, dist: Path, options, port: int, log=print, watch=None) -> None:
+    """Build, serve ``dist`` on 127.0.0.1:``port``, and rebuild what each change touches
+    until interrupted (Ctrl-C), with the render workers kept warm throughout."""
+    import watchfiles
+
+    from .pipeline import build_pages, narrowed
+    from .workers import RenderPool
+
+    brand_dir = (options.brand or project.brand_file).resolve().parent
+    folders = [project.leaflets_dir, project.locales_dir, project.templates_dir, brand_dir]
+    hub = Hub()
+    server = serve_forever(dist, hub, port)
+    log(f"Serving {dist} at http://127.0.0.1:{server.server_address[1]}/ "
+        f"(Ctrl-C stops)")
+    stop = threading.Event()
+    try:
+        with RenderPool(options.jobs) as pool:
+            rebuild = _Rebuild(project, dist, options, pool, hub, log)
+            rebuild(Selection())
+            for changes in (watch or watchfiles.watch)(*folders, stop_event=stop,
+                                                       debounce=50, step=20):
+                selection = touched(project, brand_dir, [Path(path) for _, path in changes])
+                if selection is not None:
+                    rebuild(selection)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        hub.close()
+        server.shutdown()
+        server.server_close()
+    log("Stopped.")
+
+
+class _Rebuild:
+    """One rebuild after a change: the touched web pages first, then the selective build."""
+
+    def __init__(self, project: Project, dist: Path, options, pool, hub: Hub, log) -> None:
+        self.project, self.dist, self.options = project, dist, options
+        self.pool, self.hub, self.log = pool, hub, log
+
+    def __call__(self, selection: Selection) -> None:
+        from .pipeline import build, build_pages, narrowed
+
+        started = time.perf_counter()
+        options = narrowed(self.options, selection.leaflets, selection.locales)
+        preview = self.dist / PREVIEW_DIR
+        try:
+            pages = build_pages(self.project, preview, options)
+        except LeafletError as error:
+            return self._problems(error, started)
+        self.hub.publish(problems=[], changed=pages)
+        self.log(f"{len(pages)} web page{'s' if len(pages) != 1 else ''} shown in "
+                 f"{time.perf_counter() - started:.2f} s; building the PDFs")
+        try:
+            result = build(self.project, self.dist, options, pool=self.pool,
+                           log=lambda line: None, warn=self.log)
+        except LeafletError as error:
+            return self._problems(error, started)
+        finally:
+            shutil.rmtree(preview, ignore_errors=True)
+        unchanged = {output.path for output in [*result.reused, *result.untouched]}
+        changed = [output for output in [*result.outputs, *result.drafts]
+                   if output.path not in unchanged]
+        self.hub.publish(problems=[], changed=[*(output.path for output in changed), *pages])
+        built = sum(output.format == "pdf" for output in changed)
+        self.log(f"{built} PDF{'s' if built != 1 else ''} built in "
+                 f"{time.perf_counter() - started:.2f} s")
+
+    def _problems(self, error: LeafletError, started: float) -> None:
+        messages = [str(problem) for problem in error.problems]
+        self.hub.publish(problems=messages)
+        for message in messages:
+            self.log(f"error: {message}")
+        self.log(f"{len(messages)} problem{'s' if len(messages) != 1 else ''} found in "
+                 f"{time.perf_counter() - started:.2f} s; the last good files stay")
