@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_project import LEAFLET, make_project, run
+from helpers import LEAFLET, make_project, run
 
 OTHER = LEAFLET.replace("id: sample", "id: other").replace("TEST-1", "TEST-2")
 

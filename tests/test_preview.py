@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_project import LEAFLET, ROOT, make_project
-from test_catalogue_page import Chromium
+from helpers import LEAFLET, ROOT, Chromium, make_project
 
 OLD = "Your appointment will be in the morning or the afternoon."
 NEW = "Your appointment will be in the morning."
