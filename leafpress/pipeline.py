@@ -9,18 +9,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import coverage, incremental
-from .brand import BrandFile, load_brand
+from .brand import load_brand
 from .catalogue import INDEX_TEMPLATE, publish_catalogue, thumbnail_path
 from .catalog import check_pot
 from .document import template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .gates import quality_problems
-from .fonts import cache_dir, characters, source_files, subset_font_faces
+from .fonts import cache_dir, source_files, subset_font_faces
 from .leaflet import LeafletFile, load_leaflet
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest,
                        untouched, write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, make_plan,
-                   narrowed, renderings, sliced)
+                   renderings, sliced)
 from .project import (VARIANTS, Project, bcp47, exclusive, publish, remove_leftovers,
                       write_atomically)
 from .review import review_problems

@@ -264,7 +264,6 @@ def serve(project: Project, dist: Path, options, port: int, log=print, watch=Non
     until interrupted (Ctrl-C), with the render workers kept warm throughout."""
     import watchfiles
 
-    from .pipeline import build_pages, narrowed
     from .workers import RenderPool
 
     brand_dir = (options.brand or project.brand_file).resolve().parent
@@ -301,7 +300,8 @@ class _Rebuild:
         self.pool, self.hub, self.log = pool, hub, log
 
     def __call__(self, selection: Selection) -> None:
-        from .pipeline import build, build_pages, narrowed
+        from .pipeline import build, build_pages
+        from .plan import narrowed
 
         started = time.perf_counter()
         options = narrowed(self.options, selection.leaflets, selection.locales)
