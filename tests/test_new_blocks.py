@@ -143,7 +143,7 @@ def test_the_table_stays_within_the_page(dist, variant):
 
 
 def test_the_web_page_shows_the_figures_inline(dist):
-    page = (dist / "en" / "blocks.html").read_text("utf-8")
+    page = (dist / "en" / "blocks" / "index.html").read_text("utf-8")
     assert f'alt="{ALT.replace(chr(39), "&#39;")}"' in page
     assert 'src="data:image/png;base64,' in page and 'src="data:image/svg+xml;base64,' in page
     assert '<th scope="col">When</th>' in page

@@ -156,7 +156,7 @@ def pages_wider_than(width: int, pages: list[Path], profile: Path) -> list[str]:
 
 def test_hostile_web_pages_need_no_sideways_scrolling_at_320_px(hostile, tmp_path):
     _, dist = hostile
-    pages = [dist / locale / "hostile.html" for locale in ("en", "zh-Hans")]
+    pages = [dist / locale / "hostile" / "index.html" for locale in ("en", "zh-Hans")]
     assert pages_wider_than(320, pages, tmp_path / "profile") == []
 
 
@@ -179,5 +179,5 @@ def test_links_print_their_address_on_paper_and_not_on_screen(hostile):
     text = text.replace("\ufffe", "-")  # PDFium's mark for a hyphen that ends a line
     assert text.count(f"ourwebsite({address})") == 8  # every block type with the link
     assert "theward(+441632960999)" in text
-    page = (dist / "en" / "hostile.html").read_text("utf-8")
+    page = (dist / "en" / "hostile" / "index.html").read_text("utf-8")
     assert f'<a href="{address}">our website</a>' in page and "link-address" not in page

@@ -38,7 +38,7 @@ def test_title_is_the_literal_title_in_its_language(fixture_dist, leaflet, local
 
 @pytest.mark.parametrize(("leaflet", "locale"), TITLES)
 def test_web_page_title_is_the_literal_title(fixture_dist, leaflet, locale):
-    page = parse(fixture_dist / locale / f"{leaflet}.html")
+    page = parse(fixture_dist / locale / leaflet / "index.html")
     assert text(page.find(f"{XHTML}head/{XHTML}title")) == TITLES[leaflet, locale]
 
 
