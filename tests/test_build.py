@@ -53,7 +53,7 @@ def test_build_is_the_default_command_and_a_second_build_loads_no_renderer(fixtu
     out = capsys.readouterr().out
     assert "built zh-Hans/alpha.pdf" in out
     assert "built zh-Hans/alpha.large-print.pdf" in out
-    assert "built zh-Hans/alpha.html" in out
+    assert "built zh-Hans/alpha/index.html" in out
     # 2 leaflets × 2 languages × (2 PDFs and a web page)
     assert "12 built, 0 reused, 0 skipped, 0 failed in" in summary(out)
     script = ("import sys; from leafpress.cli import main; "
@@ -81,8 +81,8 @@ def test_editing_one_translation_re_renders_only_its_leaflet(fixture_built, caps
     po.write_text(text.replace('msgstr "第三步。"', 'msgstr "步第三。"'), "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     out = capsys.readouterr().out
-    assert _built(out) == ["zh-Hans/alpha.html", "zh-Hans/alpha.large-print.pdf",
-                           "zh-Hans/alpha.pdf"]
+    assert _built(out) == ["zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
+                           "zh-Hans/alpha/index.html"]
     assert summary(out).startswith("3 built, 9 reused, 0 skipped, 0 failed")
 
 
@@ -93,8 +93,8 @@ def test_editing_one_leaflet_re_renders_only_its_outputs(fixture_built, capsys):
                     "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     assert _built(capsys.readouterr().out) == [
-        "en/beta.html", "en/beta.large-print.pdf", "en/beta.pdf", "zh-Hans/beta.html",
-        "zh-Hans/beta.large-print.pdf", "zh-Hans/beta.pdf"]
+        "en/beta.large-print.pdf", "en/beta.pdf", "en/beta/index.html",
+        "zh-Hans/beta.large-print.pdf", "zh-Hans/beta.pdf", "zh-Hans/beta/index.html"]
 
 
 def test_a_damaged_pdf_or_cache_entry_is_not_trusted(fixture_built, capsys):

@@ -24,7 +24,9 @@ def test_an_overdue_leaflet_fails_check_with_its_name_date_and_owner(fixture_pro
     _set_review_date(fixture_project, "alpha", "2027-01-10")
     result = _run(fixture_project, "check", "--today", "2027-02-01")
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
+    # The errors; the warnings (no approval recorded, quality gates) do not count.
+    assert [line for line in result.stderr.splitlines()
+            if not line.startswith("warning: ")] == [
         "error: leaflets/alpha.yaml:10: review_by: overdue for review since "
         "2027-01-10 (22 days); owner: Test Team; review the leaflet and set a "
         "new review_by date",
@@ -35,12 +37,19 @@ def test_a_leaflet_due_within_60_days_is_a_warning(fixture_project):
     _set_review_date(fixture_project, "beta", "2027-03-01")
     result = _run(fixture_project, "check", "--today", "2027-01-01")
     assert result.returncode == 0
-    assert result.stderr.splitlines() == [
+    assert _review_warnings(result.stderr) == [
         "warning: leaflets/beta.yaml:9: review_by: due for review on 2027-03-01 "
         "(in 59 days); owner: Test Department"]
     assert "(in 60 days)" in _run(fixture_project, "check", "--today", "2026-12-31").stderr
     # 61 days before: nothing to say yet.
-    assert _run(fixture_project, "check", "--today", "2026-12-30").stderr == ""
+    result = _run(fixture_project, "check", "--today", "2026-12-30")
+    assert _review_warnings(result.stderr) == []
+
+
+def _review_warnings(stderr: str) -> list[str]:
+    """The review-date warnings (check also warns of missing approvals and gate findings)."""
+    return [line for line in stderr.splitlines() if line.startswith("warning: ")
+            and ": review_by: " in line]
 
 
 def test_the_review_date_itself_is_not_yet_overdue(fixture_project):
@@ -58,13 +67,15 @@ def test_today_must_be_a_date(project):
 def test_report_lists_every_leaflet_as_a_table(fixture_project):
     result = _run(fixture_project, "report", "--today", "2028-10-01")
     assert result.returncode == 0
-    assert result.stdout.splitlines() == [
+    # The leaflets' table comes first (the version history and readability follow).
+    assert result.stdout.splitlines()[:7] == [
         "Leaflets on 2028-10-01",
         "",
         "| leaflet | version | review by  | review     | owner           | zh-Hans  |",
         "| ------- | ------- | ---------- | ---------- | --------------- | -------- |",
         "| alpha   | 1.10    | 2028-11-21 | in 51 days | Test Team       | complete |",
-        "| beta    | 2.0     | 2028-11-21 | in 51 days | Test Department | complete |"]
+        "| beta    | 2.0     | 2028-11-21 | in 51 days | Test Department | complete |",
+        ""]
 
 
 def test_report_as_json_shows_stale_translations(fixture_project):
@@ -101,7 +112,12 @@ def test_shards_together_are_the_full_build_and_merge_without_rendering(
               for number in range(1, count + 1)]
     assert sum(len(shard) for shard in shards) == len(full) == 12  # 8 PDFs, 4 web pages
     assert {path: digest for shard in shards for path, digest in shard.items()} == full
-    assert all(abs(len(shard) - len(full) / count) < 1 for shard in shards)
+    # Each web page goes with its standard PDF (plan.sliced): each shard gets as many PDFs
+    # and as many web pages as any other, give or take one.
+    for format in ("pdf", "html"):
+        sizes = [len([path for path in shard if path.endswith(f".{format}")])
+                 for shard in shards]
+        assert max(sizes) - min(sizes) <= 1, (format, sizes)
     # As CI gathers them: every shard's dist/ in one folder, then a strict build that
     # renders nothing again.
     merged = tmp_path / "merged"

@@ -118,7 +118,9 @@ def test_a_broken_template_text_says_it_stops_every_leaflet(translated, capsys):
     translate(translated, "zh_Hans", {"Important:": "<b>重要提示：</b>"})
     line = po_text(translated).splitlines().index('msgid "Important:"') + 1
     assert run(translated, "check") == 1
-    assert capsys.readouterr().err.splitlines() == [
+    # Only the errors: the warnings (no approval recorded, quality gates) do not stop it.
+    assert [line for line in capsys.readouterr().err.splitlines()
+            if not line.startswith("warning: ")] == [
         f'error: {PO}:{line}: msgid "Important:": a translation must not contain HTML tags; '
         "this text is in the template, so no leaflet is published in this language until "
         "it is fixed",
