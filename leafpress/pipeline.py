@@ -171,12 +171,14 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     problems = ProblemCollector()
     site = gather(project, brand_file, problems,
                   warn=None if options.strict else lambda message: warn(f"warning: {message}"))
-    _check_selection(project, options, problems)
+    selected = _check_selection(project, options, problems)
     result = BuildResult([], [])
     system_files: list[Path] = []
     interrupted = False
+    # A broken leaflet leaves the others to build (gather leaves it out of the site);
+    # a selection naming what does not exist builds nothing.
     plan = make_plan(site, options, problems, warn, cache_dir(dist).parent / "cmaps") \
-        if site and not problems.problems else None
+        if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
     if plan and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
@@ -214,8 +216,9 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
 
 
 def _check_selection(project: Project, options: BuildOptions, problems: ProblemCollector
-                     ) -> None:
-    """Each leaflet and locale a build names must exist."""
+                     ) -> bool:
+    """Each leaflet and locale a build names must exist; return whether they do."""
+    found = len(problems.problems)
     known = {path.stem for path in project.leaflet_files()}
     for name in sorted(options.leaflets or ()):
         if name not in known:
@@ -226,6 +229,7 @@ def _check_selection(project: Project, options: BuildOptions, problems: ProblemC
         if name not in locales:
             problems.add(Problem("command line", None, f"no locale {bcp47(name)!r}: the project "
                                  f"has {', '.join(bcp47(locale) for locale in sorted(locales))}"))
+    return len(problems.problems) == found
 
 
 def build_pages(project: Project, folder: Path, options: BuildOptions) -> list[str]:
