@@ -126,8 +126,9 @@ def test_a_heading_is_never_the_last_line_of_a_page(dist, manifest, leaflet, loc
     headings = ["".join(heading.split()) for heading in _headings(leaflet, locale)]
     for number, page in enumerate(pdfium.PdfDocument(path), start=1):
         height = page.get_height()
-        # Only the body: leave out the running header and footer, which sit less than
-        # 18 mm from the paper's edge (the page margins are 22 mm and 24 mm, leaflet.css).
+        # Only the body: lines whose foot is over 20 mm from the top and the bottom edge.
+        # The running header and footer end nearer the edge, inside the page margins
+        # (20 to 26 mm: leaflet.css, and leaflet.html.j2 for large print).
         text = page.get_textpage()
         pieces = [(round(text.get_rect(index)[1]), text.get_rect(index)[0],
                    "".join(text.get_text_bounded(*text.get_rect(index)).split()))
