@@ -41,7 +41,7 @@ def _assert_manifest_matches_disk(dist: Path) -> None:
               for record in manifest["outputs"] + manifest["kept"]}
     pages = {str(path.relative_to(dist)): hashlib.sha256(path.read_bytes()).hexdigest()
              for locale in dist.iterdir() if locale.is_dir() and locale.name != "assets"
-             for path in sorted(locale.glob("*.html"))}
+             for path in sorted(locale.glob("*/index.html"))}
     assert listed == {**_hashes(dist), **pages}
 
 
@@ -68,9 +68,9 @@ def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(built):
         path: before[path] for path in before if "beta" in path}
     manifest = _manifest(dist)
     assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
-        f"{locale}/beta.{extension}":
+        f"{locale}/beta{ending}":
             "not rebuilt: this build found errors; this file is from an earlier build"
-        for locale in ("en", "zh-Hans") for extension in ("pdf", "large-print.pdf", "html")}
+        for locale in ("en", "zh-Hans") for ending in (".pdf", ".large-print.pdf", "/index.html")}
     assert len(manifest["outputs"]) == 6  # 1 leaflet × 2 languages × (2 PDFs, web page)
     _assert_manifest_matches_disk(dist)
 
@@ -94,8 +94,10 @@ def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(built):
     assert not list(dist.rglob("*.tmp"))
     manifest = _manifest(dist)
     assert [output for output in manifest["outputs"] if output["format"] == "pdf"] == []
-    assert {record["reason"] for record in manifest["kept"]} == {
-        "not rebuilt: it failed in this build; this file is from an earlier build"}
+    assert {(record["format"], record["reason"]) for record in manifest["kept"]} == {
+        ("pdf", "not rebuilt: it failed in this build; this file is from an earlier build"),
+        ("html", "not rebuilt: its PDF failed in this build, and a web page is published "
+                 "only with it; this file is from an earlier build")}
     _assert_manifest_matches_disk(dist)
 
 

@@ -81,10 +81,10 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
                                     "variant": "standard", "reason": "1 fuzzy"}]
     assert len(manifest["outputs"]) == 6  # 3 PDFs and their 3 web pages
     assert not (dist / "zh-Hans" / "alpha.pdf").exists()
-    assert not (dist / "zh-Hans" / "alpha.html").exists()
+    assert not (dist / "zh-Hans" / "alpha" / "index.html").exists()
     index = (dist / "index.html").read_text("utf-8")
     assert index.count("Not published: the translation is incomplete (1 fuzzy).") == 1
-    assert "zh-Hans/alpha." not in index
+    assert "zh-Hans/alpha" not in index
     # The English leaflet no longer claims a Chinese version; the other leaflet still does.
     assert "简体中文" not in pdftotext(dist / "en" / "alpha.pdf")
     assert "简体中文" in pdftotext(dist / "en" / "beta.pdf")
@@ -101,11 +101,13 @@ def test_draft_build_marks_every_page(edited, tmp_path):
     dist = tmp_path / "dist"
     assert run(edited, "build", "--draft", "--variant", "standard", "--output", str(dist)) == 0
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
-    drafts = [output for output in manifest["outputs"] if output["draft"]]
-    assert [output["path"] for output in drafts] == ["zh-Hans/alpha.draft.html",
-                                                     "zh-Hans/alpha.draft.pdf"]
+    drafts = manifest["drafts"]
+    assert all(output["draft"] for output in drafts)
+    assert not any(output["draft"] for output in manifest["outputs"])
+    assert [output["path"] for output in drafts] == ["drafts/zh-Hans/alpha.pdf",
+                                                     "drafts/zh-Hans/alpha/index.html"]
     assert manifest["skipped"] == []
-    web_page, pdf = drafts
+    pdf, web_page = drafts
     pages = pdftotext(dist / pdf["path"]).split("\f")[:-1]
     assert len(pages) == pdf["pages"]
     for page in pages:
@@ -120,7 +122,7 @@ def test_draft_build_marks_every_page(edited, tmp_path):
             'Draft translation — not for patient use</p>') in html
     assert NEW in html
     index = (dist / "index.html").read_text("utf-8")
-    assert index.count("Draft translation, not for patient use") == 2  # the PDF and the page
+    assert "drafts/" not in index  # the catalogue never lists a draft (README: Drafts)
 
 
 def test_a_new_locale_with_nothing_translated_is_skipped(fixture_project, tmp_path, capsys):
@@ -173,6 +175,6 @@ def test_a_new_language_needs_no_code(fixture_project, tmp_path):
     assert "21 novembre 2026" in text
     english = " ".join(pdftotext(dist / "en" / "alpha.pdf").split())
     assert "Also available in: français and 简体中文" in english
-    page = (dist / "fr" / "alpha.html").read_text("utf-8")
+    page = (dist / "fr" / "alpha" / "index.html").read_text("utf-8")
     assert '<html lang="fr" dir="ltr">' in page
     assert '<p class="title" lang="fr" dir="ltr">Dépliant de test alpha</p>' in (dist / "index.html").read_text("utf-8")
