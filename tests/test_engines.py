@@ -112,8 +112,9 @@ def glyph_problems(pdf: Path) -> list[str]:
     """Say which glyphs of ``pdf``'s text its embedded fonts lack or draw as other letters.
 
     Each CID the ToUnicode map names is looked up as the PDF specification says: in a
-    CID-keyed CFF font through its charset, otherwise as the glyph index. The glyph found
-    must be the one the font's own cmap gives for that character.
+    CID-keyed CFF font through its charset, otherwise as the glyph index. It must find a
+    glyph; in a font that is not CID-keyed, the one the font's own cmap gives for that
+    character.
     """
     problems = []
     fonts = {}
@@ -139,7 +140,9 @@ def glyph_problems(pdf: Path) -> list[str]:
             where = f"{pdf.name}: {font['/BaseFont']}: CID {cid} ({text!r})"
             if glyph in (None, ".notdef"):
                 problems.append(f"{where} has no glyph in the embedded font")
-            elif len(text) == 1 and ord(text) in cmap and cmap[ord(text)] != glyph:
+            elif not by_cid and len(text) == 1 and ord(text) in cmap and cmap[ord(text)] != glyph:
+                # A CID-keyed CJK font may draw a character with another glyph on purpose:
+                # its "locl" forms (Traditional Chinese "。" is centred), chosen by shaping.
                 problems.append(f"{where} draws {glyph}, not {cmap[ord(text)]}")
     return problems
 
