@@ -384,7 +384,7 @@ def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str
 
 
 def _extract(project: Project, arguments) -> int:
-    from .catalog import write_pot
+    from .messages import write_pot
 
     changed = write_pot(project, _brands(arguments))
     state = "updated" if changed else "already up to date"
@@ -393,7 +393,7 @@ def _extract(project: Project, arguments) -> int:
 
 
 def _update(project: Project, arguments) -> int:
-    from .catalog import update_catalogs
+    from .messages import update_catalogs
 
     for locale, changed in update_catalogs(project, _brands(arguments)):
         state = "updated" if changed else "already up to date"
@@ -407,7 +407,7 @@ def _brands(arguments) -> tuple[Path, ...]:
 
 
 def _init(project: Project, arguments) -> int:
-    from .catalog import init_locale
+    from .messages import init_locale
 
     locale = init_locale(project, arguments.locale)
     print(f"Started {project.relative(project.po_file(locale))}: translate it, then run "

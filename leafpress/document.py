@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from . import markup
 from .brand import BrandFile
-from .catalog import JINJA_I18N_OPTIONS
+from .messages import JINJA_I18N_OPTIONS
 from .errors import LeafletError
 from .leaflet import LeafletFile
 from .project import (ASSETS_DIR, Project, bcp47, format_locale, output_path,

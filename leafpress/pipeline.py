@@ -11,7 +11,7 @@ from pathlib import Path
 from . import coverage, incremental
 from .brand import load_brand
 from .catalogue import INDEX_TEMPLATE, publish_catalogue, thumbnail_path
-from .catalog import check_pot
+from .messages import check_pot
 from .document import template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .gates import quality_problems

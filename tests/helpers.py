@@ -25,7 +25,7 @@ import tinyhtml5
 import yaml
 from babel.messages.pofile import escape, read_po
 
-from leafpress.catalog import write_pot
+from leafpress.messages import write_pot
 from leafpress.cli import main
 from leafpress.project import VARIANTS, Project
 

@@ -15,7 +15,7 @@ import pypdfium2.raw as raw
 import pytest
 from pypdf import PdfReader
 
-from leafpress.catalog import pot_is_current
+from leafpress.messages import pot_is_current
 
 from helpers import XHTML, cli, flat, parse, pdftotext, run
 

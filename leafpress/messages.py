@@ -72,10 +72,10 @@ def extract_catalog(project: Project, creation_date: datetime.datetime,
     loaded = loaded or {}
     catalog = Catalog(project=PROJECT_NAME, version="1", charset="utf-8",
                       creation_date=creation_date, header_comment=POT_HEADER, fuzzy=False)
-    sources = [(path, "leafpress.catalog:extract_leaflet",
+    sources = [(path, "leafpress.messages:extract_leaflet",
                 {"root": str(project.root), "shown": project.relative(path)})
                for path in project.leaflet_files()]
-    sources += [(path, "leafpress.catalog:extract_brand", {"shown": project.relative(path)})
+    sources += [(path, "leafpress.messages:extract_brand", {"shown": project.relative(path)})
                 for path in project.brand_files(brands)]
     sources += [(path, "jinja2.ext:babel_extract", _JINJA_EXTRACT_OPTIONS)
                 for path in project.template_files()]
