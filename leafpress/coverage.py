@@ -53,9 +53,13 @@ class Face:
     index: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Family:
-    """A named font family and the characters every one of its faces can draw."""
+    """A named font family and the characters every one of its faces can draw.
+
+    Compared by identity (each is made once, see `_families`): comparing the character
+    sets of a CJK font, 30,000 and more, on every cache lookup cost seconds a build.
+    """
 
     name: str
     characters: frozenset[int]
@@ -71,13 +75,19 @@ def output_fonts(html: str, cache: Path) -> tuple[Family, ...]:
 
 def undrawable(text: str, families: tuple[Family, ...]) -> list[str]:
     """Return each character of ``text`` that none of ``families`` can draw, once, in order."""
+    return list(_undrawable(text, families))
+
+
+@functools.lru_cache(maxsize=16384)
+def _undrawable(text: str, families: tuple[Family, ...]) -> tuple[str, ...]:
+    # Cached: a text is checked once per font stack, not once per output that prints it.
     missing = {}
     for char in text:
         if char in missing or _invisible(char):
             continue
         if not any(ord(char) in family.characters for family in families):
             missing[char] = None
-    return list(missing)
+    return tuple(missing)
 
 
 def describe(char: str, families: tuple[Family, ...], language: str) -> str:
@@ -123,15 +133,28 @@ def file_problems(path: Path, shown: str, families: tuple[Family, ...], language
 
     Texts in ``skip`` (those a translation replaces) are not checked.
     """
-    document = load_yaml(path, shown)
     problems = []
-    for location, text in _strings(document.data, ()):
+    for location, line, text in _file_strings(path, shown, *_stamp(path)):
         if " ".join(text.split()) in skip:
             continue
         for char in undrawable(text, families):
-            problems.append(Problem(shown, document.line_of(location),
-                                    describe(char, families, language), dotted(location)))
+            problems.append(Problem(shown, line, describe(char, families, language),
+                                    dotted(location)))
     return problems
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=1024)
+def _file_strings(path: Path, shown: str, *stamp) -> tuple:
+    """Return ``(location, line, text)`` for every string of a YAML file, read once for as
+    long as the file is unchanged (``stamp``), not once for each output of it."""
+    document = load_yaml(path, shown)
+    return tuple((location, document.line_of(location), text)
+                 for location, text in _strings(document.data, ()))
 
 
 def _strings(data, location: tuple):
@@ -167,10 +190,15 @@ def _families(sheets: tuple[tuple[str, str], ...], language: str, cache: Path) -
             continue
         files = faces.get(name) or _installed_faces(name)
         if files:
-            covered = functools.reduce(frozenset.intersection,
-                                       (_characters(face, cache) for face in files))
-            families.append(Family(name, covered))
+            families.append(_family(name, tuple(files), cache))
     return tuple(families)
+
+
+@functools.lru_cache(maxsize=64)
+def _family(name: str, files: tuple, cache: Path) -> Family:
+    """Return the family ``name`` of font ``files``: one object for every output using it."""
+    return Family(name, functools.reduce(frozenset.intersection,
+                                         (_characters(face, cache) for face in files)))
 
 
 def _root_stack(sheets: tuple[tuple[str, str], ...], language: str) -> tuple[list[str], dict]:
@@ -185,7 +213,7 @@ def _root_stack(sheets: tuple[tuple[str, str], ...], language: str) -> tuple[lis
     faces: dict[str, list[Face]] = {}
     primary = language.split("-")[0].lower()
     for base, sheet in sheets:
-        for rule in tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True):
+        for rule in _parsed(sheet):
             if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
                 face = _font_face(rule, base)
                 if face:
@@ -203,6 +231,14 @@ def _root_stack(sheets: tuple[tuple[str, str], ...], language: str) -> tuple[lis
                         family = value
     resolved = re.sub(r"var\((--[\w-]+)\)", lambda found: properties.get(found[1], ""), family)
     return [name.strip().strip("\"'") for name in resolved.split(",") if name.strip()], faces
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(sheet: str) -> tuple:
+    """Return the rules of a stylesheet, parsed once (leaflet.css is every output's)."""
+    import tinycss2
+
+    return tuple(tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True))
 
 
 def _applies_to_root(selectors: str, language: str) -> bool:
