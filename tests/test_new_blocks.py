@@ -13,24 +13,13 @@ from pypdf import PdfReader
 
 from leafpress.pipeline import build
 
+from helpers import LEAFLET as SAMPLE
 from helpers import make_project, run
 
 MM = 72 / 25.4
 ALT = "Northgate Hospital's logo."
 CHART_ALT = "A bar that fills from left to right as the infusion runs."
-LEAFLET = """\
-id: blocks
-reference: TEST-1
-title: Magnesium infusion for nerve pain
-audience: patient
-version: "1.0"
-published: 2026-11-21
-review_by: 2028-11-21
-owner:
-  department: Pain Management Service
-  contact: "Pain Management Service nurses: [01632 960 418](tel:+441632960418)"
-sources:
-  - citation: Hobbs N, Turnbull J. Magnesium and pain. Anaesthesia Tutorial of the Week 531.
+LEAFLET = SAMPLE.split("sections:\n")[0].replace("id: sample", "id: blocks") + """\
 sections:
   - heading: Getting ready for your appointment
     blocks:

@@ -20,9 +20,7 @@ from leafpress.page_comparison import changed_regions
 from leafpress.project import Project
 from leafpress.revisions import changed_leaflets
 
-from helpers import BROKEN_IMAGES, XHTML, Chromium, parse, text
-
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import BROKEN_IMAGES, ROOT, XHTML, Chromium, parse, text
 LEAFLET = '''\
 id: one
 reference: TEST-1
