@@ -241,7 +241,7 @@ def export_html(project: Path, html_dir: Path) -> int:
     plan = make_plan(site, BuildOptions(), problems, lambda message: None,
                      cache_dir(dist).parent / "cmaps")
     html_dir.mkdir(parents=True, exist_ok=True)
-    (html_dir / "fonts.css").write_text(subset_font_faces(set(plan.characters),
+    (html_dir / "fonts.css").write_text(subset_font_faces(set().union(*plan.characters.values()),
                                                           cache_dir(dist)))
     for item in plan.outputs:  # the PDFs; web pages are not rendered by WeasyPrint
         name = f"{item.leaflet.id}.{item.translations.locale}.{item.rendered.variant}.html"

@@ -212,21 +212,23 @@ def _template_location(error: Exception, project: Project) -> tuple[str, int | N
 def _online_page(brand_file: BrandFile, leaflet, locale: str) -> dict | None:
     """Return the leaflet's web address in ``locale`` and its QR code, if the brand has a site.
 
-    The address is that of the folder whose index.html is the published web page.
+    The address is that of the folder whose index.html is the published web page. The
+    QR code is named by its address (``qr:`` + the address quoted), and drawn by the
+    worker that renders the PDF (pdf.py): choosing its best mask costs ~20 ms, which a
+    build that renders only a few PDFs does not pay for all the others. The address
+    alone is the code's whole input, so the HTML still says exactly what is printed.
     """
     if not brand_file.brand.website:
         return None
     address = f"{brand_file.brand.website.rstrip('/')}/{page_address(bcp47(locale), leaflet.id)}"
-    return {"address": address, "qr": _qr_code(address)}
+    return {"address": address, "qr": QR_SCHEME + ":" + quote(address, safe="")}
 
 
-@functools.lru_cache(maxsize=1024)
-def _qr_code(address: str) -> str:
-    """Return a vector QR code as a data: URI: nothing to fetch, WeasyPrint draws the SVG.
+QR_SCHEME = "qr"
 
-    Cached: choosing the best mask costs ~20 ms, and every output renders twice (see
-    pipeline.py) in two variants.
-    """
+
+def qr_code(address: str) -> str:
+    """Return a vector QR code for ``address`` as a data: URI, which WeasyPrint draws."""
     import segno
 
     return segno.make(address, error="m").svg_data_uri(scale=1, border=0, xmldecl=False)

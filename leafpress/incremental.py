@@ -29,7 +29,7 @@ from pathlib import Path
 # The libraries whose versions change the bytes of a PDF or of a thumbnail.
 RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
                       "tinyhtml5", "pyphen", "segno", "jinja2", "babel", "markdown-it-py",
-                      "pillow", "pypdfium2")
+                      "pillow", "pypdfium2", "uharfbuzz")
 STATE = "last-build.json"
 
 

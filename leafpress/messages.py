@@ -10,6 +10,7 @@ literal percent sign ``%%``.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import shutil
 import subprocess
@@ -147,18 +148,39 @@ def pot_is_current(project: Project, loaded: dict | None = None,
         extract_catalog(project, date, loaded, brands)) == existing
 
 
+def _digest(paths: list[Path], root: Path) -> str:
+    from .incremental import files_digest, versions
+
+    return hashlib.sha256((files_digest([path for path in paths if path.exists()], root)
+                           + versions()).encode()).hexdigest()[:24]
+
+
 def _creation_date(content: bytes) -> datetime.datetime | None:
     return read_po(io.BytesIO(content)).creation_date
 
 
-def check_pot(project: Project, loaded: dict | None = None,
-              brands: tuple[Path, ...] = ()) -> list[Problem]:
-    """Return a problem if the POT does not match the leaflets, brands and templates."""
+def check_pot(project: Project, loaded: dict | None = None, brands: tuple[Path, ...] = (),
+              cache: Path | None = None) -> list[Problem]:
+    """Return a problem if the POT does not match the leaflets, brands and templates.
+
+    With ``cache`` (a folder), a POT found current is remembered by the digest of every
+    file it is made from: extracting a hundred leaflets again costs a build about a
+    second, and an edit-rebuild should not pay it when only a translation changed.
+    """
+    sources = [project.pot_file, *project.leaflet_files(), *project.brand_files(brands),
+               *project.template_files(), Path(__file__)]
+    remembered = cache and cache / f"pot-current-{_digest(sources, project.root)}"
+    if remembered and remembered.exists():
+        return []
     try:
         current = pot_is_current(project, loaded, brands)
     except LeafletError:
-        current = True  # a source that does not load is reported where it is loaded
+        return []  # a source that does not load is reported where it is loaded
     if current:
+        if remembered:
+            for old in cache.glob("pot-current-*"):
+                old.unlink()
+            write_atomically(remembered, b"")
         return []
     return [Problem(project.relative(project.pot_file), None,
                     "out of date with the leaflets and templates; "

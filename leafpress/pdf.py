@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .document import QR_SCHEME, qr_code
 from .errors import LeafletError, Problem
 from .fonts import CJK_FAMILY, installed_families
 from .tags import finish
@@ -81,15 +82,32 @@ def system_problems() -> list[str]:
     return problems
 
 
-@lru_cache(maxsize=1)
-def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
-    """Return a FontConfiguration with the build's @font-face rules loaded, those rules,
-    and the warnings that loading them gave (repeated for every document).
+# Font configurations by (process, @font-face rules, folders). A worker forked from a
+# process that rendered inherits that process's configurations: it keeps them, unused,
+# because dropping one deletes its font folder, which the other process still uses.
+_FONT_CONFIGURATIONS: dict[tuple, tuple] = {}
+KEPT_CONFIGURATIONS = 4
 
-    One per process and build: a worker loads the fonts once and Pango keeps its font
-    caches warm from one document to the next, which saves about 8% of the rendering
-    time. A document rendered this way is byte-identical to one rendered from scratch.
+
+def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
+    """Return a FontConfiguration with the @font-face rules ``font_faces`` loaded, those
+    rules, and the warnings that loading them gave (repeated for every document).
+
+    One per leaflet's fonts (the CJK subset is the leaflet's own) and process, the last
+    few kept: a worker loads the fonts once for a leaflet's documents and Pango keeps its
+    font caches warm from one to the next. A document rendered this way is
+    byte-identical to one rendered from scratch.
     """
+    key = (os.getpid(), font_faces, allowed_dirs)
+    if key not in _FONT_CONFIGURATIONS:
+        mine = [other for other in _FONT_CONFIGURATIONS if other[0] == key[0]]
+        for oldest in mine[:len(mine) - KEPT_CONFIGURATIONS + 1]:
+            del _FONT_CONFIGURATIONS[oldest]
+        _FONT_CONFIGURATIONS[key] = _font_configuration(font_faces, allowed_dirs)
+    return _FONT_CONFIGURATIONS[key]
+
+
+def _font_configuration(font_faces: str, allowed_dirs: tuple[Path, ...]):
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -125,6 +143,8 @@ def _project_fetcher(weasyprint, allowed_dirs: tuple[Path, ...]):
     class ProjectFetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == QR_SCHEME:  # the QR code of an address (document.py)
+                return super().fetch(qr_code(unquote(parts.path)), headers)
             if parts.scheme == "data":  # self-contained (the QR code): nothing is fetched
                 return super().fetch(url, headers)
             if parts.scheme != "file":

@@ -15,7 +15,7 @@ from .messages import check_pot
 from .document import template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .gates import quality_problems
-from .fonts import cache_dir, source_files, subset_font_faces
+from .fonts import Subset, cache_dir, source_files, subsets
 from .leaflet import LeafletFile, load_leaflet
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest,
                        untouched, write_manifest)
@@ -31,10 +31,11 @@ from .writing import missing_fonts
 
 
 def gather(project: Project, brand_path: Path | None, problems: ProblemCollector,
-           warn=None) -> Site | None:
+           warn=None, cache: Path | None = None) -> Site | None:
     """Load the brand, every leaflet and every catalog; keep what loads, note what does not.
 
-    An out-of-date POT is a problem, or only a warning when ``warn`` is given.
+    An out-of-date POT is a problem, or only a warning when ``warn`` is given. A POT
+    found current is remembered in ``cache``, if given (see `check_pot`).
     """
     brand_path = (brand_path or project.brand_file).resolve()
     brand = problems.run(load_brand, brand_path, project.relative(brand_path))
@@ -57,7 +58,7 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     if brand:
         loaded[brand_path] = brand.texts
     # A brand given with --brand counts as one of the project's, as extract --brand does.
-    for problem in check_pot(project, loaded, (brand_path,)):
+    for problem in check_pot(project, loaded, (brand_path,), cache):
         if warn:
             warn(str(problem))
         else:
@@ -170,7 +171,8 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     brand_file = (options.brand or project.brand_file).resolve()
     problems = ProblemCollector()
     site = gather(project, brand_file, problems,
-                  warn=None if options.strict else lambda message: warn(f"warning: {message}"))
+                  warn=None if options.strict else lambda message: warn(f"warning: {message}"),
+                  cache=dist / ".cache")
     selected = _check_selection(project, options, problems)
     result = BuildResult([], [])
     system_files: list[Path] = []
@@ -265,15 +267,18 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
     """Reuse the PDFs whose key is cached and intact; render the rest in the pool; then
     publish each web page with its PDF."""
     fonts_dir = cache_dir(dist)
-    font_faces = (problems.run(subset_font_faces, set(plan.characters), fonts_dir)
-                  if plan.outputs else "") or ""
-    keys = _Keys(site, font_faces, fonts_dir)
+    try:  # named now, made by the worker that needs them (fonts.py)
+        fonts = {leaflet: subsets(found, fonts_dir) for leaflet, found in plan.characters.items()}
+    except LeafletError as error:
+        problems.extend(error.problems)
+        return
+    keys = _Keys(site, fonts_dir)
     cache = dist / ".cache"
     mine = sliced(plan.outputs, options.shard)
     report = _Report(progress, log, sum(1 + (item.page is not None) for item in mine))
     to_render: dict[Task, tuple[Planned, _Job]] = {}
     for item in mine:
-        job = _job(site, item, dist, font_faces, fonts_dir, keys)
+        job = _job(site, item, dist, fonts[item.leaflet.id], fonts_dir, keys)
         record = None if options.force else incremental.cached_output(cache, job.key, dist)
         # An entry of an earlier layout of dist/ (a draft beside the published file) names
         # another place: the PDF is rendered again where it now belongs.
@@ -300,7 +305,7 @@ class _Keys:
     same project in another folder (a CI cache, a colleague's clone) reuses every PDF.
     """
 
-    def __init__(self, site: Site, font_faces: str, fonts_dir: Path) -> None:
+    def __init__(self, site: Site, fonts_dir: Path) -> None:
         root = site.project.root.resolve()
         # The catalogue's template does not change a leaflet: editing it re-renders no PDF.
         templates = [path for path in site.project.templates_dir.iterdir()
@@ -310,12 +315,13 @@ class _Keys:
         self.places = [(root.as_uri(), "{project}"), (site.brand.path.parent.resolve().as_uri(),
                                                       "{brand}")]
         # A font file is named by the digest of its characters and source (fonts.py).
-        self.faces = font_faces.replace(fonts_dir.resolve().as_uri(), "{fonts}")
+        self.fonts = fonts_dir.resolve().as_uri()
 
-    def __call__(self, html: str, variant: str, draft: bool) -> str:
+    def __call__(self, html: str, font_faces: str, variant: str, draft: bool) -> str:
         for place, name in self.places:
             html = html.replace(place, name)
-        return incremental.output_key(html, self.faces, self.assets, variant, draft)
+        return incremental.output_key(html, font_faces.replace(self.fonts, "{fonts}"),
+                                      self.assets, variant, draft)
 
 
 def _publish(item: Planned, output: Output, verb: str, dist: Path, force: bool,
@@ -361,14 +367,16 @@ def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[st
     return not missing
 
 
-def _job(site: Site, item: Planned, dist: Path, font_faces: str, fonts_dir: Path,
+def _job(site: Site, item: Planned, dist: Path, fonts: tuple[Subset, ...], fonts_dir: Path,
          keys: _Keys) -> _Job:
     tag = bcp47(item.translations.locale)
     rendered = item.rendered
     draft, variant, relative = rendered.draft, rendered.variant, item.path
+    font_faces = "\n".join(subset.rule for subset in fonts)
     task = Task(
         html=rendered.html,
         font_faces=font_faces,
+        subsets=fonts,
         allowed_dirs=(site.project.templates_dir, site.brand.path.parent, fonts_dir),
         identifier=f"{item.leaflet.id}/{tag}/{variant}{'/draft' if draft else ''}",
         shown=f"{site.project.relative(item.leaflet.path)} [{tag}]",
@@ -379,7 +387,7 @@ def _job(site: Site, item: Planned, dist: Path, font_faces: str, fonts_dir: Path
     )
     record = Output(leaflet=item.leaflet.id, locale=tag, variant=variant, format="pdf",
                     path=relative, sha256="", bytes=0, pages=0, draft=draft)
-    return _Job(task, record, keys(rendered.html, variant, draft))
+    return _Job(task, record, keys(rendered.html, font_faces, variant, draft))
 
 
 def _write_page(item: Planned, dist: Path, force: bool) -> tuple[Output, str]:

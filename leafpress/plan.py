@@ -142,16 +142,16 @@ class Planned:
 class Plan:
     """The outputs a build makes, and those it skips.
 
-    ``characters`` are those of every output the site could make, in any mode and any
-    selection: a draft only adds English texts (every build renders them) and its mark,
-    which they include in every language. So the fonts made from them, and with them
-    every output's key, are the same in a normal and a draft build, and whether or not a
-    translation is complete.
+    ``characters`` are, for each planned leaflet, those of every output it could make, in
+    any mode: a draft only adds the leaflet's English texts (every build renders them)
+    and its mark, which they include in every language. So the font subset made from
+    them (one per leaflet, fonts.py), and with it every output's key, are the same in a
+    normal and a draft build, and whether or not a translation is complete.
     """
 
     outputs: list[Planned]
     skipped: list[Skipped]
-    characters: frozenset[str]
+    characters: dict[str, frozenset[str]]
 
 
 def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, warn,
@@ -164,14 +164,17 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
     skipped. With ``strict`` a skipped output is a problem, otherwise a warning.
     """
     environment = template_environment(site.project)
-    planned, skipped, seen = [], [], set()
+    planned, skipped, seen = [], [], {}
+    # What a draft adds to the texts every build renders: its mark, in each language.
+    marks = set(DRAFT_MARK + " · ").union(*(translations.lookup(DRAFT_MARK) or ""
+                                            for translations in site.translations.values()))
     for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
                              for variant in options.variants):
         # Every locale is rendered (HTML is cheap), also those not selected: the others
         # name the languages a leaflet is published in, and all give the characters.
         for translations, rendered in renderings(site, environment, leaflet, problems,
                                                  options.draft, variant):
-            seen.update(characters(rendered.html))
+            seen.setdefault(leaflet.id, set(marks)).update(characters(rendered.html))
             if not options.selects(leaflet.id, bcp47(translations.locale)):
                 continue
             if rendered.missing and not options.draft:
@@ -187,10 +190,7 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
                                         site.brand, translations, list(rendered.others),
                                         draft=rendered.draft, medium="screen")
                 planned.append(Planned(leaflet, translations, rendered, page))
-    # What a draft adds to the texts every build renders: its mark, in each language.
-    seen.update(DRAFT_MARK + " · ", *(translations.lookup(DRAFT_MARK) or ""
-                                      for translations in site.translations.values()))
-    return Plan(planned, skipped, frozenset(seen))
+    return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()})
 
 
 def _tell(site: Site, leaflet: LeafletFile, skipped: Skipped, strict: bool,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LeafletError
+from .fonts import Subset
 from .project import write_atomically
 
 
@@ -31,6 +32,8 @@ class Task:
     identifier: str
     shown: str
     target: Path
+    # The font subsets ``font_faces`` names, made here if not yet made (fonts.py).
+    subsets: tuple[Subset, ...] = ()
     # Where to write the catalogue's thumbnail of page 1 (see catalogue.py), if anywhere:
     # the worker has the PDF in memory, and the main process is then spared the work.
     thumbnail: tuple[Path, str] | None = None  # (dist, path in dist)
@@ -50,6 +53,8 @@ def render(task: Task) -> Rendered | LeafletError:
     from .pdf import write_pdf
 
     try:
+        for subset in task.subsets:
+            subset.make()
         pdf, pages = write_pdf(task.html, list(task.allowed_dirs), task.identifier, task.shown,
                                font_faces=task.font_faces)
         write_atomically(task.target, pdf)

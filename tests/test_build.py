@@ -12,7 +12,7 @@ from leafpress.leaflet import leaflet_json_schema
 from leafpress.pdf import system_problems
 from leafpress.pipeline import build
 
-from helpers import ROOT, small_project, summary
+from helpers import ROOT, pdftotext, small_project, summary
 
 
 def test_same_inputs_give_byte_identical_pdfs(fixture_dist, tmp_path, monkeypatch):
@@ -74,8 +74,8 @@ def _built(out: str) -> list[str]:
 def test_editing_one_translation_re_renders_only_its_leaflet(fixture_built, capsys):
     project, dist = fixture_built
     po = project.root / "locales/zh_Hans/LC_MESSAGES/messages.po"
-    # The same characters, reordered: a new character would make a new CJK subset, and
-    # every output that uses the subset would then be rendered again (see fonts.py).
+    # The same characters, reordered: a new character would make a new CJK subset for
+    # the leaflet, and its English PDFs would be rendered again too (see the next test).
     text = po.read_text("utf-8")
     assert 'msgstr "第三步。"' in text
     po.write_text(text.replace('msgstr "第三步。"', 'msgstr "步第三。"'), "utf-8")
@@ -84,6 +84,23 @@ def test_editing_one_translation_re_renders_only_its_leaflet(fixture_built, caps
     assert _built(out) == ["zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
                            "zh-Hans/alpha/index.html"]
     assert summary(out).startswith("3 built, 9 reused, 0 skipped, 0 failed")
+
+
+def test_a_new_character_re_renders_only_the_outputs_of_its_leaflet(fixture_built, capsys):
+    """Each leaflet has its own subset of the CJK font: a character no other leaflet
+    uses changes the glyph numbers of that leaflet's PDFs, and of no other."""
+    project, dist = fixture_built
+    po = project.root / "locales/zh_Hans/LC_MESSAGES/messages.po"
+    text = po.read_text("utf-8")
+    assert "✓" not in text
+    po.write_text(text.replace('msgstr "第三步。"', 'msgstr "第三步。✓"'), "utf-8")
+    assert main(["--project", str(project.root), "--output", str(dist)]) == 0
+    out = capsys.readouterr().out
+    assert _built(out) == ["en/alpha.large-print.pdf", "en/alpha.pdf",
+                           "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
+                           "zh-Hans/alpha/index.html"]
+    assert summary(out).startswith("5 built, 7 reused, 0 skipped, 0 failed")
+    assert "第三步。✓" in pdftotext(dist / "zh-Hans/alpha.pdf")
 
 
 def test_editing_one_leaflet_re_renders_only_its_outputs(fixture_built, capsys):

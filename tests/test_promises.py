@@ -44,6 +44,8 @@ def _linked(dist) -> set[str]:
 
 def test_a_stale_pot_fails_check_and_a_strict_build(fixture_built):
     project, dist = fixture_built
+    # The last build found the POT current and remembered it: that must not hide a change.
+    assert list((dist / ".cache").glob("pot-current-*"))
     path = project.leaflets_dir / "beta.yaml"
     path.write_text(path.read_text("utf-8").replace("with one paragraph.",
                                                     "with a single paragraph."), "utf-8")
