@@ -129,9 +129,14 @@ def _stat(path: Path) -> tuple[int, int]:
 def up_to_date(dist: Path, cache: Path, digest: str) -> dict | None:
     """Return the last build's manifest if it was clean, had this digest and is intact.
 
-    Intact: every output, draft and file it lists still has its size and SHA-256, and
-    ``dist/drafts/`` holds no file it does not list (a normal build clears it).
+    Intact: every output, draft and file it lists still has its size and SHA-256,
+    ``dist/drafts/`` holds no file it does not list (a normal build clears it), and no
+    half-written file of a killed build is left (a build clears them, under its lock).
     """
+    from .project import TEMPORARY_SUFFIX
+
+    if next(dist.rglob(f".*{TEMPORARY_SUFFIX}"), None):
+        return None
     try:
         state = json.loads((cache / STATE).read_text("utf-8"))
         manifest = json.loads((dist / "manifest.json").read_text("utf-8"))

@@ -6,6 +6,7 @@ costs about 0.65 s (Pango through cffi), which ``check`` and ``extract`` never p
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
@@ -105,6 +106,13 @@ def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
             del _FONT_CONFIGURATIONS[oldest]
         _FONT_CONFIGURATIONS[key] = _font_configuration(font_faces, allowed_dirs)
     return _FONT_CONFIGURATIONS[key]
+
+
+@atexit.register
+def _drop_font_configurations() -> None:
+    """Delete this process's font folders at exit, while the interpreter still can."""
+    for key in [key for key in _FONT_CONFIGURATIONS if key[0] == os.getpid()]:
+        del _FONT_CONFIGURATIONS[key]
 
 
 def _font_configuration(font_faces: str, allowed_dirs: tuple[Path, ...]):

@@ -234,15 +234,17 @@ def _check_selection(project: Project, options: BuildOptions, problems: ProblemC
     return len(problems.problems) == found
 
 
-def build_pages(project: Project, folder: Path, options: BuildOptions) -> list[str]:
+def build_pages(project: Project, folder: Path, options: BuildOptions,
+                cache: Path | None = None) -> list[str]:
     """Write the web pages ``options`` select into ``folder`` (at their places in dist);
-    return their paths. Raise every problem ``check`` would report, before writing.
+    return their paths. Raise every problem ``check`` would report, before writing. A
+    POT found current is remembered in ``cache`` (see `check_pot`).
 
     For ``serve``: the text of an edited leaflet shows at once, before its PDFs.
     """
     problems = ProblemCollector()
     site = gather(project, options.brand, problems,
-                  warn=None if options.strict else lambda message: None)
+                  warn=None if options.strict else lambda message: None, cache=cache)
     _check_selection(project, options, problems)
     plan = make_plan(site, options, problems, lambda message: None,
                      cache_dir(folder).parent / "cmaps") if site else None

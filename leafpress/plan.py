@@ -168,7 +168,11 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
     # What a draft adds to the texts every build renders: its mark, in each language.
     marks = set(DRAFT_MARK + " · ").union(*(translations.lookup(DRAFT_MARK) or ""
                                             for translations in site.translations.values()))
-    for leaflet, variant in ((leaflet, variant) for leaflet in site.leaflets
+    # A leaflet not selected is not rendered: its outputs stay as they are, and each
+    # leaflet's fonts are made from its own characters only.
+    chosen = [leaflet for leaflet in site.leaflets
+              if options.leaflets is None or leaflet.id in options.leaflets]
+    for leaflet, variant in ((leaflet, variant) for leaflet in chosen
                              for variant in options.variants):
         # Every locale is rendered (HTML is cheap), also those not selected: the others
         # name the languages a leaflet is published in, and all give the characters.

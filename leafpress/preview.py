@@ -307,7 +307,7 @@ class _Rebuild:
         options = narrowed(self.options, selection.leaflets, selection.locales)
         preview = self.dist / PREVIEW_DIR
         try:
-            pages = build_pages(self.project, preview, options)
+            pages = build_pages(self.project, preview, options, self.dist / ".cache")
         except LeafletError as error:
             return self._problems(error, started)
         self.hub.publish(problems=[], changed=pages)

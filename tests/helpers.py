@@ -150,15 +150,55 @@ def locales(root: Path = CONTENT) -> list[str]:
     return [locale.replace("_", "-") for locale in Project.at(root).locales()]
 
 
+def direction(locale: str) -> str:
+    """``rtl`` or ``ltr``, as CLDR (through Babel) writes ``locale``."""
+    from babel import Locale
+
+    order = Locale.parse(locale, sep="-").character_order
+    return "rtl" if order == "right-to-left" else "ltr"
+
+
 def every_output(root: Path = CONTENT) -> list[tuple[str, str, str]]:
-    """(leaflet, locale, variant) for every PDF a complete build of ``root`` writes."""
-    return [(leaflet, locale, variant) for leaflet in leaflets(root)
-            for locale in locales(root) for variant in VARIANTS]
+    """(leaflet, locale, variant) for every PDF a build of ``root`` must write: each
+    leaflet in English and in every language it is wholly translated into."""
+    return [(leaflet, locale, variant) for leaflet, locale in every_edition(root)
+            for variant in VARIANTS]
 
 
 def every_edition(root: Path = CONTENT) -> list[tuple[str, str]]:
-    """(leaflet, locale) for every standard PDF and web page."""
-    return [(leaflet, locale) for leaflet in leaflets(root) for locale in locales(root)]
+    """(leaflet, locale) for every standard PDF and web page a build must write."""
+    return [(leaflet, locale) for leaflet in leaflets(root) for locale in editions(leaflet, root)]
+
+
+def editions(leaflet: str, root: Path = CONTENT) -> list[str]:
+    """The locales ``leaflet`` must be published in: English, and each language whose
+    catalog translates every text the leaflet can print (see `untranslated`). A language
+    still being translated is left out; test_messages.py checks its leaflets are skipped."""
+    return [locale for locale in locales(root) if not untranslated(leaflet, locale, root)]
+
+
+def untranslated(leaflet: str, locale: str, root: Path = CONTENT,
+                 own_only: bool = False) -> list[str]:
+    """The texts ``leaflet`` can print that ``locale``'s catalog does not translate (or
+    marks fuzzy), read with Babel alone: the leaflet's own texts and every template and
+    brand text (so more than the build needs: a leaflet without a warning needs no
+    "Warning:"), or with ``own_only``, its own texts alone."""
+    if locale == "en":
+        return []
+    template = _catalog(root / "locales" / "messages.pot")
+    catalog = _catalog(root / "locales" / locale.replace("-", "_") / "LC_MESSAGES" /
+                       "messages.po")
+    own = f"leaflets/{leaflet}.yaml"
+    missing = []
+    for message in template:
+        files = {location[0] for location in message.locations}
+        if not message.id or not (own in files or not own_only and any(
+                not name.startswith("leaflets/") for name in files)):
+            continue
+        found = catalog.get(message.id, message.context)
+        if found is None or not found.string or found.fuzzy:
+            missing.append(message.id)
+    return missing
 
 
 def leaflet_source(leaflet: str, root: Path = CONTENT) -> dict:

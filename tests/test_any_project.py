@@ -1,8 +1,10 @@
-"""The content checks hold for any project: here, one with a 4th leaflet and a 3rd language.
+"""The content checks hold for any project: here, one with a 4th leaflet, a 3rd language and
+a 4th, right-to-left, still being translated.
 
 A copy of the real project gets a renamed copy of its first leaflet (extracted, updated and
-translated by copying the translations) and a zh_Hant catalog (the zh_Hans one with its
-Language header fixed). `check` passes, and every test that reads the built content (the
+translated by copying the translations), a zh_Hant catalog (the zh_Hans one with its
+Language header fixed), and an Arabic catalog started with `init` with a handful of texts
+translated, as a translator's first session leaves it. `check` passes, and every test that reads the built content (the
 tests that use the `dist` or `manifest` fixtures, and the catalog checks) runs again, in
 its own pytest, on that copy: they must pass unchanged.
 """
@@ -14,7 +16,7 @@ import re
 import subprocess
 import sys
 
-from helpers import ROOT, copy_project, run
+from helpers import ROOT, copy_project, run, translate
 
 PO = "locales/{}/LC_MESSAGES/messages.po"
 
@@ -48,7 +50,11 @@ def translate_copies(path) -> None:
     path.write_text("\n\n".join(blocks), "utf-8")
 
 
-def test_the_content_checks_pass_with_a_fourth_leaflet_and_a_third_language(tmp_path):
+ARABIC = {"Pain Management Service": "خدمة علاج الألم", "Key points": "نقاط رئيسية",
+          "Summary": "ملخص", "Warning:": "تحذير:", "Important:": "مهم:"}
+
+
+def test_the_content_checks_pass_with_a_fourth_leaflet_and_more_languages(tmp_path):
     project = copy_project(tmp_path / "project")
     leaflets = len(project.leaflet_files())
     new = add_leaflet_copy(project)
@@ -62,8 +68,11 @@ def test_the_content_checks_pass_with_a_fourth_leaflet_and_a_third_language(tmp_
     (project.root / PO.format("zh_Hant")).parent.mkdir(parents=True)
     (project.root / PO.format("zh_Hant")).write_text(
         hans.replace('"Language: zh_Hans\\n"', '"Language: zh_Hant\\n"'), "utf-8")
+    if "ar" not in project.locales():  # a project that has Arabic already keeps its own
+        assert run(project, "init", "ar") == 0
+        translate(project, "ar", ARABIC)
     assert run(project, "check", "--today", "2026-11-21") == 0
-    assert len(project.leaflet_files()) == leaflets + 1 and len(project.locales()) == 3
+    assert len(project.leaflet_files()) == leaflets + 1 and "ar" in project.locales()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "content",
          str(ROOT / "tests")], cwd=ROOT, capture_output=True, text=True,

@@ -15,8 +15,8 @@ from PIL import Image
 from leafpress.catalogue import THUMBNAIL_WIDTH, human_size
 from leafpress.cli import main
 
-from helpers import (BROKEN_IMAGES, XHTML, Chromium, leaflet_source, leaflets, local_references, locales,
-                     parse, summary, text, title)
+from helpers import (BROKEN_IMAGES, XHTML, Chromium, direction, editions, leaflet_source, leaflets,
+                     local_references, locales, parse, summary, text, title)
 
 # How the catalogue names a language: in its own language, then in English (Babel's CLDR
 # names; these two are written out so that a change in the names shows).
@@ -66,14 +66,18 @@ def test_every_leaflet_has_its_title_in_each_language_with_its_language_tag(inde
     assert [article.get("aria-labelledby") for article in articles] == leaflets()
     for leaflet, article in zip(leaflets(), articles):
         assert text(article.find(f"{XHTML}h2")) == title(leaflet, "en")
-        editions = article.findall(f".//{XHTML}li[@class='edition']")
-        headings = [text(edition.find(f".//{XHTML}h3")) for edition in editions]
+        editions_shown = article.findall(f".//{XHTML}li[@class='edition']")
+        headings = [text(edition.find(f".//{XHTML}h3")) for edition in editions_shown]
         assert len(headings) == len(locales())
         assert all(heading_is_right(heading, locale)
                    for heading, locale in zip(headings, locales())), headings
-        for locale, edition in zip(locales(), editions):
+        for locale, edition in zip(locales(), editions_shown):
             shown = edition.find(f".//{XHTML}p[@class='title']")
-            assert (shown.get("lang"), shown.get("dir")) == (locale, "ltr")
+            if locale not in editions(leaflet):  # a language still being translated
+                skipped = text(edition.find(f".//{XHTML}p[@class='skipped']"))
+                assert skipped.startswith("Not published: the translation is incomplete (")
+                continue
+            assert (shown.get("lang"), shown.get("dir")) == (locale, direction(locale))
             assert text(shown) == title(leaflet, locale)
             assert edition.find(f".//{XHTML}h3/{XHTML}span").get("lang") == locale
 

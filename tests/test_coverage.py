@@ -97,3 +97,15 @@ def test_the_fonts_of_an_output_come_from_its_stylesheets(tmp_path):
     assert undrawable("é", english[:1]) == [] and undrawable("δ", english[:1]) == ["δ"]
     # Each face's characters are cached: Atkinson and Noto Sans CJK SC, regular and bold.
     assert len(list(tmp_path.glob("*.json"))) == 4
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa", "ur", "he"])
+def test_english_left_in_a_right_to_left_draft_is_drawn_as_in_english(locale, tmp_path):
+    """What the Latin font lacks (the δ of "Aδ fibres", ✓) falls through to the CJK font,
+    as in English: an English text a draft shows in Arabic is never undrawable."""
+    html = (f'<html lang="{locale}"><link rel="stylesheet" href="'
+            f'{(ROOT / "templates" / "leaflet.css").as_uri()}">')
+    fonts = output_fonts(html, tmp_path)
+    assert [family.name for family in fonts][-2:] == ["Atkinson Hyperlegible",
+                                                      "Noto Sans CJK SC"]
+    assert undrawable("Aδ fibres ✓ → 50%", fonts) == []

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from leafpress.cli import main
 
-from helpers import (XHTML, entry, every_edition, links, loads, local_references, parse,
+from helpers import (XHTML, direction, entry, every_edition, links, loads, local_references, parse,
                      remote, text, title)
 
 OUTPUTS = every_edition()
@@ -38,7 +38,7 @@ def test_one_web_page_per_leaflet_and_locale(dist, manifest):
 @pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
 def test_web_page_has_the_pdfs_headings_language_and_title(dist, manifest, leaflet, locale):
     root = parse(dist / entry(manifest, leaflet, locale, format="html")["path"])
-    assert (root.get("lang"), root.get("dir")) == (locale, "ltr")
+    assert (root.get("lang"), root.get("dir")) == (locale, direction(locale))
     assert text(root.find(f"{XHTML}head/{XHTML}title")) == title(leaflet, locale)
     headings = [text(element) for element in root.iter()
                 if element.tag in (f"{XHTML}h1", f"{XHTML}h2", f"{XHTML}h3")]
