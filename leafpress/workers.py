@@ -86,9 +86,11 @@ class RenderPool:
             # elsewhere the platform's default start method.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._started = context.SimpleQueue()
+            self._pids: set[int] = set()
             self._executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                                  initializer=_start_worker,
-                                                 initargs=(os.getpid(),))
+                                                 initargs=(os.getpid(), self._started))
             self._system = self._executor.submit(_system_problems)
 
     def __enter__(self) -> RenderPool:
@@ -109,11 +111,25 @@ class RenderPool:
         if not self._executor:
             return
         # The executor offers no way to end running tasks: its processes are ended here.
-        for process in list((self._executor._processes or {}).values()):
+        # It takes a worker ended this way for a broken pool, so shutdown() then ends
+        # and joins the others too, one that had not yet sent its pid included.
+        workers = self._workers()
+        for process in workers:
             process.terminate()
-        for process in list((self._executor._processes or {}).values()):
+        for process in workers:
             process.join()
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _workers(self) -> list[multiprocessing.process.BaseProcess]:
+        """Return this pool's worker processes that are still running.
+
+        Each worker sends its pid when it starts (`_start_worker`); the processes
+        themselves are this process's children, which multiprocessing lists.
+        """
+        while not self._started.empty():
+            self._pids.add(self._started.get())
+        return [process for process in multiprocessing.active_children()
+                if process.pid in self._pids]
 
     def system_problems(self) -> list[str]:
         """Return what this machine lacks for correct, fast PDFs (see pdf.py)."""
@@ -134,12 +150,14 @@ class RenderPool:
             yield futures[future], future.result()
 
 
-def _start_worker(parent: int) -> None:
-    """Tie the worker to the build's main process, then load WeasyPrint."""
+def _start_worker(parent: int, started) -> None:
+    """Tie the worker to the build's main process, tell it this worker's pid (for
+    `RenderPool.stop`), then load WeasyPrint."""
     # Ctrl-C reaches every process of the terminal's group: the main process alone
     # handles it, ending the workers itself (no traceback from each of them).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _end_with_parent(parent)
+    started.put(os.getpid())
     import weasyprint  # noqa: F401  (the import is the point: about 0.65 s)
 
 
