@@ -50,7 +50,7 @@ class File:
 def publish_catalogue(site, dist: Path, result, force: bool = False) -> list[File]:
     """Copy the pages' assets, make the thumbnails and write ``index.html``; return them."""
     files = [_copy(dist, relative, source, force) for relative, source in _assets(site)]
-    thumbnails = _thumbnails(dist, result.outputs, force)
+    thumbnails = _thumbnails(dist, result.outputs, result.thumbnails, force)
     files += thumbnails.values()
     files.append(_write(dist, INDEX, _index_html(site, result, thumbnails, dist), force))
     return sorted(files, key=lambda file: file.path)
@@ -79,13 +79,16 @@ def _write(dist: Path, relative: str, content: bytes, force: bool) -> File:
     return File(relative, hashlib.sha256(content).hexdigest(), len(content))
 
 
-def _thumbnails(dist: Path, outputs, force: bool) -> dict[tuple[str, str], File]:
+def _thumbnails(dist: Path, outputs, made: list[File], force: bool
+                ) -> dict[tuple[str, str], File]:
     """Return a PNG of the first page of each leaflet in each locale, by (leaflet, locale).
 
-    It shows the standard PDF, or the large-print one when only that was built. A
-    thumbnail is keyed by its PDF's SHA-256 and reused while that PDF is unchanged.
+    It shows the standard PDF, or the large-print one when only that was built. The
+    render workers ``made`` the thumbnails of the PDFs they wrote in this build; any
+    other is keyed by its PDF's SHA-256 and reused while that PDF is unchanged.
     """
     cache = dist / ".cache"
+    made_here = {thumbnail.path: thumbnail for thumbnail in made}
     thumbnails = {}
     pdfs = sorted((output for output in outputs if output.format == "pdf"),
                   key=lambda output: VARIANTS.index(output.variant))
@@ -93,6 +96,9 @@ def _thumbnails(dist: Path, outputs, force: bool) -> dict[tuple[str, str], File]
         if (output.leaflet, output.locale) in thumbnails:
             continue
         relative = thumbnail_path(output.path)
+        if relative in made_here:
+            thumbnails[output.leaflet, output.locale] = made_here[relative]
+            continue
         record = None if force else incremental.cached_output(
             cache, _thumbnail_key(output.sha256), dist)
         if record and record["path"] == relative:

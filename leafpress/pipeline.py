@@ -280,7 +280,7 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
     report = _Report(progress, log, sum(1 + (item.page is not None) for item in mine))
     to_render: dict[Task, tuple[Planned, _Job]] = {}
     for item in mine:
-        job = _job(site, item, dist, fonts[item.leaflet.id], fonts_dir, keys)
+        job = _job(site, item, dist, fonts[item.leaflet.id], fonts_dir, keys, options.force)
         record = None if options.force else incremental.cached_output(cache, job.key, dist)
         # An entry of an earlier layout of dist/ (a draft beside the published file) names
         # another place: the PDF is rendered again where it now belongs.
@@ -298,6 +298,8 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
         output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
         incremental.store_output(cache, job.key, asdict(output))
+        if outcome.thumbnail:
+            result.thumbnails.append(outcome.thumbnail)
         _publish(item, output, "built", dist, options.force, result, report)
 
 
@@ -370,7 +372,7 @@ def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[st
 
 
 def _job(site: Site, item: Planned, dist: Path, fonts: tuple[Subset, ...], fonts_dir: Path,
-         keys: _Keys) -> _Job:
+         keys: _Keys, force: bool) -> _Job:
     tag = bcp47(item.translations.locale)
     rendered = item.rendered
     draft, variant, relative = rendered.draft, rendered.variant, item.path
@@ -384,8 +386,8 @@ def _job(site: Site, item: Planned, dist: Path, fonts: tuple[Subset, ...], fonts
         shown=f"{site.project.relative(item.leaflet.path)} [{tag}]",
         target=dist / relative,
         # The catalogue shows a thumbnail of each published standard PDF; drafts are not in it.
-        thumbnail=(dist, thumbnail_path(relative)) if variant == VARIANTS[0] and not draft
-        else None,
+        thumbnail=(dist, thumbnail_path(relative), force)
+        if variant == VARIANTS[0] and not draft else None,
     )
     record = Output(leaflet=item.leaflet.id, locale=tag, variant=variant, format="pdf",
                     path=relative, sha256="", bytes=0, pages=0, draft=draft)

@@ -100,6 +100,8 @@ class BuildResult:
     kept: list[dict] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     files: list[File] = field(default_factory=list)
+    # Made by the render workers with this build's PDFs: the catalogue takes them as they are.
+    thumbnails: list[File] = field(default_factory=list)
     # Listed as the last build left them: outside a selective build's selection.
     untouched: list[Output] = field(default_factory=list)
 

@@ -16,10 +16,14 @@ import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LeafletError
 from .fonts import Subset
 from .project import write_atomically
+
+if TYPE_CHECKING:
+    from .catalogue import File
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Task:
     subsets: tuple[Subset, ...] = ()
     # Where to write the catalogue's thumbnail of page 1 (see catalogue.py), if anywhere:
     # the worker has the PDF in memory, and the main process is then spared the work.
-    thumbnail: tuple[Path, str] | None = None  # (dist, path in dist)
+    thumbnail: tuple[Path, str, bool] | None = None  # (dist, path in dist, force)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Rendered:
     sha256: str
     bytes: int
     pages: int
+    thumbnail: File | None = None
 
 
 def render(task: Task) -> Rendered | LeafletError:
@@ -59,16 +64,18 @@ def render(task: Task) -> Rendered | LeafletError:
                                font_faces=task.font_faces)
         write_atomically(task.target, pdf)
         sha256 = hashlib.sha256(pdf).hexdigest()
+        thumbnail = None
         if task.thumbnail:
             from .catalogue import make_thumbnail
 
-            make_thumbnail(*task.thumbnail, pdf, sha256)
+            dist, relative, force = task.thumbnail
+            thumbnail = make_thumbnail(dist, relative, pdf, sha256, force)
     except LeafletError as error:
         return error
     except OSError as error:  # WeasyPrint's own temporary files: a full disk, say
         return LeafletError.at(task.shown, None, f"cannot render the PDF: "
                                                  f"{error.strerror or error}")
-    return Rendered(sha256, len(pdf), pages)
+    return Rendered(sha256, len(pdf), pages, thumbnail)
 
 
 class RenderPool:
