@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag,
-                      ValidationError, field_validator)
+                      ValidationError, ValidationInfo, field_validator)
 
 from . import markup
 from .errors import LeafletError, Problem
@@ -139,21 +139,25 @@ class Figure(_Model):
     caption: Text | None = None
 
 
+def _row_as_long_as_header(row: list[str], info: ValidationInfo) -> list[str]:
+    """Check that a table row has one cell per heading.
+
+    Checked row by row rather than on ``rows`` as a whole, so that each wrong row is a
+    problem of its own, with that row's line.
+    """
+    header = info.data.get("header")
+    if header and len(row) != len(header):
+        raise ValueError(f"expected {len(header)} cells in each row, as in the header, "
+                         f"got {len(row)}")
+    return row
+
+
 class TableContent(_Model):
     """A simple table: one header row, then rows with as many cells."""
 
     header: list[Text] = Field(min_length=1, description="The column headings")
-    rows: list[list[Text]] = Field(min_length=1)
-
-    @field_validator("rows")
-    @classmethod
-    def _rows_match_header(cls, rows, info):
-        header = info.data.get("header")
-        for number, row in enumerate(rows):
-            if header and len(row) != len(header):
-                raise ValueError(f"expected {len(header)} cells in each row, as in the header, "
-                                 f"got {len(row)} in row {number + 1}")
-        return rows
+    rows: list[Annotated[list[Text], AfterValidator(_row_as_long_as_header)]] = Field(
+        min_length=1)
 
 
 class Table(_Model):
