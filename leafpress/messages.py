@@ -163,24 +163,25 @@ def check_pot(project: Project, loaded: dict | None = None, brands: tuple[Path, 
               cache: Path | None = None) -> list[Problem]:
     """Return a problem if the POT does not match the leaflets, brands and templates.
 
-    With ``cache`` (a folder), a POT found current is remembered by the digest of every
-    file it is made from: extracting a hundred leaflets again costs a build about a
-    second, and an edit-rebuild should not pay it when only a translation changed.
+    With ``cache`` (a folder), the answer is remembered by the digest of every file the
+    POT is made from: extracting a hundred leaflets again costs a build about a second,
+    which an edit-rebuild should not pay again while nothing it reads has changed.
     """
     sources = [project.pot_file, *project.leaflet_files(), *project.brand_files(brands),
                *project.template_files(), Path(__file__)]
-    remembered = cache and cache / f"pot-current-{_digest(sources, project.root)}"
+    remembered = cache and cache / f"pot-{_digest(sources, project.root)}"
     if remembered and remembered.exists():
-        return []
-    try:
-        current = pot_is_current(project, loaded, brands)
-    except LeafletError:
-        return []  # a source that does not load is reported where it is loaded
-    if current:
+        current = remembered.read_bytes() == b"current"
+    else:
+        try:
+            current = pot_is_current(project, loaded, brands)
+        except LeafletError:
+            return []  # a source that does not load is reported where it is loaded
         if remembered:
-            for old in cache.glob("pot-current-*"):
+            for old in cache.glob("pot-*"):
                 old.unlink()
-            write_atomically(remembered, b"")
+            write_atomically(remembered, b"current" if current else b"stale")
+    if current:
         return []
     return [Problem(project.relative(project.pot_file), None,
                     "out of date with the leaflets and templates; "

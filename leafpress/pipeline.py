@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from .document import template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .gates import quality_problems
 from .fonts import Subset, cache_dir, source_files, subsets
-from .leaflet import LeafletFile, load_leaflet
+from .leaflet import LeafletFile
+from .memo import Memo
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest,
                        untouched, write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, make_plan,
@@ -34,13 +37,15 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
            warn=None, cache: Path | None = None) -> Site | None:
     """Load the brand, every leaflet and every catalog; keep what loads, note what does not.
 
-    An out-of-date POT is a problem, or only a warning when ``warn`` is given. A POT
-    found current is remembered in ``cache``, if given (see `check_pot`).
+    An out-of-date POT is a problem, or only a warning when ``warn`` is given. With
+    ``cache``, each leaflet is remembered while its file is unchanged (memo.py), and so
+    is whether the POT is current (see `check_pot`).
     """
     brand_path = (brand_path or project.brand_file).resolve()
     brand = problems.run(load_brand, brand_path, project.relative(brand_path))
+    memo = Memo(cache and cache / "memo")
     leaflets = [leaflet for path in project.leaflet_files()
-                if (leaflet := problems.run(load_leaflet, path, project.root))]
+                if (leaflet := problems.run(memo.load_leaflet, path, project.root))]
     if not project.leaflet_files():
         problems.add(Problem(project.relative(project.leaflets_dir), None,
                              "no leaflet files (*.yaml) found"))
@@ -179,42 +184,58 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     interrupted = False
     # A broken leaflet leaves the others to build (gather leaves it out of the site);
     # a selection naming what does not exist builds nothing.
-    plan = make_plan(site, options, problems, warn, cache_dir(dist).parent / "cmaps") \
-        if site and selected else None
+    plan = make_plan(site, options, problems, warn, cache_dir(dist).parent / "cmaps",
+                     Memo(dist / ".cache" / "memo")) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
     if plan and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
         try:
             _render(site, plan, dist, pool, options, result, problems, log, progress)
         except KeyboardInterrupt:
-            # Ctrl-C: end the workers, so that nothing is written after the manifest,
-            # then describe what is on disk (a second Ctrl-C waits for that), and stop.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            pool.stop()
             interrupted = True
-    if options.selective:  # the rest of dist/ stays exactly as the last manifest has it
-        previous = untouched(dist, previous, options.selects, result)
-    result.outputs.sort(key=lambda output: output.path)
-    result.drafts.sort(key=lambda output: output.path)
-    result.skipped.sort(key=lambda item: (item.leaflet, item.locale, item.variant))
-    carry_over(project, dist, previous, result, "the build was interrupted" if interrupted
-               else "this build found errors" if problems.problems else None, log)
-    if not options.selective:
-        clear_drafts(dist, result, log)
-    catalogue = problems.run(publish_catalogue, site, dist, result, options.force) \
-        if site else None
-    carry_over_files(dist, previous, result, catalogue, log)
-    manifest = write_manifest(dist, result)
-    if interrupted:
+    # From here to the manifest, Ctrl-C waits: what is published must agree with itself.
+    with _interrupts_held() as held:
+        if interrupted:  # end the workers, so that nothing is written after the manifest
+            pool.stop()
+        if options.selective:  # the rest of dist/ stays exactly as the last manifest has it
+            previous = untouched(dist, previous, options.selects, result)
+        result.outputs.sort(key=lambda output: output.path)
+        result.drafts.sort(key=lambda output: output.path)
+        result.skipped.sort(key=lambda item: (item.leaflet, item.locale, item.variant))
+        carry_over(project, dist, previous, result, "the build was interrupted" if interrupted
+                   else "this build found errors" if problems.problems else None, log)
+        if not options.selective:
+            clear_drafts(dist, result, log)
+        catalogue = problems.run(publish_catalogue, site, dist, result, options.force) \
+            if site else None
+        carry_over_files(dist, previous, result, catalogue, log)
+        manifest = write_manifest(dist, result)
+        if not interrupted and not problems.problems and not options.selective:
+            incremental.remember(dist / ".cache", incremental.build_digest(
+                project.root, brand_file, incremental.build_options(
+                    project.root, brand_file, options.strict, options.draft,
+                    options.variants, options.shard), system_files),
+                manifest, system_files)
+    if interrupted or held:
         raise KeyboardInterrupt
-    if not problems.problems and not options.selective:
-        incremental.remember(dist / ".cache", incremental.build_digest(
-            project.root, brand_file, incremental.build_options(
-                project.root, brand_file, options.strict, options.draft, options.variants,
-                options.shard), system_files),
-            manifest, system_files)
     problems.raise_if_any()
     return result
+
+
+@contextmanager
+def _interrupts_held():
+    """Hold Ctrl-C back until the block ends (then yield True if it came), so that the
+    manifest and catalogue are written whole; a second Ctrl-C is held back too. Only the
+    main thread receives signals: elsewhere (serve's rebuilds) nothing is held."""
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _check_selection(project: Project, options: BuildOptions, problems: ProblemCollector
@@ -237,8 +258,8 @@ def _check_selection(project: Project, options: BuildOptions, problems: ProblemC
 def build_pages(project: Project, folder: Path, options: BuildOptions,
                 cache: Path | None = None) -> list[str]:
     """Write the web pages ``options`` select into ``folder`` (at their places in dist);
-    return their paths. Raise every problem ``check`` would report, before writing. A
-    POT found current is remembered in ``cache`` (see `check_pot`).
+    return their paths. Raise every problem ``check`` would report, before writing. With
+    ``cache``, leaflets and their HTML are remembered there as a build remembers them.
 
     For ``serve``: the text of an edited leaflet shows at once, before its PDFs.
     """
@@ -247,7 +268,8 @@ def build_pages(project: Project, folder: Path, options: BuildOptions,
                   warn=None if options.strict else lambda message: None, cache=cache)
     _check_selection(project, options, problems)
     plan = make_plan(site, options, problems, lambda message: None,
-                     cache_dir(folder).parent / "cmaps") if site else None
+                     cache_dir(folder).parent / "cmaps",
+                     Memo(cache and cache / "memo")) if site else None
     problems.raise_if_any()
     written = []
     for item in plan.outputs:

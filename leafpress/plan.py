@@ -19,6 +19,8 @@ from .document import DRAFT_MARK, Rendered, render_html, template_environment
 from .errors import Problem, ProblemCollector
 from .fonts import characters
 from .leaflet import LeafletFile
+from .memo import Memo, digest
+from .incremental import files_digest
 from .project import VARIANTS, Project, bcp47, output_path
 from .translation import STATES, Translations
 
@@ -157,14 +159,16 @@ class Plan:
 
 
 def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, warn,
-              cmaps: Path) -> Plan:
+              cmaps: Path, memo: Memo | None = None) -> Plan:
     """Render every selected output's HTML; skip incomplete translations.
 
     An output with a character that none of its fonts can draw is not planned, and each
     such character is a problem (see coverage.py). The web page of a leaflet goes with its
     standard PDF: planned with it, with the same languages named, skipped when it is
-    skipped. With ``strict`` a skipped output is a problem, otherwise a warning.
+    skipped. With ``strict`` a skipped output is a problem, otherwise a warning. A
+    leaflet's HTML is remembered in ``memo`` while nothing it is made from changes.
     """
+    memo = memo or Memo(None)
     environment = template_environment(site.project)
     planned, skipped, seen = [], [], {}
     # What a draft adds to the texts every build renders: its mark, in each language.
@@ -174,29 +178,61 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
     # leaflet's fonts are made from its own characters only.
     chosen = [leaflet for leaflet in site.leaflets
               if options.leaflets is None or leaflet.id in options.leaflets]
-    for leaflet, variant in ((leaflet, variant) for leaflet in chosen
-                             for variant in options.variants):
-        # Every locale is rendered (HTML is cheap), also those not selected: the others
-        # name the languages a leaflet is published in, and all give the characters.
-        for translations, rendered in renderings(site, environment, leaflet, problems,
-                                                 options.draft, variant):
+    inputs = _shared_inputs(site, options) if chosen else ""
+    for leaflet in chosen:
+        key = digest(inputs, leaflet.path.read_bytes(),
+                     *(path.read_bytes() for path in leaflet.figures.values()))
+        editions = memo.recall("plan", leaflet.id, key)
+        if editions is None:
+            before = len(problems.problems)
+            editions = _editions(site, environment, leaflet, options, problems, cmaps)
+            if len(problems.problems) == before:
+                memo.remember("plan", leaflet.id, key, editions)
+        for locale, rendered, page in editions:
             seen.setdefault(leaflet.id, set(marks)).update(characters(rendered.html))
-            if not options.selects(leaflet.id, bcp47(translations.locale)):
+            translations = site.translations[locale]
+            if not options.selects(leaflet.id, bcp47(locale)):
                 continue
             if rendered.missing and not options.draft:
                 skipped.append(_skip(leaflet, translations, rendered))
                 _tell(site, leaflet, skipped[-1], options.strict, problems, warn)
+            elif page is not False:  # False: not drawable, a problem said so
+                planned.append(Planned(leaflet, translations, rendered, page))
+    return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()})
+
+
+def _shared_inputs(site: Site, options: BuildOptions) -> str:
+    """What every leaflet's HTML is made from besides its own file (see memo.py)."""
+    root = site.project.root
+    folders = [site.project.locales_dir, site.project.templates_dir, site.brand.path.parent]
+    return "\0".join([str(root.resolve()), files_digest(folders, root),
+                       str(site.brand.path.resolve()), repr((options.draft, options.variants))])
+
+
+def _editions(site: Site, environment, leaflet: LeafletFile, options: BuildOptions,
+              problems: ProblemCollector, cmaps: Path) -> list[tuple]:
+    """Return ``(locale, rendered, page)`` for each variant and locale of ``leaflet``, in
+    that order: ``page`` is the web page of a standard PDF to publish, None for another
+    PDF or one to skip, False for one that cannot be drawn (each character a problem)."""
+    editions = []
+    for variant in options.variants:
+        # Every locale is rendered (HTML is cheap), also those not selected: the others
+        # name the languages a leaflet is published in, and all give the characters.
+        for translations, rendered in renderings(site, environment, leaflet, problems,
+                                                 options.draft, variant):
+            page = None
+            if rendered.missing and not options.draft:
+                pass  # skipped: nothing more to make
             elif undrawable := coverage.output_problems(site.project, site.brand, leaflet,
                                                         translations, rendered, cmaps):
                 problems.extend(undrawable)
-            else:
-                page = None
-                if variant == VARIANTS[0]:
-                    page = problems.run(render_html, environment, site.project, leaflet,
-                                        site.brand, translations, list(rendered.others),
-                                        draft=rendered.draft, medium="screen")
-                planned.append(Planned(leaflet, translations, rendered, page))
-    return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()})
+                page = False
+            elif variant == VARIANTS[0]:
+                page = problems.run(render_html, environment, site.project, leaflet,
+                                    site.brand, translations, list(rendered.others),
+                                    draft=rendered.draft, medium="screen")
+            editions.append((translations.locale, rendered, page))
+    return editions
 
 
 def _tell(site: Site, leaflet: LeafletFile, skipped: Skipped, strict: bool,

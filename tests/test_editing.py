@@ -103,3 +103,30 @@ def test_switching_drafts_on_and_off_renders_only_the_drafts(two, capsys):
         "drafts/fr/sample/index.html"]
     assert run(two, "--variant", "standard", "build") == 0
     assert built(capsys.readouterr().out) == []
+
+
+def test_after_editing_one_leaflet_a_build_loads_and_renders_only_that_one(two, monkeypatch,
+                                                                           capsys):
+    """The others' loaded files and HTML are remembered (memo.py); a template, catalog or
+    brand change is not hidden by that: then every leaflet is rendered again."""
+    import leafpress.memo
+    import leafpress.plan
+
+    loaded, rendered = [], []
+    load, renderings = leafpress.memo.load_leaflet, leafpress.plan.renderings
+    monkeypatch.setattr(leafpress.memo, "load_leaflet",
+                        lambda path, root: loaded.append(path.stem) or load(path, root))
+    monkeypatch.setattr(leafpress.plan, "renderings", lambda site, environment, leaflet, *rest:
+                        rendered.append(leaflet.id) or renderings(site, environment, leaflet,
+                                                                  *rest))
+    path = two.leaflets_dir / "other.yaml"
+    path.write_text(path.read_text("utf-8").replace("TEST-2", "TEST-22"), "utf-8")
+    assert run(two, "--variant", "standard", "--jobs", "1", "build") == 0
+    assert (loaded, rendered) == (["other"], ["other"])
+    assert built(capsys.readouterr().out) == ["en/other.pdf", "en/other/index.html"]
+    css = two.templates_dir / "leaflet.css"
+    css.write_text(css.read_text("utf-8") + "\n/* a change */\n", "utf-8")
+    loaded.clear()
+    assert run(two, "--variant", "standard", "--jobs", "1", "build") == 0
+    assert (loaded, sorted(rendered[1:])) == ([], ["other", "sample"])
+    assert sorted(built(capsys.readouterr().out)) == ["en/other.pdf", "en/sample.pdf"]

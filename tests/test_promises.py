@@ -45,7 +45,7 @@ def _linked(dist) -> set[str]:
 def test_a_stale_pot_fails_check_and_a_strict_build(fixture_built):
     project, dist = fixture_built
     # The last build found the POT current and remembered it: that must not hide a change.
-    assert list((dist / ".cache").glob("pot-current-*"))
+    assert [path.read_bytes() for path in (dist / ".cache").glob("pot-*")] == [b"current"]
     path = project.leaflets_dir / "beta.yaml"
     path.write_text(path.read_text("utf-8").replace("with one paragraph.",
                                                     "with a single paragraph."), "utf-8")
@@ -56,6 +56,10 @@ def test_a_stale_pot_fails_check_and_a_strict_build(fixture_built):
     strict = cli(project, "build", "--strict", "--output", str(dist))
     assert strict.returncode == 1
     assert STALE_POT in strict.stderr.splitlines()
+    # Remembered as stale, and said again by the next build.
+    assert [path.read_bytes() for path in (dist / ".cache").glob("pot-*")] == [b"stale"]
+    again = cli(project, "build", "--strict", "--output", str(dist))
+    assert (again.returncode, STALE_POT in again.stderr.splitlines()) == (1, True)
 
 
 # Nothing lost: kept files, and the catalogue does not list them ---------------------------
