@@ -1,5 +1,5 @@
-"""What a build remembers of each leaflet from one build to the next: the leaflet as
-loaded, and its HTML in every language and variant.
+"""What a build remembers from one build to the next: each leaflet as loaded, each
+catalog as read, and each leaflet's HTML in every language and variant.
 
 Loading a leaflet (YAML, validation) and rendering its HTML cost about 60 ms a leaflet,
 so a build after editing one leaflet of a hundred spent 6 s redoing work whose inputs
@@ -21,7 +21,8 @@ from pathlib import Path
 
 from .incremental import files_digest, versions
 from .leaflet import LeafletFile, load_leaflet
-from .project import write_atomically
+from .project import SOURCE_LOCALE, Project, write_atomically
+from .translation import load_translations
 
 
 class Memo:
@@ -58,6 +59,19 @@ class Memo:
         if not leaflet.figures:
             self.remember("leaflet", path.stem, key, leaflet)
         return leaflet
+
+    def load_translations(self, project: Project, locale: str):
+        """Return `load_translations` of ``locale``, remembered while its catalog is
+        unchanged (the invalid entries with it, so they are reported every time)."""
+        path = project.po_file(locale)
+        if locale == SOURCE_LOCALE or not path.is_file():
+            return load_translations(project, locale)
+        key = digest(str(project.root.resolve()), locale, path.read_bytes())
+        found = self.recall("catalog", locale, key)
+        if found is None:
+            found = load_translations(project, locale)
+            self.remember("catalog", locale, key, found)
+        return found
 
     def _path(self, kind: str, name: str) -> Path:
         return self.folder / f"{kind}-{name}.pickle"

@@ -26,6 +26,7 @@ from .brand import load_brand
 from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import SourceText, load_leaflet
 from .lineage import carry_translations, place_note
+from .memo import Memo, digest
 from .project import SOURCE_LOCALE, Project, write_atomically
 
 PROJECT_NAME = "Patient leaflets"
@@ -62,13 +63,15 @@ def _comments(text: SourceText, shown: str) -> list[str]:
 
 
 def extract_catalog(project: Project, creation_date: datetime.datetime,
-                    loaded: dict | None = None, brands: tuple[Path, ...] = ()) -> Catalog:
+                    loaded: dict | None = None, brands: tuple[Path, ...] = (),
+                    memo: Memo | None = None) -> Catalog:
     """Return a template catalog of every text in leaflets, brands and templates.
 
     Every brand file of the project is read (`Project.brand_files`), and ``brands``
     besides, so that a second brand's texts are translated too and never obsoleted.
     ``loaded`` maps files already loaded to their texts, which are then used as
-    they are instead of being read and validated a second time.
+    they are instead of being read and validated a second time; ``memo`` remembers the
+    texts of the others (templates) while their files are unchanged.
     """
     loaded = loaded or {}
     catalog = Catalog(project=PROJECT_NAME, version="1", charset="utf-8",
@@ -86,7 +89,8 @@ def extract_catalog(project: Project, creation_date: datetime.datetime,
             results = [(text.line, text.text, _comments(text, project.relative(path)), None)
                        for text in loaded[path]]
         else:
-            results = problems.run(_extract_file, method, path, options, project.relative(path))
+            results = problems.run(_extracted, memo or Memo(None), method, path, options,
+                                   project.relative(path))
         for line, message, comments, context in results or ():
             catalog.add(message, None, [(project.relative(path), line)],
                         auto_comments=comments, context=context)
@@ -96,6 +100,17 @@ def extract_catalog(project: Project, creation_date: datetime.datetime,
                 catalog.get(message, context).flags -= {"python-format", "python-brace-format"}
     problems.raise_if_any()
     return catalog
+
+
+def _extracted(memo: Memo, method, path, options, shown):
+    """Return `_extract_file`, remembered while the file is unchanged (a template's
+    extraction is a tenth of a second that an edit-rebuild need not pay again)."""
+    key = digest(method, repr(sorted(options.items())), path.read_bytes())
+    found = memo.recall("texts", path.name, key)
+    if found is None:
+        found = list(_extract_file(method, path, options, shown))
+        memo.remember("texts", path.name, key, found)
+    return found
 
 
 def _extract_file(method, path, options, shown):
@@ -138,14 +153,14 @@ def write_pot(project: Project, brands: tuple[Path, ...] = ()) -> bool:
 
 
 def pot_is_current(project: Project, loaded: dict | None = None,
-                   brands: tuple[Path, ...] = ()) -> bool:
+                   brands: tuple[Path, ...] = (), memo: Memo | None = None) -> bool:
     """Return whether the POT matches the leaflets, brands and templates."""
     if not project.pot_file.exists():
         return False
     existing = project.pot_file.read_bytes()
     date = _creation_date(existing)
     return date is not None and render_pot(
-        extract_catalog(project, date, loaded, brands)) == existing
+        extract_catalog(project, date, loaded, brands, memo)) == existing
 
 
 def _digest(paths: list[Path], root: Path) -> str:
@@ -174,7 +189,7 @@ def check_pot(project: Project, loaded: dict | None = None, brands: tuple[Path, 
         current = remembered.read_bytes() == b"current"
     else:
         try:
-            current = pot_is_current(project, loaded, brands)
+            current = pot_is_current(project, loaded, brands, Memo(cache and cache / "memo"))
         except LeafletError:
             return []  # a source that does not load is reported where it is loaded
         if remembered:

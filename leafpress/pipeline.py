@@ -28,18 +28,18 @@ from .project import (VARIANTS, Project, bcp47, exclusive, publish, remove_lefto
                       write_atomically)
 from .review import review_problems
 from .history import release_problem, unapproved_problem
-from .translation import load_translations
 from .workers import RenderPool, Task
 from .writing import missing_fonts
 
 
 def gather(project: Project, brand_path: Path | None, problems: ProblemCollector,
-           warn=None, cache: Path | None = None) -> Site | None:
+           warn=None, cache: Path | None = None, pot: bool = True) -> Site | None:
     """Load the brand, every leaflet and every catalog; keep what loads, note what does not.
 
     An out-of-date POT is a problem, or only a warning when ``warn`` is given. With
     ``cache``, each leaflet is remembered while its file is unchanged (memo.py), and so
-    is whether the POT is current (see `check_pot`).
+    is whether the POT is current (see `check_pot`). Without ``pot``, the POT is not
+    checked (serve's preview of a web page: the build that follows says it).
     """
     brand_path = (brand_path or project.brand_file).resolve()
     brand = problems.run(load_brand, brand_path, project.relative(brand_path))
@@ -55,7 +55,7 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     _check_references(project, leaflets, problems)
     translations = {}
     for locale in project.locales():
-        loaded = problems.run(load_translations, project, locale)
+        loaded = problems.run(memo.load_translations, project, locale)
         if loaded:
             translations[locale], invalid = loaded
             problems.extend(invalid)
@@ -63,7 +63,7 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     if brand:
         loaded[brand_path] = brand.texts
     # A brand given with --brand counts as one of the project's, as extract --brand does.
-    for problem in check_pot(project, loaded, (brand_path,), cache):
+    for problem in check_pot(project, loaded, (brand_path,), cache) if pot else ():
         if warn:
             warn(str(problem))
         else:
@@ -264,8 +264,8 @@ def build_pages(project: Project, folder: Path, options: BuildOptions,
     For ``serve``: the text of an edited leaflet shows at once, before its PDFs.
     """
     problems = ProblemCollector()
-    site = gather(project, options.brand, problems,
-                  warn=None if options.strict else lambda message: None, cache=cache)
+    site = gather(project, options.brand, problems, warn=lambda message: None, cache=cache,
+                  pot=False)
     _check_selection(project, options, problems)
     plan = make_plan(site, options, problems, lambda message: None,
                      cache_dir(folder).parent / "cmaps",
