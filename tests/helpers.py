@@ -150,6 +150,25 @@ def locales(root: Path = CONTENT) -> list[str]:
     return [locale.replace("_", "-") for locale in Project.at(root).locales()]
 
 
+def structure_elements(reader) -> list:
+    """Every structure element of a PDF (a pypdf reader), depth first: reading order."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "keys") and node.get("/Type") != "/OBJR":
+            if "/S" in node:
+                found.append(node)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
 def direction(locale: str) -> str:
     """``rtl`` or ``ltr``, as CLDR (through Babel) writes ``locale``."""
     from babel import Locale

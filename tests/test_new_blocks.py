@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from leafpress.pipeline import build
 
 from helpers import LEAFLET as SAMPLE
-from helpers import make_project, run
+from helpers import make_project, run, structure_elements
 
 MM = 72 / 25.4
 ALT = "Northgate Hospital's logo."
@@ -76,24 +76,9 @@ def test_the_texts_of_the_new_blocks_are_extracted_with_notes(project):
 def structure(path) -> list:
     """Return the structure elements in reading order: ``(type, alternate text, attributes,
     identifier)``."""
-    found = []
-
-    def walk(node):
-        node = node.get_object()
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif hasattr(node, "keys"):
-            if "/S" in node:
-                attributes = node.get("/A")
-                attributes = attributes.get_object() if attributes is not None else {}
-                found.append((str(node["/S"]), node.get("/Alt"), dict(attributes),
-                              node.get("/ID")))
-            if "/K" in node:
-                walk(node["/K"])
-
-    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
-    return found
+    return [(str(element["/S"]), element.get("/Alt"),
+             dict(element["/A"].get_object()) if "/A" in element else {}, element.get("/ID"))
+            for element in structure_elements(PdfReader(path))]
 
 
 @pytest.mark.parametrize("variant", ["standard", "large-print"])

@@ -6,28 +6,16 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from helpers import CONTENT, entry, every_edition, every_output, pdftotext, title
+from helpers import (CONTENT, entry, every_edition, every_output, pdftotext, structure_elements,
+                     title)
 
 EVERY = every_output()
 
 
 def structure(path) -> list[tuple[str, object]]:
     """Return the structure elements in reading order as ``(type, alternate text)``."""
-    found = []
-
-    def walk(node):
-        node = node.get_object()
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif hasattr(node, "keys"):
-            if "/S" in node:
-                found.append((str(node["/S"]), node.get("/Alt")))
-            if "/K" in node:
-                walk(node["/K"])
-
-    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
-    return found
+    return [(str(element["/S"]), element.get("/Alt"))
+            for element in structure_elements(PdfReader(path))]
 
 
 @pytest.mark.parametrize(("leaflet", "locale", "variant"), EVERY)

@@ -8,34 +8,15 @@ from pypdf import PdfReader
 
 from leafpress.pdf import write_pdf
 
-from helpers import ROOT
+from helpers import ROOT, structure_elements
 
 LONG = "https://leaflets.northgate-hospital.example/" + "a-long-address/" * 12
-
-
-def elements(reader: PdfReader) -> list:
-    """Return every structure element of the document, depth first."""
-    found = []
-
-    def walk(node):
-        node = node.get_object()
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif hasattr(node, "keys") and node.get("/Type") != "/OBJR":
-            if "/S" in node:
-                found.append(node)
-            if "/K" in node:
-                walk(node["/K"])
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    return found
 
 
 def holders(reader: PdfReader) -> dict[int, list]:
     """Return, for each link annotation's object number, the elements that hold it."""
     held: dict[int, list] = {}
-    for element in elements(reader):
+    for element in structure_elements(reader):
         kids = element["/K"] if isinstance(element["/K"], list) else [element["/K"]]
         for kid in kids:
             kid = kid.get_object() if hasattr(kid, "get_object") else kid
@@ -58,7 +39,7 @@ def assert_links_are_tagged(reader: PdfReader) -> None:
         annotation = reference.get_object()
         assert [element["/S"] for element in held[reference.idnum]] == ["/Link"]
         assert annotation["/Contents"] == annotation["/A"]["/URI"]
-    for element in elements(reader):
+    for element in structure_elements(reader):
         if element["/S"] == "/Link":  # text and annotations only, no nested elements
             assert all(isinstance(kid, int) or kid.get_object().get("/Type") == "/OBJR"
                        for kid in element["/K"])
@@ -75,7 +56,7 @@ def test_a_link_over_several_lines_is_one_link_element_with_every_annotation():
     reader = render(f'<p>Read it at <a href="{LONG}">{LONG}</a> today.</p>')
     annotations = link_annotations(reader)
     assert len(annotations) > 2  # one a line
-    links = [element for element in elements(reader) if element["/S"] == "/Link"]
+    links = [element for element in structure_elements(reader) if element["/S"] == "/Link"]
     assert len(links) == 1
     assert_links_are_tagged(reader)
 
@@ -83,7 +64,7 @@ def test_a_link_over_several_lines_is_one_link_element_with_every_annotation():
 def test_table_header_cells_have_their_scope():
     reader = render('<table><tr><th scope="col">Name</th><th>Dose</th></tr>'
                     '<tr><th scope="row">Magnesium</th><td>2 g</td></tr></table>')
-    scopes = [element["/A"].get("/Scope") for element in elements(reader)
+    scopes = [element["/A"].get("/Scope") for element in structure_elements(reader)
               if element["/S"] == "/TH"]
     assert scopes == ["/Column", "/Column", "/Row"]
 
@@ -94,5 +75,5 @@ def test_every_built_pdf_has_tagged_links_and_scoped_headers(dist, manifest):
             continue
         reader = PdfReader(dist / output["path"])
         assert_links_are_tagged(reader)
-        headers = [element for element in elements(reader) if element["/S"] == "/TH"]
+        headers = [element for element in structure_elements(reader) if element["/S"] == "/TH"]
         assert headers and all(element["/A"]["/Scope"] == "/Row" for element in headers)
