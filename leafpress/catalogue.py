@@ -201,9 +201,10 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
             "dir": text_direction(locale),
             "language": locale_name(locale, locale),
             "language_en": Locale.parse(locale).get_display_name(SOURCE_FORMAT_LOCALE),
-            # An incomplete translation's title may be English: shown only when published.
-            "title": Lookup(site.translations[locale]).plain(leaflet.title) if outputs
-            else None,
+            # An incomplete translation's title may be English: shown only when published,
+            # and only when the catalog could be read this time.
+            "title": Lookup(site.translations[locale]).plain(leaflet.title)
+            if outputs and locale in site.translations else None,
             "files": [_file_entry(output) for output in outputs],
             "skipped": sorted({item.reason for item in skipped}),
             "thumbnail": thumbnail and {"path": thumbnail.path,

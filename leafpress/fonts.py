@@ -96,6 +96,20 @@ def subset_font_faces(used: set[str], cache_dir: Path) -> str:
     return "\n".join(subset.rule for subset in made)
 
 
+def installed_fonts_digest() -> str:
+    """Return a digest of every font file fontconfig offers (name, size, date): a font
+    installed, removed or upgraded changes what can be drawn, and with what."""
+    result = _fontconfig("fc-list", "--format", "%{file}\n")
+    found = hashlib.sha256()
+    for name in sorted(set(result.stdout.splitlines())):
+        try:
+            stat = os.stat(name)
+        except OSError:
+            continue
+        found.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return found.hexdigest()
+
+
 def installed_families() -> set[str]:
     """Return the font families fontconfig knows."""
     result = _fontconfig("fc-list", ":", "family")

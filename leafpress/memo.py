@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import pickle
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
+from .errors import LeafletError
 from .incremental import files_digest, versions
 from .leaflet import LeafletFile, load_leaflet
 from .project import SOURCE_LOCALE, Project, write_atomically
@@ -26,14 +28,15 @@ from .translation import load_translations
 
 
 class Memo:
-    """Remembered results in ``folder``, or none at all when ``folder`` is None."""
+    """Remembered results in ``folder``, or none at all when ``folder`` is None. With
+    ``recall`` false (``--force``), nothing is taken from it, and all is made again."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path | None, recall: bool = True) -> None:
+        self.folder, self.recalls = folder, recall
 
     def recall(self, kind: str, name: str, key: str):
         """Return what was remembered as ``kind`` of ``name`` under ``key``, or None."""
-        if self.folder is None:
+        if self.folder is None or not self.recalls:
             return None
         try:
             remembered_key, value = pickle.loads((self._path(kind, name)).read_bytes())
@@ -43,9 +46,15 @@ class Memo:
         return value if remembered_key == key else None
 
     def remember(self, kind: str, name: str, key: str, value) -> None:
-        """Keep ``value`` as ``kind`` of ``name`` under ``key``, replacing the last one."""
-        if self.folder is not None:
+        """Keep ``value`` as ``kind`` of ``name`` under ``key``, replacing the last one. A
+        memo that cannot be written (a full disk) is not a problem of the build: the value
+        is made again next time."""
+        if self.folder is None:
+            return
+        try:
             write_atomically(self._path(kind, name), pickle.dumps((key, value), protocol=5))
+        except LeafletError:
+            pass
 
     def load_leaflet(self, path: Path, root: Path) -> LeafletFile:
         """Return the leaflet at ``path`` as `load_leaflet` does, remembered while its file
@@ -81,8 +90,8 @@ def digest(*parts: str | bytes) -> str:
     """Return a digest of ``parts`` and of this package's code and libraries."""
     found = hashlib.sha256(_code().encode())
     for part in parts:
-        found.update(part if isinstance(part, bytes) else part.encode())
-        found.update(b"\0")
+        part = part if isinstance(part, bytes) else part.encode()
+        found.update(len(part).to_bytes(8, "big") + part)  # no two lists of parts alike
     return found.hexdigest()
 
 
@@ -91,4 +100,5 @@ def _code() -> str:
     """This package's source and the libraries' versions: a new version of either may
     load or render a leaflet differently."""
     package = Path(__file__).parent
-    return files_digest(sorted(package.glob("*.py")), package) + versions()
+    loaders = ";".join(f"{name}={metadata.version(name)}" for name in ("pydantic", "pyyaml"))
+    return files_digest(sorted(package.glob("*.py")), package) + versions() + loaders

@@ -10,7 +10,6 @@ literal percent sign ``%%``.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 import shutil
 import subprocess
@@ -164,10 +163,11 @@ def pot_is_current(project: Project, loaded: dict | None = None,
 
 
 def _digest(paths: list[Path], root: Path) -> str:
-    from .incremental import files_digest, versions
+    """A digest of ``paths`` and of leafpress's code (memo.py): the POT's texts and notes
+    come from the leaflet and brand schemas as much as from the files."""
+    from .incremental import files_digest
 
-    return hashlib.sha256((files_digest([path for path in paths if path.exists()], root)
-                           + versions()).encode()).hexdigest()[:24]
+    return digest(files_digest([path for path in paths if path.exists()], root))[:24]
 
 
 def _creation_date(content: bytes) -> datetime.datetime | None:
@@ -183,7 +183,7 @@ def check_pot(project: Project, loaded: dict | None = None, brands: tuple[Path, 
     which an edit-rebuild should not pay again while nothing it reads has changed.
     """
     sources = [project.pot_file, *project.leaflet_files(), *project.brand_files(brands),
-               *project.template_files(), Path(__file__)]
+               *project.template_files()]
     remembered = cache and cache / f"pot-{_digest(sources, project.root)}"
     if remembered and remembered.exists():
         current = remembered.read_bytes() == b"current"
@@ -193,9 +193,12 @@ def check_pot(project: Project, loaded: dict | None = None, brands: tuple[Path, 
         except LeafletError:
             return []  # a source that does not load is reported where it is loaded
         if remembered:
-            for old in cache.glob("pot-*"):
-                old.unlink()
-            write_atomically(remembered, b"current" if current else b"stale")
+            try:  # a memo that cannot be written (a full disk) is not the build's problem
+                for old in cache.glob("pot-*"):
+                    old.unlink()
+                write_atomically(remembered, b"current" if current else b"stale")
+            except (OSError, LeafletError):
+                pass
     if current:
         return []
     return [Problem(project.relative(project.pot_file), None,

@@ -102,15 +102,16 @@ def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
     key = (os.getpid(), font_faces, allowed_dirs)
     if key not in _FONT_CONFIGURATIONS:
         mine = [other for other in _FONT_CONFIGURATIONS if other[0] == key[0]]
-        for oldest in mine[:len(mine) - KEPT_CONFIGURATIONS + 1]:
+        for oldest in mine[:max(0, len(mine) - KEPT_CONFIGURATIONS + 1)]:
             del _FONT_CONFIGURATIONS[oldest]
         _FONT_CONFIGURATIONS[key] = _font_configuration(font_faces, allowed_dirs)
     return _FONT_CONFIGURATIONS[key]
 
 
 @atexit.register
-def _drop_font_configurations() -> None:
-    """Delete this process's font folders at exit, while the interpreter still can."""
+def drop_font_configurations() -> None:
+    """Delete this process's font folders at exit, while the interpreter still can (a
+    render worker calls it itself: multiprocessing ends it without atexit)."""
     for key in [key for key in _FONT_CONFIGURATIONS if key[0] == os.getpid()]:
         del _FONT_CONFIGURATIONS[key]
 

@@ -177,7 +177,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     problems = ProblemCollector()
     site = gather(project, brand_file, problems,
                   warn=None if options.strict else lambda message: warn(f"warning: {message}"),
-                  cache=dist / ".cache")
+                  cache=None if options.force else dist / ".cache")  # --force trusts nothing
     selected = _check_selection(project, options, problems)
     result = BuildResult([], [])
     system_files: list[Path] = []
@@ -185,7 +185,8 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     # A broken leaflet leaves the others to build (gather leaves it out of the site);
     # a selection naming what does not exist builds nothing.
     plan = make_plan(site, options, problems, warn, cache_dir(dist).parent / "cmaps",
-                     Memo(dist / ".cache" / "memo")) if site and selected else None
+                     Memo(dist / ".cache" / "memo", recall=not options.force)
+                     ) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
     if plan and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []

@@ -17,7 +17,7 @@ from .brand import BrandFile
 from .catalogue import File
 from .document import DRAFT_MARK, Rendered, render_html, template_environment
 from .errors import Problem, ProblemCollector
-from .fonts import characters
+from .fonts import characters, installed_fonts_digest
 from .leaflet import LeafletFile
 from .memo import Memo, digest
 from .incremental import files_digest
@@ -188,7 +188,7 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
             editions = _editions(site, environment, leaflet, options, problems, cmaps)
             if len(problems.problems) == before:
                 memo.remember("plan", leaflet.id, key, editions)
-        for locale, rendered, page in editions:
+        for locale, rendered, page, undrawable in editions:
             seen.setdefault(leaflet.id, set(marks)).update(characters(rendered.html))
             translations = site.translations[locale]
             if not options.selects(leaflet.id, bcp47(locale)):
@@ -196,42 +196,47 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
             if rendered.missing and not options.draft:
                 skipped.append(_skip(leaflet, translations, rendered))
                 _tell(site, leaflet, skipped[-1], options.strict, problems, warn)
-            elif page is not False:  # False: not drawable, a problem said so
+            elif undrawable:
+                problems.extend(undrawable)
+            else:
                 planned.append(Planned(leaflet, translations, rendered, page))
     return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()})
 
 
 def _shared_inputs(site: Site, options: BuildOptions) -> str:
-    """What every leaflet's HTML is made from besides its own file (see memo.py)."""
+    """What every leaflet's HTML and character check are made from besides its own file:
+    the catalogs (and which of them could be read), templates, brand, options, and the
+    fonts installed (see memo.py)."""
     root = site.project.root
     folders = [site.project.locales_dir, site.project.templates_dir, site.brand.path.parent]
     return "\0".join([str(root.resolve()), files_digest(folders, root),
-                       str(site.brand.path.resolve()), repr((options.draft, options.variants))])
+                       str(site.brand.path.resolve()), repr(sorted(site.translations)),
+                       repr((options.draft, options.variants)), installed_fonts_digest()])
 
 
 def _editions(site: Site, environment, leaflet: LeafletFile, options: BuildOptions,
               problems: ProblemCollector, cmaps: Path) -> list[tuple]:
-    """Return ``(locale, rendered, page)`` for each variant and locale of ``leaflet``, in
-    that order: ``page`` is the web page of a standard PDF to publish, None for another
-    PDF or one to skip, False for one that cannot be drawn (each character a problem)."""
+    """Return ``(locale, rendered, page, undrawable)`` for each variant and locale of
+    ``leaflet``, in that order: ``page`` is the web page of a standard PDF to publish
+    (None for another, or one to skip), ``undrawable`` the problems of the characters
+    no font of the output can draw, reported only if the output is selected."""
     editions = []
     for variant in options.variants:
         # Every locale is rendered (HTML is cheap), also those not selected: the others
         # name the languages a leaflet is published in, and all give the characters.
         for translations, rendered in renderings(site, environment, leaflet, problems,
                                                  options.draft, variant):
-            page = None
+            page, undrawable = None, ()
             if rendered.missing and not options.draft:
                 pass  # skipped: nothing more to make
-            elif undrawable := coverage.output_problems(site.project, site.brand, leaflet,
-                                                        translations, rendered, cmaps):
-                problems.extend(undrawable)
-                page = False
+            elif undrawable := tuple(coverage.output_problems(
+                    site.project, site.brand, leaflet, translations, rendered, cmaps)):
+                pass
             elif variant == VARIANTS[0]:
                 page = problems.run(render_html, environment, site.project, leaflet,
                                     site.brand, translations, list(rendered.others),
                                     draft=rendered.draft, medium="screen")
-            editions.append((translations.locale, rendered, page))
+            editions.append((translations.locale, rendered, page, undrawable))
     return editions
 
 

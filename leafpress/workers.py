@@ -11,6 +11,7 @@ import ctypes
 import gc
 import hashlib
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -166,6 +167,11 @@ def _start_worker(parent: int, started) -> None:
     _end_with_parent(parent)
     started.put(os.getpid())
     import weasyprint  # noqa: F401  (the import is the point: about 0.65 s)
+
+    from .pdf import drop_font_configurations
+
+    # A worker ends through os._exit, without atexit: its font folders go this way.
+    multiprocessing.util.Finalize(None, drop_font_configurations, exitpriority=10)
 
 
 # prctl(2): PR_SET_PDEATHSIG = 1.

@@ -140,3 +140,39 @@ def test_the_progress_bar_names_the_current_output(capsys):
     assert out.startswith("\r[######..................] 1/4 built en/x.pdf")
     assert "\r[########################] 4/4 reused en/x.pdf" in out
     assert out.endswith("\r")  # the line is cleared before the summary
+
+
+def test_a_build_of_one_language_is_not_stopped_by_another_languages_characters(
+        fixture_built, capsys):
+    """The character check is remembered with each output, and reported for the outputs
+    a build makes: English is built while a Chinese text has a character no font has."""
+    project, dist = fixture_built
+    po = project.root / "locales/zh_Hans/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text("utf-8").replace('msgstr "第三步。"', 'msgstr "第三步。\u27c1"'),
+                  "utf-8")
+    arguments = ["--project", str(project.root), "--output", str(dist), "build", "alpha"]
+    assert main([*arguments, "--locale", "en"]) == 0
+    assert "U+27C1" not in capsys.readouterr().err
+    assert main(arguments) == 1
+    assert "U+27C1" in capsys.readouterr().err
+
+
+def test_a_catalog_that_cannot_be_read_any_more_is_an_error_not_a_crash(fixture_built,
+                                                                         monkeypatch, capsys):
+    """What a build remembers of a leaflet names the languages it was made in; when one
+    of them cannot be read this time (here msgfmt refuses it), the build says so."""
+    import leafpress.translation
+    from leafpress.errors import LeafletError
+
+    project, dist = fixture_built
+    for remembered in (dist / ".cache" / "memo").glob("catalog-*"):
+        remembered.unlink()
+
+    def refused(project, path):
+        raise LeafletError.at(project.relative(path), 1, "msgfmt refused it")
+
+    monkeypatch.setattr(leafpress.translation, "_msgfmt_check", refused)
+    assert main(["--project", str(project.root), "--output", str(dist), "--jobs", "1",
+                 "build", "alpha"]) == 1  # named: not the no-op of an unchanged project
+    assert "error: locales/zh_Hans/LC_MESSAGES/messages.po:1: msgfmt refused it" in \
+        capsys.readouterr().err.splitlines()

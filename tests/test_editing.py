@@ -130,3 +130,8 @@ def test_after_editing_one_leaflet_a_build_loads_and_renders_only_that_one(two, 
     assert run(two, "--variant", "standard", "--jobs", "1", "build") == 0
     assert (loaded, sorted(rendered[1:])) == ([], ["other", "sample"])
     assert sorted(built(capsys.readouterr().out)) == ["en/other.pdf", "en/sample.pdf"]
+    # A font installed, removed or upgraded: each leaflet's characters are checked again.
+    monkeypatch.setattr(leafpress.plan, "installed_fonts_digest", lambda: "another")
+    rendered.clear()
+    assert run(two, "--variant", "standard", "--jobs", "1", "--strict", "build") == 0
+    assert sorted(rendered) == ["other", "sample"]
