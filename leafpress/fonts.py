@@ -82,10 +82,15 @@ def subsets(used: set[str], cache_dir: Path) -> tuple[Subset, ...]:
     found = []
     for weight, style in WEIGHTS.items():
         source, index, size, modified = _installed_font(weight)
-        key = hashlib.sha256(f"{SUBSET_FORMAT}:{version('uharfbuzz')}:{source}:{index}:{size}:"
-                             f"{modified}:{text}".encode()).hexdigest()[:24]
+        key = hashlib.sha256(f"{_subset_format()}:{source}:{index}:{size}:{modified}:{text}"
+                             .encode()).hexdigest()[:24]
         found.append(Subset(cache_dir / f"cjk-{style}-{key}.otf", source, index, text, weight))
     return tuple(found)
+
+
+def font_faces(made: tuple[Subset, ...]) -> str:
+    """Return the ``@font-face`` rules of the subsets ``made``."""
+    return "\n".join(subset.rule for subset in made)
 
 
 def subset_font_faces(used: set[str], cache_dir: Path) -> str:
@@ -93,7 +98,14 @@ def subset_font_faces(used: set[str], cache_dir: Path) -> str:
     made = subsets(used, cache_dir)
     for subset in made:
         subset.make()
-    return "\n".join(subset.rule for subset in made)
+    return font_faces(made)
+
+
+@lru_cache(maxsize=1)
+def _subset_format() -> str:
+    """How subsets are made, for their names: a new HarfBuzz must not reuse old ones
+    (read once a process: a package's version costs 0.6 ms, twice a leaflet)."""
+    return f"{SUBSET_FORMAT}:{version('uharfbuzz')}"
 
 
 def installed_fonts_digest() -> str:

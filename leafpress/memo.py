@@ -34,6 +34,11 @@ class Memo:
     def __init__(self, folder: Path | None, recall: bool = True) -> None:
         self.folder, self.recalls = folder, recall
 
+    @classmethod
+    def in_cache(cls, cache: Path | None, recall: bool = True) -> Memo:
+        """Return the memo in the build cache ``cache`` (``dist/.cache``), if any."""
+        return cls(cache and cache / "memo", recall)
+
     def recall(self, kind: str, name: str, key: str):
         """Return what was remembered as ``kind`` of ``name`` under ``key``, or None."""
         if self.folder is None or not self.recalls:

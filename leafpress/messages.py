@@ -189,7 +189,7 @@ def check_pot(project: Project, loaded: dict | None = None, brands: tuple[Path, 
         current = remembered.read_bytes() == b"current"
     else:
         try:
-            current = pot_is_current(project, loaded, brands, Memo(cache and cache / "memo"))
+            current = pot_is_current(project, loaded, brands, Memo.in_cache(cache))
         except LeafletError:
             return []  # a source that does not load is reported where it is loaded
         if remembered:

@@ -17,7 +17,7 @@ from .messages import check_pot
 from .document import template_environment
 from .errors import LeafletError, Problem, ProblemCollector
 from .gates import quality_problems
-from .fonts import Subset, cache_dir, source_files, subsets
+from .fonts import Subset, cache_dir, font_faces, source_files, subsets
 from .leaflet import LeafletFile
 from .memo import Memo
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest,
@@ -43,7 +43,7 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     """
     brand_path = (brand_path or project.brand_file).resolve()
     brand = problems.run(load_brand, brand_path, project.relative(brand_path))
-    memo = Memo(cache and cache / "memo")
+    memo = Memo.in_cache(cache)
     leaflets = [leaflet for path in project.leaflet_files()
                 if (leaflet := problems.run(memo.load_leaflet, path, project.root))]
     if not project.leaflet_files():
@@ -185,7 +185,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     # A broken leaflet leaves the others to build (gather leaves it out of the site);
     # a selection naming what does not exist builds nothing.
     plan = make_plan(site, options, problems, warn, cache_dir(dist).parent / "cmaps",
-                     Memo(dist / ".cache" / "memo", recall=not options.force)
+                     Memo.in_cache(dist / ".cache", recall=not options.force)
                      ) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
     if plan and _system_ready(pool, problems, list(site.translations)):
@@ -270,7 +270,7 @@ def build_pages(project: Project, folder: Path, options: BuildOptions,
     _check_selection(project, options, problems)
     plan = make_plan(site, options, problems, lambda message: None,
                      cache_dir(folder).parent / "cmaps",
-                     Memo(cache and cache / "memo")) if site else None
+                     Memo.in_cache(cache)) if site else None
     problems.raise_if_any()
     written = []
     for item in plan.outputs:
@@ -399,10 +399,10 @@ def _job(site: Site, item: Planned, dist: Path, fonts: tuple[Subset, ...], fonts
     tag = bcp47(item.translations.locale)
     rendered = item.rendered
     draft, variant, relative = rendered.draft, rendered.variant, item.path
-    font_faces = "\n".join(subset.rule for subset in fonts)
+    faces = font_faces(fonts)
     task = Task(
         html=rendered.html,
-        font_faces=font_faces,
+        font_faces=faces,
         subsets=fonts,
         allowed_dirs=(site.project.templates_dir, site.brand.path.parent, fonts_dir),
         identifier=f"{item.leaflet.id}/{tag}/{variant}{'/draft' if draft else ''}",
@@ -414,7 +414,7 @@ def _job(site: Site, item: Planned, dist: Path, fonts: tuple[Subset, ...], fonts
     )
     record = Output(leaflet=item.leaflet.id, locale=tag, variant=variant, format="pdf",
                     path=relative, sha256="", bytes=0, pages=0, draft=draft)
-    return _Job(task, record, keys(rendered.html, font_faces, variant, draft))
+    return _Job(task, record, keys(rendered.html, faces, variant, draft))
 
 
 def _write_page(item: Planned, dist: Path, force: bool) -> tuple[Output, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from . import coverage
 from .brand import BrandFile
@@ -188,8 +189,9 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
             editions = _editions(site, environment, leaflet, options, problems, cmaps)
             if len(problems.problems) == before:
                 memo.remember("plan", leaflet.id, key, editions)
+        found = seen[leaflet.id] = set(marks)
         for locale, rendered, page, undrawable in editions:
-            seen.setdefault(leaflet.id, set(marks)).update(characters(rendered.html))
+            found.update(characters(rendered.html))
             translations = site.translations[locale]
             if not options.selects(leaflet.id, bcp47(locale)):
                 continue
@@ -214,29 +216,33 @@ def _shared_inputs(site: Site, options: BuildOptions) -> str:
                        repr((options.draft, options.variants)), installed_fonts_digest()])
 
 
+class _Edition(NamedTuple):
+    """One output of a leaflet, as made before the selection and remembered (memo.py)."""
+
+    locale: str
+    rendered: Rendered
+    page: Rendered | None  # the web page of a standard PDF to publish
+    undrawable: tuple[Problem, ...]  # reported only if the output is selected
+
+
 def _editions(site: Site, environment, leaflet: LeafletFile, options: BuildOptions,
-              problems: ProblemCollector, cmaps: Path) -> list[tuple]:
-    """Return ``(locale, rendered, page, undrawable)`` for each variant and locale of
-    ``leaflet``, in that order: ``page`` is the web page of a standard PDF to publish
-    (None for another, or one to skip), ``undrawable`` the problems of the characters
-    no font of the output can draw, reported only if the output is selected."""
+              problems: ProblemCollector, cmaps: Path) -> list[_Edition]:
+    """Return each output of ``leaflet``, variant by variant, locale by locale."""
     editions = []
     for variant in options.variants:
         # Every locale is rendered (HTML is cheap), also those not selected: the others
         # name the languages a leaflet is published in, and all give the characters.
         for translations, rendered in renderings(site, environment, leaflet, problems,
                                                  options.draft, variant):
-            page, undrawable = None, ()
-            if rendered.missing and not options.draft:
-                pass  # skipped: nothing more to make
-            elif undrawable := tuple(coverage.output_problems(
-                    site.project, site.brand, leaflet, translations, rendered, cmaps)):
-                pass
-            elif variant == VARIANTS[0]:
+            skipped = rendered.missing and not options.draft
+            undrawable = () if skipped else tuple(coverage.output_problems(
+                site.project, site.brand, leaflet, translations, rendered, cmaps))
+            page = None
+            if variant == VARIANTS[0] and not skipped and not undrawable:
                 page = problems.run(render_html, environment, site.project, leaflet,
                                     site.brand, translations, list(rendered.others),
                                     draft=rendered.draft, medium="screen")
-            editions.append((translations.locale, rendered, page, undrawable))
+            editions.append(_Edition(translations.locale, rendered, page, undrawable))
     return editions
 
 
