@@ -8,6 +8,7 @@ that editors change the project's data, not the code (see the README).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from . import markup
 from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import LeafletFile
 from .project import SOURCE_LOCALE, Project
-from .yamlfile import dotted, load_yaml
 
 # The one place for the gates' limits (issue 15; NHS content guidance asks for a
 # reading age of 9 to 11, which is Flesch–Kincaid grade 4 to 6).
@@ -59,7 +59,7 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
     checker = collector.run(spelling.SpellChecker.for_words, words,
                             project.relative(project.root / WORDLIST))
     found: list[Problem] = []
-    placed = {leaflet.path: placed_texts(leaflet, project.relative(leaflet.path))
+    placed = {leaflet.path: placed_texts(leaflet)
               for leaflet in leaflets}
     readability.prepare([text for texts in placed.values() for text in texts])
     for leaflet in leaflets:
@@ -84,36 +84,30 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
     return sorted(found, key=lambda problem: (str(problem.path), problem.line or 0))
 
 
-def placed_texts(leaflet: LeafletFile, shown: str) -> list[PlacedText]:
+def placed_texts(leaflet: LeafletFile) -> list[PlacedText]:
     """Return the leaflet's English texts in reading order, each with its line and key path.
 
-    The owner's department and contact and the sources are left out: they are names,
-    numbers and citations, not prose.
+    They are the texts the leaflet gives its translators (`LeafletFile.texts`): a figure's
+    alternative text and caption, never its file name, and every cell of a table. The
+    owner's department and contact are left out: they are names and numbers, not prose.
     """
-    document = load_yaml(leaflet.path, shown)
-    model = leaflet.leaflet
     texts = []
-
-    def add(location, value, kind, section=None):
-        texts.append(PlacedText(value, document.line_of(location), dotted(location), kind,
-                                section))
-
-    add(("title",), model.title, "title")
-    if model.summary:
-        add(("summary",), model.summary, "summary")
-    for s, section in enumerate(model.sections):
-        add(("sections", s, "heading"), section.heading, "heading", s)
-        for b, block in enumerate(section.blocks):
-            at = ("sections", s, "blocks", b)
-            if block.kind in ("bullets", "steps"):
-                for i, item in enumerate(getattr(block, block.kind)):
-                    add((*at, block.kind, i), item, block.kind, s)
-            elif block.kind == "question":
-                add((*at, "question"), block.question, "question", s)
-                add((*at, "answer"), block.answer, "answer", s)
-            else:
-                add((*at, block.kind), getattr(block, block.kind), block.kind, s)
+    for text in leaflet.texts:
+        found = _PLACE.match(text.key)
+        if found is None:
+            continue
+        section = found["section"]
+        kind = found["top"] or found["heading"] or found["block"]
+        texts.append(PlacedText(text.text, text.line, text.key, kind,
+                                None if section is None else int(section)))
     return texts
+
+
+# A text's key path, as `SourceText.key` spells it: ``title``, ``summary``,
+# ``sections[2].heading`` or ``sections[2].blocks[0].bullets[1]``; the key after the block
+# is the kind (a figure's ``alt`` and ``caption`` are kinds of their own).
+_PLACE = re.compile(r"^(?:(?P<top>title|summary)|sections\[(?P<section>\d+)\]\."
+                    r"(?:(?P<heading>heading)|blocks\[\d+\]\.(?P<block>[a-z]+)))")
 
 
 def read_word_list(path: Path) -> frozenset[str]:
@@ -130,7 +124,7 @@ def readability_figures(project: Project, leaflets: list[LeafletFile], translati
     from . import readability
 
     figures = {}
-    placed = {leaflet.path: placed_texts(leaflet, project.relative(leaflet.path))
+    placed = {leaflet.path: placed_texts(leaflet)
               for leaflet in leaflets}
     readability.prepare([text for texts in placed.values() for text in texts])
     for leaflet in leaflets:

@@ -26,10 +26,11 @@ GLOSSARIES = sorted((DATA / "bad-glossary").glob("*.yaml"))
 
 
 def leaflet_findings(path: Path, tmp_path: Path) -> list[str]:
-    """Run the gates on one leaflet, with the word and jargon lists beside it."""
+    """Run the gates on one leaflet, with its figure, the word and jargon lists beside it."""
     project = Project.at(tmp_path)
     project.leaflets_dir.mkdir()
-    shutil.copy(path, project.leaflets_dir)
+    for figure in [path, *path.parent.glob(f"{path.stem}.svg")]:
+        shutil.copy(figure, project.leaflets_dir)
     for name in (WORDLIST, JARGON):
         shutil.copy(path.parent / name.name, project.root / name)
     leaflet = load_leaflet(project.leaflets_dir / path.name, project.root)
