@@ -200,13 +200,17 @@ def _encoding_problems(raw: bytes, shown: str) -> list[Problem]:
     return problems
 
 
+def is_locale_name(locale: str) -> bool:
+    """Return whether ``locale`` is a gettext locale name as folders are named (``zh_Hans``)."""
+    try:
+        return bool(LOCALE_NAME.fullmatch(locale)) and str(Locale.parse(locale)) == locale
+    except (ValueError, UnknownLocaleError):
+        return False
+
+
 def _check_locale_name(project: Project, locale: str) -> None:
     """Refuse a locale folder whose name is not a gettext locale, before it is in any path."""
-    try:
-        known = LOCALE_NAME.fullmatch(locale) and str(Locale.parse(locale)) == locale
-    except (ValueError, UnknownLocaleError):
-        known = False
-    if not known:
+    if not is_locale_name(locale):
         raise LeafletError.at(project.relative(project.locales_dir / locale), None,
                               f"expected a locale folder named like 'fr', 'pt_BR' or 'zh_Hans', "
                               f"got {locale!r}")

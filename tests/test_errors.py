@@ -17,7 +17,7 @@ from leafpress.leaflet import load_leaflet
 from leafpress.project import Project
 from leafpress.translation import load_translations
 
-from helpers import cli
+from helpers import cli, run
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -64,6 +64,44 @@ def test_every_bad_input_has_its_expected_messages(kind):
     folder = DATA / kind
     assert {path.stem for path in folder.glob("*.expected")} == {
         path.stem for path in folder.glob(f"*.{KINDS[kind][0]}")}
+
+
+# Each folder is laid over the small project; NAME.expected is what `check` prints.
+CHECK_CASES = sorted(path for path in (DATA / "bad-check").iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("case", CHECK_CASES, ids=[case.name for case in CHECK_CASES])
+def test_one_check_reports_every_problem_of_every_file(case, fixture_project, capsys):
+    """Issue 20: eight mistakes in one leaflet took four rounds of `check` (YAML, lists,
+    schema, characters); now one run reports them all, with those of every other leaflet
+    and catalog, file by file in the order of the lines."""
+    shutil.copytree(case, fixture_project.root, dirs_exist_ok=True)
+    assert run(fixture_project, "check") == 1
+    assert [line for line in capsys.readouterr().err.splitlines()
+            if not line.startswith("warning: ")] == \
+        case.with_suffix(".expected").read_text("utf-8").splitlines()
+
+
+def test_every_check_case_has_its_expected_messages():
+    folder = DATA / "bad-check"
+    assert {path.stem for path in folder.glob("*.expected")} == {
+        case.name for case in CHECK_CASES}
+
+
+def test_a_catalog_that_is_not_utf8_is_an_error_of_every_command(fixture_built, capsys):
+    """A catalog declaring ISO-8859-1 was read as such: its UTF-8 text became mojibake in
+    the PDFs. Every command that reads catalogs says so, and the other languages build."""
+    project, dist = fixture_built
+    shutil.copytree(DATA / "bad-check" / "every-file" / "locales", project.locales_dir,
+                    dirs_exist_ok=True)
+    message = ("error: locales/fr/LC_MESSAGES/messages.po:9: the catalog must be UTF-8: "
+               "declare charset=UTF-8 in the Content-Type header and save the file as UTF-8, "
+               "got charset=ISO-8859-1")
+    for command in (["check"], ["build", "--output", str(dist)], ["stats"], ["report"]):
+        assert run(project, *command) == 1, command
+        assert message in capsys.readouterr().err.splitlines(), command
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    assert {output["locale"] for output in manifest["outputs"]} == {"en", "zh-Hans"}
 
 
 def test_check_reports_every_problem_without_a_traceback(fixture_project):
