@@ -14,6 +14,8 @@ from leafpress.brand import load_brand
 from leafpress.cli import main
 from leafpress.errors import LeafletError, Problem
 from leafpress.leaflet import load_leaflet
+from leafpress.pipeline import build_pages
+from leafpress.plan import BuildOptions
 from leafpress.project import Project
 from leafpress.translation import load_translations
 
@@ -205,6 +207,45 @@ def test_a_template_mistake_names_the_template_and_line(fixture_project, old, ne
     assert [row for row in result.stderr.splitlines() if TEMPLATE in row] == [
         f"error: {TEMPLATE}:{line}: {message}"]
     assert "Traceback" not in result.stderr
+
+
+INDEX_TEMPLATE = "templates/index.html.j2"
+UNCLOSED_IF = ("template error: Unexpected end of template. Jinja was looking for the "
+               "following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to "
+               "be closed is 'if'.")
+
+
+@pytest.mark.parametrize(("template", "old", "new", "message"), [
+    (TEMPLATE, "</html>", "{% if lang %}</html>", UNCLOSED_IF),
+    (TEMPLATE, '<html lang="{{ lang }}"', '<html lang="{{ lang | shout }}"',
+     "template error: No filter named 'shout'."),
+    (INDEX_TEMPLATE, "</html>", "{% if leaflets %}</html>", UNCLOSED_IF),
+    (INDEX_TEMPLATE, "{{ organisation }}", "{{ organisation_name }}",
+     "template error: 'organisation_name' is undefined"),
+    (INDEX_TEMPLATE, "{{ leaflet.reference }}", "{{ leaflet.referenc }}",
+     "template error: 'dict object' has no attribute 'referenc'"),
+    (INDEX_TEMPLATE, "{{ file.label }}", "{{ file.label | shout }}",
+     "template error: No filter named 'shout'."),
+], ids=["leaflet-unclosed-if", "leaflet-unknown-filter", "catalogue-unclosed-if",
+        "catalogue-undefined", "catalogue-no-attribute", "catalogue-unknown-filter"])
+def test_check_and_build_report_a_template_mistake_at_its_line(fixture_built, template, old,
+                                                                new, message, capsys):
+    """Issue 20: the catalogue page's template was not checked at all, and a mistake in it
+    ended the build in a traceback once every PDF was written."""
+    project, dist = fixture_built
+    path = project.root / template
+    text = path.read_text("utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    expected = [f"error: {template}:{line}: {message}", "1 problem found."]
+    for command in (["check"], ["build", "--output", str(dist)]):
+        assert run(project, *command) == 1, command
+        assert [row for row in capsys.readouterr().err.splitlines()
+                if not row.startswith("warning: ")] == expected, command
+    if template == TEMPLATE:  # serve's web-page preview renders the leaflet template too
+        with pytest.raises(LeafletError) as error:
+            build_pages(project, dist, BuildOptions())
+        assert str(error.value) == expected[0].removeprefix("error: ")
 
 
 PANGO_MISSING = OSError(
