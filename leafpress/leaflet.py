@@ -305,17 +305,22 @@ def _salvaged(data: dict) -> Leaflet:
     block that validates is kept, any other is ``None`` or an empty paragraph in its
     place, so that every kept block has its own index."""
     fields = {}
-    for name in Leaflet.model_fields:
+    for name in set(Leaflet.model_fields) - {"sections"}:
         try:
             fields[name] = _field_adapter(name).validate_python(data[name])
         except (KeyError, ValidationError):
             fields[name] = None
-    sections = data.get("sections")
-    fields["sections"] = [Section.model_construct(heading=None, blocks=[
-        _valid_block(block) for block in (section.get("blocks") or [] if isinstance(
-            section, dict) and isinstance(section.get("blocks"), list) else [])])
-        for section in (sections if isinstance(sections, list) else [])]
+    fields["sections"] = [
+        Section.model_construct(heading=None, blocks=[_valid_block(block)
+                                                      for block in _items(section, "blocks")])
+        for section in _items(data, "sections")]
     return Leaflet.model_construct(**fields)
+
+
+def _items(mapping, key: str) -> list:
+    """Return the list at ``mapping[key]``, or an empty one if there is none."""
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return value if isinstance(value, list) else []
 
 
 @functools.cache

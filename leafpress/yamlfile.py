@@ -30,34 +30,27 @@ class _Loader(yaml.SafeLoader):
     """The safe loader, composing plain text, lists and mappings only.
 
     A tag could ask for a Python object, and an alias can expand a small file
-    exponentially (or into itself): neither has a use in a leaflet. Each is noted in
-    ``refusals`` and the file read on, so that one run reports every mistake (issue 20):
-    a tagged value is read as plain YAML, an alias as an empty value, and both nodes are
-    marked ``refused`` for the checks after (see `YamlDocument.refused`).
+    exponentially (or into itself): neither has a use in a leaflet. Each is refused, and
+    the file read on, so that one run reports every mistake (issue 20): a tagged value
+    is read as plain YAML, an alias as an empty value, and the node keeps why it was
+    refused in ``refused`` (see `_plain`).
     """
 
     depth = 0
-
-    def __init__(self, stream) -> None:
-        super().__init__(stream)
-        self.refusals: list[tuple[yaml.Mark, str]] = []
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             self.get_event()
-            self.refusals.append((event.start_mark, (
-                f"expected plain text, a list or a mapping, got the alias '*{event.anchor}'; "
-                "write the value out in full")))
             node = yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark,
                                    event.end_mark)
-            node.refused = True
+            node.refused = (f"expected plain text, a list or a mapping, got the alias "
+                            f"'*{event.anchor}'; write the value out in full")
             return node
-        refused = event.tag not in (None, "!") and event.tag not in PLAIN_TAGS
-        if refused:
+        refused = None
+        if event.tag not in (None, "!") and event.tag not in PLAIN_TAGS:
             shown = event.tag.replace("tag:yaml.org,2002:", "!!", 1)
-            self.refusals.append((event.start_mark, f"expected plain text, a list or a "
-                                                    f"mapping, got the tag '{shown}'"))
+            refused = f"expected plain text, a list or a mapping, got the tag '{shown}'"
             event.tag = None  # read on as if it had none
         if self.depth >= MAX_DEPTH:
             raise _Refused(problem=f"expected at most {MAX_DEPTH} levels of nesting, got more",
@@ -172,8 +165,7 @@ def read_yaml(path: Path, display_path: str | None = None
 
 
 def _compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
-    """Return the node tree of ``text`` (None if there is none) and the tags and aliases
-    refused on the way."""
+    """Return the node tree of ``text``, or None and why there is none."""
     root, loader = _fast_compose(text), None
     try:
         if root is None:
@@ -200,8 +192,7 @@ def _compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     if not isinstance(root, yaml.MappingNode):
         return None, [Problem(shown, _line(root.start_mark),
                               f"the top level must be a mapping of keys, got {_kind(root)}")]
-    return root, [Problem(shown, _line(mark), message)
-                  for mark, message in (loader.refusals if loader else ())]
+    return root, []
 
 
 def _scalars(node, location):
@@ -251,8 +242,7 @@ class _Found:
 
 def _plain(node, location, found: _Found):
     found.value_lines[location] = _line(node.start_mark)
-    if getattr(node, "refused", False):
-        found.refused.append(location)
+    _refuse(node, location, found)
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:null":
             return None
@@ -267,6 +257,7 @@ def _plain(node, location, found: _Found):
             continue
         key = key_node.value
         child = (*location, key)
+        _refuse(key_node, child, found)
         if key in mapping:  # the first one counts; the schema checks it
             found.problems.append(Problem(
                 found.shown, _line(key_node.start_mark),
@@ -276,6 +267,15 @@ def _plain(node, location, found: _Found):
         found.key_lines[child] = _line(key_node.start_mark)
         mapping[key] = _plain(value_node, child, found)
     return mapping
+
+
+def _refuse(node, location, found: _Found) -> None:
+    """Report a node the loader refused (a tag, an alias) at its place in the data."""
+    refused = getattr(node, "refused", None)  # libyaml's nodes are never refused
+    if refused:
+        found.refused.append(location)
+        found.problems.append(Problem(found.shown, _line(node.start_mark), refused,
+                                      dotted(location)))
 
 
 # Plain-language help for the YAML mistakes people make most often.
