@@ -127,20 +127,24 @@ def output_problems(project: Project, brand_file: BrandFile, leaflet_file: Leafl
     return problems
 
 
-def unloaded_leaflet_problems(project: Project, brand_file: BrandFile, path: Path,
+def unloaded_leaflet_problems(project: Project, brand_file: BrandFile, paths: list[Path],
                               environment, cache: Path) -> list[Problem]:
-    """Return a problem for each character of a leaflet that did not validate which no font
-    of its English print can draw, so that `check` reports them with its other mistakes
-    (issue 20). Its texts are read from the YAML as they are (none if it does not parse).
+    """Return a problem for each character of the leaflets at ``paths``, which did not
+    validate, that no font of their English print can draw, so that `check` reports them
+    with their other mistakes (issue 20). Their texts are read from the YAML as they are
+    (none from a file that does not parse).
 
     Those fonts are the same for every leaflet (the template's stylesheet, the brand's
     font, the language): they are read from a stand-in leaflet rendered in English.
     """
-    stand_in = LeafletFile(path, _stand_in(), (), {})
+    if not paths:
+        return []
+    stand_in = LeafletFile(paths[0], _stand_in(), (), {})
     rendered = render_html(environment, project, stand_in, brand_file, Translations.source(),
                            [])
-    return file_problems(path, project.relative(path), output_fonts(rendered.html, cache),
-                         bcp47(SOURCE_LOCALE))
+    families = output_fonts(rendered.html, cache)
+    return [problem for path in paths for problem in file_problems(
+        path, project.relative(path), families, bcp47(SOURCE_LOCALE))]
 
 
 @functools.cache

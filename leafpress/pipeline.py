@@ -131,10 +131,9 @@ def _check_rendering(site: Site, problems: ProblemCollector) -> None:
                                                      translations, rendered, cmaps))
             _as_built(leaflet.id, bcp47(translations.locale), rendered, result)
     loaded = {leaflet.path for leaflet in site.leaflets}
-    for path in project.leaflet_files():
-        if path not in loaded:
-            problems.extend(problems.run(coverage.unloaded_leaflet_problems, project,
-                                         site.brand, path, environment, cmaps) or ())
+    unloaded = [path for path in project.leaflet_files() if path not in loaded]
+    problems.extend(problems.run(coverage.unloaded_leaflet_problems, project, site.brand,
+                                 unloaded, environment, cmaps) or ())
     problems.run(check_catalogue, site, result)
 
 
