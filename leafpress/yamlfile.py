@@ -151,12 +151,13 @@ def read_yaml(path: Path, display_path: str | None = None
         return None, [Problem(shown, line, f"the file is not UTF-8 text (byte "
                                            f"0x{raw[error.start]:02x}); save it with UTF-8 "
                                            "encoding")]
-    root, problems = _compose(text, shown)
-    if root is None:
-        return None, problems
+    try:
+        root = _compose(text, shown)
+    except LeafletError as error:
+        return None, error.problems
     found = _Found(shown)
     data = _plain(root, (), found)
-    problems += found.problems
+    problems = found.problems
     problems += [problem for node, location in _scalars(root, ())
                  for problem in _list_item_problems(node, location, shown, text)]
     problems.sort(key=lambda problem: problem.line or 0)
@@ -164,35 +165,35 @@ def read_yaml(path: Path, display_path: str | None = None
                         frozenset(found.refused)), problems
 
 
-def _compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
-    """Return the node tree of ``text``, or None and why there is none."""
+def _compose(text: str, shown: str) -> yaml.MappingNode:
+    """Return the node tree of ``text``; raise `LeafletError` if there is none."""
     root, loader = _fast_compose(text), None
     try:
         if root is None:
             loader = _Loader(text)  # the reader refuses control characters at once
             root = loader.get_single_node()
     except _Refused as error:
-        return None, [Problem(shown, _line(error.problem_mark), error.problem)]
+        raise LeafletError.at(shown, _line(error.problem_mark), error.problem) from None
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
-        return None, [Problem(shown, line, f"the invisible character U+{error.character:04X} "
-                                           "is not allowed in YAML; remove it")]
+        raise LeafletError.at(shown, line, f"the invisible character U+{error.character:04X} "
+                                           "is not allowed in YAML; remove it") from None
     except yaml.MarkedYAMLError as error:
         line = _line(error.problem_mark)
         if error.problem and "could not find expected ':'" in error.problem and error.context_mark:
             line = _line(error.context_mark)  # where the key without its colon stands
-        return None, [Problem(shown, line, _describe(error))]
+        raise LeafletError.at(shown, line, _describe(error)) from None
     except yaml.YAMLError as error:  # errors without a position
-        return None, [Problem(shown, None, f"invalid YAML: {error}")]
+        raise LeafletError.at(shown, None, f"invalid YAML: {error}") from None
     finally:
         if loader:
             loader.dispose()
     if root is None:
-        return None, [Problem(shown, 1, "the file is empty; expected a mapping of keys")]
+        raise LeafletError.at(shown, 1, "the file is empty; expected a mapping of keys")
     if not isinstance(root, yaml.MappingNode):
-        return None, [Problem(shown, _line(root.start_mark),
-                              f"the top level must be a mapping of keys, got {_kind(root)}")]
-    return root, []
+        raise LeafletError.at(shown, _line(root.start_mark),
+                              f"the top level must be a mapping of keys, got {_kind(root)}")
+    return root
 
 
 def _scalars(node, location):
