@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from .errors import LeafletError, Problem
 from .fonts import cid_problem, installed_families
 from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, validation_problems
-from .yamlfile import load_yaml
+from .yamlfile import read_yaml
 
 Colour = Annotated[str, Field(pattern=COLOUR_PATTERN, description="A colour like #005EB8")]
 
@@ -142,15 +142,18 @@ def _font_problems(shown: str, document, folder: Path, font: Font | None) -> lis
 def load_brand(path: Path, shown: str | None = None) -> BrandFile:
     """Load and validate the brand file; raise `LeafletError` for every problem."""
     shown = shown or str(path)
-    document = load_yaml(path, shown)
+    document, problems = read_yaml(path, shown)  # with the schema's, in one run (issue 20)
+    if document is None:
+        raise LeafletError(problems)
     try:
         brand = Brand.model_validate(document.data)
     except ValidationError as error:
-        raise LeafletError(validation_problems(shown, document, error, Brand)) from None
-    problems = _contrast_problems(shown, document, brand.colours)
+        problems += validation_problems(shown, document, error, Brand)
+        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0)) from None
+    problems += _contrast_problems(shown, document, brand.colours)
     problems += _font_problems(shown, document, path.parent, brand.font)
     if problems:
-        raise LeafletError(problems)
+        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0))
     logo = path.parent / brand.logo
     if not logo.is_file():
         raise LeafletError.at(shown, document.line_of(("logo",)),

@@ -24,9 +24,9 @@ from babel import Locale
 from babel.dates import format_date
 
 from . import incremental
-from .document import Lookup, template_environment
+from .document import TEMPLATE_ERRORS, Lookup, template_environment, template_problem
 from .project import ASSETS_DIR, SOURCE_FORMAT_LOCALE, SOURCE_LOCALE, VARIANTS, bcp47, publish
-from .translation import locale_name, text_direction
+from .translation import is_locale_name, locale_name, text_direction
 
 INDEX = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
@@ -166,19 +166,30 @@ def _index_html(site, result, thumbnails: dict, dist: Path) -> bytes:
     brand = site.brand.brand
     english = Lookup(site.translations[SOURCE_LOCALE])
     environment = template_environment(site.project)
-    html = environment.get_template(INDEX_TEMPLATE).render(
-        organisation=english.plain(brand.organisation),
-        logo=f"{ASSETS_DIR}/brand/{quote(brand.logo)}",
-        colours=brand.colours,
-        leaflets=[_leaflet_entry(site, english, leaflet_file, result, thumbnails, dist)
-                  for leaflet_file in site.leaflets],
-        outputs=result.outputs,
-        skipped=result.skipped,
-        languages=sorted({output.locale for output in result.outputs}),
-        date=lambda value: format_date(value, "long", locale=SOURCE_FORMAT_LOCALE),
-        iso=lambda value: value.isoformat(),
-    )
+    leaflets = [_leaflet_entry(site, english, leaflet_file, result, thumbnails, dist)
+                for leaflet_file in site.leaflets]
+    try:  # a mistake in the template is the user's, reported at its line (issue 20)
+        html = environment.get_template(INDEX_TEMPLATE).render(
+            organisation=english.plain(brand.organisation),
+            logo=f"{ASSETS_DIR}/brand/{quote(brand.logo)}",
+            colours=brand.colours,
+            leaflets=leaflets,
+            outputs=result.outputs,
+            skipped=result.skipped,
+            languages=sorted({output.locale for output in result.outputs}),
+            date=lambda value: format_date(value, "long", locale=SOURCE_FORMAT_LOCALE),
+            iso=lambda value: value.isoformat(),
+        )
+    except TEMPLATE_ERRORS as error:
+        raise template_problem(error, site.project, INDEX_TEMPLATE) from None
     return html.encode("utf-8")
+
+
+def check_catalogue(site, result) -> None:
+    """Render the catalogue page of ``result`` without writing it, for `check`: raise
+    `LeafletError` for a mistake in its template. ``result`` need have no files: the
+    page is rendered without thumbnails."""
+    _index_html(site, result, {}, Path())
 
 
 def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict,
@@ -186,6 +197,8 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
     leaflet = leaflet_file.leaflet
     editions = []
     for locale in site.project.locales():
+        if not is_locale_name(locale):
+            continue  # an error of gather's; 'zh-Hans' would take zh_Hans's outputs as its own
         tag = bcp47(locale)
         outputs = sorted((output for output in result.outputs
                           if (output.leaflet, output.locale) == (leaflet.id, tag)),

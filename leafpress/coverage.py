@@ -28,12 +28,12 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .brand import BrandFile
-from .document import Rendered
+from .document import Rendered, render_html
 from .errors import LeafletError, Problem
-from .leaflet import LeafletFile
+from .leaflet import Leaflet, LeafletFile
 from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
 from .translation import Translations, shorten
-from .yamlfile import dotted, load_yaml
+from .yamlfile import dotted, read_yaml
 
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
                     "emoji", "math", "fangsong", "ui-sans-serif", "ui-serif"}
@@ -127,6 +127,37 @@ def output_problems(project: Project, brand_file: BrandFile, leaflet_file: Leafl
     return problems
 
 
+def unloaded_leaflet_problems(project: Project, brand_file: BrandFile, paths: list[Path],
+                              environment, cache: Path) -> list[Problem]:
+    """Return a problem for each character of the leaflets at ``paths``, which did not
+    validate, that no font of their English print can draw, so that `check` reports them
+    with their other mistakes (issue 20). Their texts are read from the YAML as they are
+    (none from a file that does not parse).
+
+    Those fonts are the same for every leaflet (the template's stylesheet, the brand's
+    font, the language): they are read from a stand-in leaflet rendered in English.
+    """
+    if not paths:
+        return []
+    stand_in = LeafletFile(paths[0], _stand_in(), (), {})
+    rendered = render_html(environment, project, stand_in, brand_file, Translations.source(),
+                           [])
+    families = output_fonts(rendered.html, cache)
+    return [problem for path in paths for problem in file_problems(
+        path, project.relative(path), families, bcp47(SOURCE_LOCALE))]
+
+
+@functools.cache
+def _stand_in() -> Leaflet:
+    text = {"paragraph": "Text."}
+    return Leaflet.model_validate({
+        "id": "stand-in", "reference": "STAND-IN", "title": "Title", "audience": "patient",
+        "version": "1.0", "published": "2000-01-01", "review_by": "2000-01-02",
+        "owner": {"department": "Department", "contact": "Contact"},
+        "sources": [{"citation": "Source."}],
+        "sections": [{"heading": "Heading", "blocks": [text]}]})
+
+
 def file_problems(path: Path, shown: str, families: tuple[Family, ...], language: str,
                   skip: frozenset[str] = frozenset()) -> list[Problem]:
     """Check every text of a YAML file (a leaflet or the brand), each at its line and key.
@@ -152,7 +183,9 @@ def _stamp(path: Path) -> tuple[int, int]:
 def _file_strings(path: Path, shown: str, *stamp) -> tuple:
     """Return ``(location, line, text)`` for every string of a YAML file, read once for as
     long as the file is unchanged (``stamp``), not once for each output of it."""
-    document = load_yaml(path, shown)
+    document, _ = read_yaml(path, shown)  # its mistakes are the loader's to report
+    if document is None:
+        return ()
     return tuple((location, document.line_of(location), text)
                  for location, text in _strings(document.data, ()))
 

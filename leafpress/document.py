@@ -165,9 +165,8 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             medium=medium,
             figure=lambda name: figure_source(leaflet_file, brand_file, name),
         )
-    except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
-        path, line = _template_location(error, project)
-        raise LeafletError.at(path, line, f"template error: {_template_message(error)}") from None
+    except TEMPLATE_ERRORS as error:
+        raise template_problem(error, project) from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant, medium,
                     tuple(other_locales), draft)
 
@@ -184,6 +183,19 @@ def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str) -
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+# What rendering a template may raise for a mistake in it: Jinja's errors, and those of
+# the Python its expressions run (``{{ lang / 0 }}``, a format string's missing argument).
+TEMPLATE_ERRORS = (TemplateError, ArithmeticError, LookupError, TypeError, ValueError)
+
+
+def template_problem(error: Exception, project: Project, template: str = TEMPLATE
+                     ) -> LeafletError:
+    """Return the `LeafletError` for a mistake in ``template`` (or a template it includes):
+    ``templates/X.j2:LINE: template error: …``."""
+    path, line = _template_location(error, project, template)
+    return LeafletError.at(path, line, f"template error: {_template_message(error)}")
+
+
 def _template_message(error: Exception) -> str:
     if isinstance(error, TemplateNotFound):
         return f"expected a template in the templates folder, got {error.name!r}"
@@ -194,7 +206,8 @@ def _template_message(error: Exception) -> str:
     return str(error)
 
 
-def _template_location(error: Exception, project: Project) -> tuple[str, int | None]:
+def _template_location(error: Exception, project: Project, template: str
+                       ) -> tuple[str, int | None]:
     """Return the template and line an error comes from, relative to the project.
 
     A syntax error carries them; an error while rendering (an undefined name) has them
@@ -205,7 +218,7 @@ def _template_location(error: Exception, project: Project) -> tuple[str, int | N
         for frame, number in traceback.walk_tb(error.__traceback__):
             if Path(frame.f_code.co_filename).is_relative_to(project.templates_dir):
                 filename, line = frame.f_code.co_filename, number
-    path = Path(filename) if filename else project.templates_dir / TEMPLATE
+    path = Path(filename) if filename else project.templates_dir / template
     return project.relative(path), line
 
 

@@ -52,7 +52,11 @@ def changed_count(approved: str, texts: Sequence[str]) -> int:
 
 
 def history_problems(leaflet, document, shown: str) -> list[Problem]:
-    """Return the problems of a validated leaflet's history: order, and the newest entry."""
+    """Return the problems of a leaflet's history: order, and the newest entry.
+
+    Of a leaflet whose other parts did not validate, ``version`` or ``published`` may be
+    ``None`` (see `leaflet._salvaged`): the newest entry is then not compared with it.
+    """
     history = leaflet.history or []
     problems = []
     for index, (newer, older) in enumerate(zip(history, history[1:]), start=1):
@@ -66,12 +70,12 @@ def history_problems(leaflet, document, shown: str) -> list[Problem]:
                                     f"expected the dates newest first, got {older.date} (version "
                                     f"{older.version}) after {newer.date} (version "
                                     f"{newer.version})", dotted((*where, "date"))))
-    if history and history[0].version != leaflet.version:
+    if history and leaflet.version is not None and history[0].version != leaflet.version:
         problems.append(Problem(shown, document.line_of(("history", 0, "version")),
                                 f"expected the newest entry to be the leaflet's version "
                                 f"{leaflet.version}, got {history[0].version}",
                                 dotted(("history", 0, "version"))))
-    elif history and history[0].date != leaflet.published:
+    elif history and leaflet.published is not None and history[0].date != leaflet.published:
         problems.append(Problem(shown, document.line_of(("history", 0, "date")),
                                 f"expected the newest entry's date to be the leaflet's "
                                 f"published date {leaflet.published}, got {history[0].date}",

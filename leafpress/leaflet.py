@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag,
-                      ValidationError, ValidationInfo, field_validator)
+                      TypeAdapter, ValidationError, ValidationInfo, field_validator)
 
 from . import markup
 from .errors import LeafletError, Problem
 from .history import history_problems
-from .yamlfile import YamlDocument, dotted, load_yaml
+from .yamlfile import YamlDocument, dotted, read_yaml
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 REFERENCE_PATTERN = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
@@ -269,23 +270,75 @@ class LeafletFile:
 
 
 def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
-    """Load and validate one leaflet file; raise `LeafletError` listing every problem."""
+    """Load and validate one leaflet file; raise `LeafletError` listing every problem.
+
+    Every check runs, whatever the ones before it found (issue 20): the YAML's, the
+    schema's, the id against the file name, the history, the figure files. Those after
+    the schema see the parts of the leaflet that are valid on their own (`_salvaged`).
+    """
     shown = str(path.relative_to(root)) if root else str(path)
-    document = load_yaml(path, shown)
+    document, problems = read_yaml(path, shown)
+    if document is None:
+        raise LeafletError(problems)
     try:
         leaflet = Leaflet.model_validate(document.data)
     except ValidationError as error:
-        raise LeafletError(validation_problems(shown, document, error, Leaflet)) from None
-    if leaflet.id != path.stem:
-        raise LeafletError.at(shown, document.line_of(("id",)),
-                              f"the id must match the file name '{path.stem}', got '{leaflet.id}'",
-                              "id")
-    problems = history_problems(leaflet, document, shown)
+        problems += validation_problems(shown, document, error, Leaflet)
+        leaflet = _salvaged(document.data)
+    if leaflet.id is not None and leaflet.id != path.stem:
+        problems.append(Problem(shown, document.line_of(("id",)), f"the id must match the file "
+                                f"name '{path.stem}', got '{leaflet.id}'", "id"))
+    problems += history_problems(leaflet, document, shown)
+    try:
+        figures = _figure_files(path, root, leaflet, document, shown)
+    except LeafletError as error:
+        problems += error.problems
     if problems:
-        raise LeafletError(problems)
+        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0))
     key_lines = {key: document.key_line_of((key,)) for key in Leaflet.model_fields}
-    figures = _figure_files(path, root, leaflet, document, shown)
     return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines, figures)
+
+
+def _salvaged(data: dict) -> Leaflet:
+    """Return a leaflet of the parts of ``data`` that are valid on their own, unvalidated
+    (``model_construct``), for the checks after the schema: each top-level value and each
+    block that validates is kept, any other is ``None`` or an empty paragraph in its
+    place, so that every kept block has its own index."""
+    fields = {}
+    for name in set(Leaflet.model_fields) - {"sections"}:
+        try:
+            fields[name] = _field_adapter(name).validate_python(data[name])
+        except (KeyError, ValidationError):
+            fields[name] = None
+    fields["sections"] = [
+        Section.model_construct(heading=None, blocks=[_valid_block(block)
+                                                      for block in _items(section, "blocks")])
+        for section in _items(data, "sections")]
+    return Leaflet.model_construct(**fields)
+
+
+def _items(mapping, key: str) -> list:
+    """Return the list at ``mapping[key]``, or an empty one if there is none."""
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return value if isinstance(value, list) else []
+
+
+@functools.cache
+def _field_adapter(name: str) -> TypeAdapter:
+    info = Leaflet.model_fields[name]
+    return TypeAdapter(Annotated[info.annotation, info])
+
+
+@functools.cache
+def _block_adapter() -> TypeAdapter:
+    return TypeAdapter(Block)
+
+
+def _valid_block(block):
+    try:
+        return _block_adapter().validate_python(block)
+    except ValidationError:
+        return Paragraph.model_construct(paragraph=None)
 
 
 def figure_folders(path: Path, root: Path | None) -> list[Path]:
@@ -370,7 +423,8 @@ def validation_problems(shown: str, document: YamlDocument, error: ValidationErr
                         model) -> list[Problem]:
     """Turn pydantic's errors into problems in the order of the file's lines."""
     errors = _without_misspelt_keys(error.errors(include_url=False), _all_keys(model))
-    problems = [problem_from_validation(shown, document, item, model) for item in errors]
+    problems = [problem_from_validation(shown, document, item, model) for item in errors
+                if not document.is_refused(_data_location(document.data, item["loc"]))]
     return sorted(problems, key=lambda problem: problem.line or 0)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import coverage, incremental
 from .brand import load_brand
-from .catalogue import INDEX_TEMPLATE, publish_catalogue, thumbnail_path
+from .catalogue import INDEX_TEMPLATE, check_catalogue, publish_catalogue, thumbnail_path
 from .messages import check_pot
 from .document import template_environment
 from .errors import LeafletError, Problem, ProblemCollector
@@ -22,10 +22,10 @@ from .leaflet import LeafletFile
 from .memo import Memo
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest,
                        untouched, write_manifest)
-from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, make_plan,
-                   renderings, sliced)
-from .project import (VARIANTS, Project, bcp47, exclusive, publish, remove_leftovers,
-                      write_atomically)
+from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped,
+                   make_plan, renderings, sliced)
+from .project import (VARIANTS, Project, bcp47, exclusive, output_path, publish,
+                      remove_leftovers, write_atomically)
 from .review import review_problems
 from .history import release_problem, unapproved_problem
 from .workers import RenderPool, Task
@@ -103,12 +103,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
         for problem in due:
             warn(f"warning: {problem}")
     if site:
-        environment = template_environment(project)
-        cmaps = cache_dir(project.root / "dist").parent / "cmaps"
-        for leaflet in site.leaflets:
-            for translations, rendered in renderings(site, environment, leaflet, problems):
-                problems.extend(coverage.output_problems(site.project, site.brand, leaflet,
-                                                         translations, rendered, cmaps))
+        _check_rendering(site, problems)
     findings = quality_problems(project, site.leaflets, list(site.translations),
                                 problems) if site else []
     if strict:
@@ -116,8 +111,45 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
     else:
         for problem in findings:
             warn(f"warning: {problem}")
+    # Every problem of the run, file by file, each file's in the order of its lines.
+    problems.problems.sort(key=lambda problem: (str(problem.path), problem.line or 0))
     problems.raise_if_any()
     return len(findings)
+
+
+def _check_rendering(site: Site, problems: ProblemCollector) -> None:
+    """Render every leaflet in every language, and the catalogue page of the outputs that
+    a build would publish, to find the templates' mistakes and the characters no font can
+    draw; those of a leaflet that did not validate too."""
+    project = site.project
+    environment = template_environment(project)
+    cmaps = cache_dir(project.root / "dist").parent / "cmaps"
+    result = BuildResult([], [])
+    for leaflet in site.leaflets:
+        for translations, rendered in renderings(site, environment, leaflet, problems):
+            problems.extend(coverage.output_problems(project, site.brand, leaflet,
+                                                     translations, rendered, cmaps))
+            _as_built(leaflet.id, bcp47(translations.locale), rendered, result)
+    loaded = {leaflet.path for leaflet in site.leaflets}
+    unloaded = [path for path in project.leaflet_files() if path not in loaded]
+    problems.extend(problems.run(coverage.unloaded_leaflet_problems, project, site.brand,
+                                 unloaded, environment, cmaps) or ())
+    problems.run(check_catalogue, site, result)
+
+
+def _as_built(leaflet: str, tag: str, rendered, result: BuildResult) -> None:
+    """Add to ``result`` the outputs a build would list for one rendering (with no
+    files), or the one it would skip, for the catalogue page that `check` renders."""
+    if rendered.missing:
+        result.skipped.append(Skipped(leaflet, tag, VARIANTS[0], "incomplete translation"))
+        return
+    for variant, medium in [(variant, "print") for variant in VARIANTS] + [
+            (VARIANTS[0], "screen")]:
+        result.outputs.append(Output(
+            leaflet=leaflet, locale=tag, variant=variant,
+            format="pdf" if medium == "print" else "html",
+            path=output_path(leaflet, tag, variant, medium), sha256="", bytes=0,
+            pages=1 if medium == "print" else None))
 
 
 def _check_releases(leaflets: list[LeafletFile], relative, problems: ProblemCollector,

@@ -30,6 +30,7 @@ LOCALE_NAME = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_([A-Z]{2}|[0-9]{3}))?")
 # Leaflet and brand texts have none: they are looked up, never formatted.
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 NOT_TRANSLATED = "not translated yet"
+CHARSET = re.compile(rb'^"Content-Type:[^"\n]*?charset=([^\s;"\\]*)', re.MULTILINE)
 STATES = ("translated", "fuzzy", "untranslated", "invalid")
 
 
@@ -160,6 +161,9 @@ def read_catalog(project: Project, locale: str) -> Catalog:
     shown = project.relative(path)
     if not path.is_file():
         raise LeafletError.at(shown, None, f"no catalog for locale '{locale}'")
+    problems = _encoding_problems(path.read_bytes(), shown)
+    if problems:
+        raise LeafletError(problems)
     _msgfmt_check(project, path)
     try:
         with path.open("rb") as handle:
@@ -175,13 +179,38 @@ def read_catalog(project: Project, locale: str) -> Catalog:
     return catalog
 
 
+def _encoding_problems(raw: bytes, shown: str) -> list[Problem]:
+    """Refuse a catalog that is not UTF-8, or declares another charset (issue 20).
+
+    Babel decodes a catalog by the charset its header declares, so a wrong declaration
+    prints mojibake in the PDFs. The project's catalogs are UTF-8, as GNU gettext, Poedit
+    and Weblate write them; msgfmt finds nothing wrong with UTF-8 bytes declared ISO-8859-1.
+    """
+    problems = []
+    declared = CHARSET.search(raw)
+    if declared and declared[1].decode("ascii", "replace").lower() not in ("utf-8", "utf8"):
+        problems.append(Problem(shown, raw[: declared.start()].count(b"\n") + 1, (
+            f"the catalog must be UTF-8: declare charset=UTF-8 in the Content-Type header and "
+            f"save the file as UTF-8, got charset={declared[1].decode('ascii', 'replace')}")))
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(shown, raw[: error.start].count(b"\n") + 1,
+                                "the file is not UTF-8 text; save it with UTF-8 encoding"))
+    return problems
+
+
+def is_locale_name(locale: str) -> bool:
+    """Return whether ``locale`` is a gettext locale name as folders are named (``zh_Hans``)."""
+    try:
+        return bool(LOCALE_NAME.fullmatch(locale)) and str(Locale.parse(locale)) == locale
+    except (ValueError, UnknownLocaleError):
+        return False
+
+
 def _check_locale_name(project: Project, locale: str) -> None:
     """Refuse a locale folder whose name is not a gettext locale, before it is in any path."""
-    try:
-        known = LOCALE_NAME.fullmatch(locale) and str(Locale.parse(locale)) == locale
-    except (ValueError, UnknownLocaleError):
-        known = False
-    if not known:
+    if not is_locale_name(locale):
         raise LeafletError.at(project.relative(project.locales_dir / locale), None,
                               f"expected a locale folder named like 'fr', 'pt_BR' or 'zh_Hans', "
                               f"got {locale!r}")
@@ -205,8 +234,6 @@ def _msgfmt_check(project: Project, path: Path) -> None:
             number, message = int(match[2]), match[3]
             if message == "end-of-line within string":
                 number -= 1  # msgfmt counts the line break it stopped at
-            if message == "invalid multibyte sequence":
-                message = "the file is not UTF-8 text; save it with UTF-8 encoding"
             problem = Problem(match[1], number, message)
             if problem not in problems:
                 problems.append(problem)

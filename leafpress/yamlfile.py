@@ -23,14 +23,17 @@ PLAIN_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map")}
 
 
 class _Refused(yaml.MarkedYAMLError):
-    """YAML that is valid but not allowed in a leaflet: tags, aliases, deep nesting."""
+    """YAML nested deeper than a leaflet ever is: the file is not read further."""
 
 
 class _Loader(yaml.SafeLoader):
     """The safe loader, composing plain text, lists and mappings only.
 
     A tag could ask for a Python object, and an alias can expand a small file
-    exponentially (or into itself): neither has a use in a leaflet.
+    exponentially (or into itself): neither has a use in a leaflet. Each is refused, and
+    the file read on, so that one run reports every mistake (issue 20): a tagged value
+    is read as plain YAML, an alias as an empty value, and the node keeps why it was
+    refused in ``refused`` (see `_plain`).
     """
 
     depth = 0
@@ -38,21 +41,27 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(problem=f"expected plain text, a list or a mapping, got the alias "
-                           f"'*{event.anchor}'; write the value out in full",
-                           problem_mark=event.start_mark)
+            self.get_event()
+            node = yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark,
+                                   event.end_mark)
+            node.refused = (f"expected plain text, a list or a mapping, got the alias "
+                            f"'*{event.anchor}'; write the value out in full")
+            return node
+        refused = None
         if event.tag not in (None, "!") and event.tag not in PLAIN_TAGS:
             shown = event.tag.replace("tag:yaml.org,2002:", "!!", 1)
-            raise _Refused(problem=f"expected plain text, a list or a mapping, got the tag "
-                           f"'{shown}'", problem_mark=event.start_mark)
+            refused = f"expected plain text, a list or a mapping, got the tag '{shown}'"
+            event.tag = None  # read on as if it had none
         if self.depth >= MAX_DEPTH:
             raise _Refused(problem=f"expected at most {MAX_DEPTH} levels of nesting, got more",
                            problem_mark=event.start_mark)
         self.depth += 1
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self.depth -= 1
+        node.refused = refused
+        return node
 
 
 def _fast_compose(text: str):
@@ -84,12 +93,17 @@ def _fast_compose(text: str):
 
 @dataclass(frozen=True)
 class YamlDocument:
-    """Plain data from a YAML file, with the line of each value and key."""
+    """Plain data from a YAML file, with the line of each value and key.
+
+    ``refused`` are the locations of values read despite a mistake already reported (a
+    tag, an alias): the checks after leave them alone, so one mistake is one message.
+    """
 
     path: Path
     data: object
     value_lines: dict[Location, int] = field(repr=False)
     key_lines: dict[Location, int] = field(repr=False)
+    refused: frozenset[Location] = field(default=frozenset(), repr=False)
 
     def line_of(self, location: Location) -> int:
         """Return the line of the value at ``location``, or of its nearest parent."""
@@ -104,20 +118,60 @@ class YamlDocument:
         """Return the line of the key at ``location`` (falling back to its value)."""
         return self.key_lines.get(tuple(location)) or self.line_of(location)
 
+    def is_refused(self, location: Location) -> bool:
+        """Return whether the value at ``location`` is, is inside or holds a refused one."""
+        location = tuple(location)
+        return any(location[:len(refused)] == refused or refused[:len(location)] == location
+                   for refused in self.refused)
+
 
 def load_yaml(path: Path, display_path: str | None = None) -> YamlDocument:
-    """Load ``path``; raise `LeafletError` with a line number for any YAML mistake."""
+    """Load ``path``; raise `LeafletError` with a line number for every YAML mistake."""
+    document, problems = read_yaml(path, display_path)
+    if problems:
+        raise LeafletError(problems)
+    return document
+
+
+def read_yaml(path: Path, display_path: str | None = None
+              ) -> tuple[YamlDocument | None, list[Problem]]:
+    """Load ``path``; return its document and every mistake, in the order of the lines.
+
+    A file that cannot be parsed (not UTF-8, a syntax error, too deep, not a mapping)
+    gives no document and one problem. The other mistakes (a duplicate key, a tag, an
+    alias, a list item joined to a text) leave a document, read on past each of them, so
+    that the schema is checked in the same run (issue 20).
+    """
     shown = display_path or str(path)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise LeafletError.at(
-            shown, line, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); "
-            "save it with UTF-8 encoding") from None
+        return None, [Problem(shown, line, f"the file is not UTF-8 text (byte "
+                                           f"0x{raw[error.start]:02x}); save it with UTF-8 "
+                                           "encoding")]
     try:
-        root = _fast_compose(text) or yaml.compose(text, Loader=_Loader)
+        root = _compose(text, shown)
+    except LeafletError as error:
+        return None, error.problems
+    found = _Found(shown)
+    data = _plain(root, (), found)
+    problems = found.problems
+    problems += [problem for node, location in _scalars(root, ())
+                 for problem in _list_item_problems(node, location, shown, text)]
+    problems.sort(key=lambda problem: problem.line or 0)
+    return YamlDocument(path, data, found.value_lines, found.key_lines,
+                        frozenset(found.refused)), problems
+
+
+def _compose(text: str, shown: str) -> yaml.MappingNode:
+    """Return the node tree of ``text``; raise `LeafletError` if there is none."""
+    root, loader = _fast_compose(text), None
+    try:
+        if root is None:
+            loader = _Loader(text)  # the reader refuses control characters at once
+            root = loader.get_single_node()
     except _Refused as error:
         raise LeafletError.at(shown, _line(error.problem_mark), error.problem) from None
     except yaml.reader.ReaderError as error:
@@ -131,20 +185,15 @@ def load_yaml(path: Path, display_path: str | None = None) -> YamlDocument:
         raise LeafletError.at(shown, line, _describe(error)) from None
     except yaml.YAMLError as error:  # errors without a position
         raise LeafletError.at(shown, None, f"invalid YAML: {error}") from None
+    finally:
+        if loader:
+            loader.dispose()
     if root is None:
         raise LeafletError.at(shown, 1, "the file is empty; expected a mapping of keys")
     if not isinstance(root, yaml.MappingNode):
-        raise LeafletError.at(
-            shown, _line(root.start_mark),
-            f"the top level must be a mapping of keys, got {_kind(root)}")
-    value_lines: dict[Location, int] = {}
-    key_lines: dict[Location, int] = {}
-    data = _plain(root, (), shown, value_lines, key_lines)
-    problems = [problem for node, location in _scalars(root, ())
-                for problem in _list_item_problems(node, location, shown, text)]
-    if problems:
-        raise LeafletError(problems)
-    return YamlDocument(path, data, value_lines, key_lines)
+        raise LeafletError.at(shown, _line(root.start_mark),
+                              f"the top level must be a mapping of keys, got {_kind(root)}")
+    return root
 
 
 def _scalars(node, location):
@@ -181,30 +230,53 @@ LIST_ITEM_IN_TEXT = (
     "quotes if the dash belongs to it")
 
 
-def _plain(node, location, shown, value_lines, key_lines):
-    value_lines[location] = _line(node.start_mark)
+@dataclass
+class _Found:
+    """What `_plain` finds on its way: lines, refused values, problems."""
+
+    shown: str
+    value_lines: dict[Location, int] = field(default_factory=dict)
+    key_lines: dict[Location, int] = field(default_factory=dict)
+    refused: list[Location] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _plain(node, location, found: _Found):
+    found.value_lines[location] = _line(node.start_mark)
+    _refuse(node, location, found)
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:null":
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*location, index), shown, value_lines, key_lines)
-                for index, item in enumerate(node.value)]
+        return [_plain(item, (*location, index), found) for index, item in enumerate(node.value)]
     mapping: dict[str, object] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise LeafletError.at(shown, _line(key_node.start_mark),
-                                  f"a key must be plain text, got {_kind(key_node)}")
+            found.problems.append(Problem(found.shown, _line(key_node.start_mark),
+                                          f"a key must be plain text, got {_kind(key_node)}"))
+            continue
         key = key_node.value
         child = (*location, key)
-        if key in mapping:
-            raise LeafletError.at(
-                shown, _line(key_node.start_mark),
-                f"duplicate key '{key}' (first used on line {key_lines[child]})",
-                dotted(location))
-        key_lines[child] = _line(key_node.start_mark)
-        mapping[key] = _plain(value_node, child, shown, value_lines, key_lines)
+        _refuse(key_node, child, found)
+        if key in mapping:  # the first one counts; the schema checks it
+            found.problems.append(Problem(
+                found.shown, _line(key_node.start_mark),
+                f"duplicate key '{key}' (first used on line {found.key_lines[child]})",
+                dotted(location)))
+            continue
+        found.key_lines[child] = _line(key_node.start_mark)
+        mapping[key] = _plain(value_node, child, found)
     return mapping
+
+
+def _refuse(node, location, found: _Found) -> None:
+    """Report a node the loader refused (a tag, an alias) at its place in the data."""
+    refused = getattr(node, "refused", None)  # libyaml's nodes are never refused
+    if refused:
+        found.refused.append(location)
+        found.problems.append(Problem(found.shown, _line(node.start_mark), refused,
+                                      dotted(location)))
 
 
 # Plain-language help for the YAML mistakes people make most often.

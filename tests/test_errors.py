@@ -14,10 +14,12 @@ from leafpress.brand import load_brand
 from leafpress.cli import main
 from leafpress.errors import LeafletError, Problem
 from leafpress.leaflet import load_leaflet
+from leafpress.pipeline import build_pages
+from leafpress.plan import BuildOptions
 from leafpress.project import Project
 from leafpress.translation import load_translations
 
-from helpers import cli
+from helpers import cli, run
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -64,6 +66,44 @@ def test_every_bad_input_has_its_expected_messages(kind):
     folder = DATA / kind
     assert {path.stem for path in folder.glob("*.expected")} == {
         path.stem for path in folder.glob(f"*.{KINDS[kind][0]}")}
+
+
+# Each folder is laid over the small project; NAME.expected is what `check` prints.
+CHECK_CASES = sorted(path for path in (DATA / "bad-check").iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("case", CHECK_CASES, ids=[case.name for case in CHECK_CASES])
+def test_one_check_reports_every_problem_of_every_file(case, fixture_project, capsys):
+    """Issue 20: eight mistakes in one leaflet took four rounds of `check` (YAML, lists,
+    schema, characters); now one run reports them all, with those of every other leaflet
+    and catalog, file by file in the order of the lines."""
+    shutil.copytree(case, fixture_project.root, dirs_exist_ok=True)
+    assert run(fixture_project, "check") == 1
+    assert [line for line in capsys.readouterr().err.splitlines()
+            if not line.startswith("warning: ")] == \
+        case.with_suffix(".expected").read_text("utf-8").splitlines()
+
+
+def test_every_check_case_has_its_expected_messages():
+    folder = DATA / "bad-check"
+    assert {path.stem for path in folder.glob("*.expected")} == {
+        case.name for case in CHECK_CASES}
+
+
+def test_a_catalog_that_is_not_utf8_is_an_error_of_every_command(fixture_built, capsys):
+    """A catalog declaring ISO-8859-1 was read as such: its UTF-8 text became mojibake in
+    the PDFs. Every command that reads catalogs says so, and the other languages build."""
+    project, dist = fixture_built
+    shutil.copytree(DATA / "bad-check" / "every-file" / "locales", project.locales_dir,
+                    dirs_exist_ok=True)
+    message = ("error: locales/fr/LC_MESSAGES/messages.po:9: the catalog must be UTF-8: "
+               "declare charset=UTF-8 in the Content-Type header and save the file as UTF-8, "
+               "got charset=ISO-8859-1")
+    for command in (["check"], ["build", "--output", str(dist)], ["stats"], ["report"]):
+        assert run(project, *command) == 1, command
+        assert message in capsys.readouterr().err.splitlines(), command
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    assert {output["locale"] for output in manifest["outputs"]} == {"en", "zh-Hans"}
 
 
 def test_check_reports_every_problem_without_a_traceback(fixture_project):
@@ -167,6 +207,45 @@ def test_a_template_mistake_names_the_template_and_line(fixture_project, old, ne
     assert [row for row in result.stderr.splitlines() if TEMPLATE in row] == [
         f"error: {TEMPLATE}:{line}: {message}"]
     assert "Traceback" not in result.stderr
+
+
+INDEX_TEMPLATE = "templates/index.html.j2"
+UNCLOSED_IF = ("template error: Unexpected end of template. Jinja was looking for the "
+               "following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to "
+               "be closed is 'if'.")
+
+
+@pytest.mark.parametrize(("template", "old", "new", "message"), [
+    (TEMPLATE, "</html>", "{% if lang %}</html>", UNCLOSED_IF),
+    (TEMPLATE, '<html lang="{{ lang }}"', '<html lang="{{ lang | shout }}"',
+     "template error: No filter named 'shout'."),
+    (INDEX_TEMPLATE, "</html>", "{% if leaflets %}</html>", UNCLOSED_IF),
+    (INDEX_TEMPLATE, "{{ organisation }}", "{{ organisation_name }}",
+     "template error: 'organisation_name' is undefined"),
+    (INDEX_TEMPLATE, "{{ leaflet.reference }}", "{{ leaflet.referenc }}",
+     "template error: 'dict object' has no attribute 'referenc'"),
+    (INDEX_TEMPLATE, "{{ file.label }}", "{{ file.label | shout }}",
+     "template error: No filter named 'shout'."),
+], ids=["leaflet-unclosed-if", "leaflet-unknown-filter", "catalogue-unclosed-if",
+        "catalogue-undefined", "catalogue-no-attribute", "catalogue-unknown-filter"])
+def test_check_and_build_report_a_template_mistake_at_its_line(fixture_built, template, old,
+                                                                new, message, capsys):
+    """Issue 20: the catalogue page's template was not checked at all, and a mistake in it
+    ended the build in a traceback once every PDF was written."""
+    project, dist = fixture_built
+    path = project.root / template
+    text = path.read_text("utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    expected = [f"error: {template}:{line}: {message}", "1 problem found."]
+    for command in (["check"], ["build", "--output", str(dist)]):
+        assert run(project, *command) == 1, command
+        assert [row for row in capsys.readouterr().err.splitlines()
+                if not row.startswith("warning: ")] == expected, command
+    if template == TEMPLATE:  # serve's web-page preview renders the leaflet template too
+        with pytest.raises(LeafletError) as error:
+            build_pages(project, dist, BuildOptions())
+        assert str(error.value) == expected[0].removeprefix("error: ")
 
 
 PANGO_MISSING = OSError(

@@ -72,8 +72,8 @@ def test_no_yaml_tag_constructs_anything(project, tmp_path, tag):
     with pytest.raises(LeafletError) as error:
         load_leaflet(path, project.root)
     line = text[: text.index("reference:")].count("\n") + 1
-    assert str(error.value) == (f"leaflets/{LEAFLET}.yaml:{line}: expected plain text, a list "
-                                f"or a mapping, got the tag '{shown}'")
+    assert str(error.value) == (f"leaflets/{LEAFLET}.yaml:{line}: reference: expected plain "
+                                f"text, a list or a mapping, got the tag '{shown}'")
     assert not marker.exists()
 
 
