@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -111,7 +112,8 @@ def _contrast_problems(shown: str, document, colours: Colours) -> list[Problem]:
             problems.append(Problem(
                 shown, document.line_of(("colours", foreground)),
                 f"{foreground} {front} on {background} {back} has a contrast ratio of "
-                f"{ratio:.2f}:1; WCAG 2.1 AA needs at least {MINIMUM_CONTRAST}:1 for text",
+                f"{math.floor(ratio * 100) / 100:.2f}:1; WCAG 2.1 AA needs at least "  # not 4.50
+                f"{MINIMUM_CONTRAST}:1 for text",
                 f"colours.{foreground}"))
     return problems
 

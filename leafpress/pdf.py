@@ -10,6 +10,7 @@ import atexit
 import hashlib
 import logging
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -88,6 +89,7 @@ def system_problems() -> list[str]:
 # because dropping one deletes its font folder, which the other process still uses.
 _FONT_CONFIGURATIONS: dict[tuple, tuple] = {}
 KEPT_CONFIGURATIONS = 4
+FONT_FILES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 
 
 def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
@@ -99,13 +101,29 @@ def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
     font caches warm from one to the next. A document rendered this way is
     byte-identical to one rendered from scratch.
     """
-    key = (os.getpid(), font_faces, allowed_dirs)
+    key = (os.getpid(), font_faces, allowed_dirs, _font_files(allowed_dirs, font_faces))
     if key not in _FONT_CONFIGURATIONS:
         mine = [other for other in _FONT_CONFIGURATIONS if other[0] == key[0]]
         for oldest in mine[:max(0, len(mine) - KEPT_CONFIGURATIONS + 1)]:
             del _FONT_CONFIGURATIONS[oldest]
         _FONT_CONFIGURATIONS[key] = _font_configuration(font_faces, allowed_dirs)
     return _FONT_CONFIGURATIONS[key]
+
+
+def _font_files(folders: tuple[Path, ...], font_faces: str) -> tuple:
+    """Return the path, size and time of every font file in ``folders`` but the subsets'.
+
+    A FontConfiguration keeps each font by its @font-face rule, not by the file's
+    content: a font edited under the same name (the brand's, while ``serve`` runs) needs
+    a configuration of its own, or the PDFs rendered again keep the old one. The folder
+    of the subsets ``font_faces`` names is left out: a subset is named by its content
+    (fonts.py), and other leaflets' subsets are made there while documents render.
+    """
+    subsets = {Path(unquote(urlsplit(url).path)).parent.resolve()
+               for url in re.findall(r'url\("([^"]+)"\)', font_faces)}
+    return tuple((str(path), found.st_size, found.st_mtime_ns) for folder in folders
+                 if folder.resolve() not in subsets for path in sorted(folder.rglob("*"))
+                 if path.suffix.lower() in FONT_FILES and (found := path.stat()))
 
 
 @atexit.register

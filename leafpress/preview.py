@@ -16,24 +16,32 @@ A mistake (anything ``check`` reports) is sent to every open tab as an overlay w
 same ``file:line: …`` lines; the last good files stay underneath, and the next good
 build clears it. The server listens on 127.0.0.1 only and serves nothing outside
 ``dist/``.
+
+Every file is served at its own address as it is in ``dist/`` (a PDF as
+``application/pdf``), for ``GET`` and ``HEAD`` alike; a web page only gains the script
+that reloads it. A PDF cannot run that script, so a page of its own shows it and reloads
+(``/__leafpress/view/`` and the PDF's path): the served pages' links to PDFs point there.
 """
 
 from __future__ import annotations
 
+import html
 import http.server
 import json
+import re
 import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .errors import LeafletError
 from .project import Project
 
 EVENTS_PATH = "/__leafpress/events"
 SCRIPT_PATH = "/__leafpress/live.js"
+VIEW_PATH = "/__leafpress/view"  # + a PDF's path: the page that shows it and reloads
 PREVIEW_DIR = Path(".cache") / "preview"
 # Sent to an open tab; it reloads when a path it shows changed, and shows the problems
 # in an overlay (a dialog, so that screen readers announce it) until they are gone.
@@ -75,13 +83,16 @@ LIVE_SCRIPT = """\
   };
 })();
 """ % EVENTS_PATH
-# A PDF opened from the preview is shown in this page, so that it can reload too.
+# A PDF opened from a served page is shown in this page, so that it can reload too.
 PDF_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{name}</title>
 <style>html, body, iframe {{ margin: 0; border: 0; width: 100%; height: 100%; }}</style>
-</head><body><iframe title="{name}" src="{path}?raw" data-leafpress="{path}"></iframe>
+</head><body><iframe title="{name}" src="{address}" data-leafpress="{path}"></iframe>
 <script src="{script}"></script></body></html>
 """
+# A link to a PDF of dist/ in a served page: relative or from the root, never to another site.
+PDF_LINK = re.compile(rb'href="([^":?#]+\.pdf)"')
+HTML = "text/html; charset=utf-8"
 
 
 @dataclass
@@ -146,42 +157,50 @@ def handler(dist: Path, hub: Hub) -> type[http.server.BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
-            url = urlsplit(self.path)
-            path = unquote(url.path)
-            if path == EVENTS_PATH:
+            if urlsplit(self.path).path == EVENTS_PATH:
                 return self._events()
+            self._send(*self._answer(), body=True)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            """Answer with the headers a ``GET`` would give, and no body."""
+            if urlsplit(self.path).path == EVENTS_PATH:
+                return self._send_headers(200, "text/event-stream", None)
+            self._send(*self._answer(), body=False)
+
+        def _answer(self) -> tuple[int, str, bytes]:
+            """Return the status, type and content of what the request names."""
+            address = urlsplit(self.path).path
+            path = unquote(address)
             if path == SCRIPT_PATH:
-                return self._send(200, "text/javascript", LIVE_SCRIPT.encode())
-            if path.endswith("/"):
-                path += "index.html"
-            file = _inside(root, path)
-            fresh = _inside(preview, path)
-            if fresh is not None and fresh.is_file():
-                file = fresh
-            if file is None or not file.is_file():
-                return self._send(404, "text/plain", f"not found: {path}\n".encode())
-            if file.suffix == ".pdf" and url.query != "raw":
-                page = PDF_PAGE.format(name=file.name, path=path, script=SCRIPT_PATH)
-                return self._send(200, "text/html; charset=utf-8", page.encode())
+                return 200, "text/javascript", LIVE_SCRIPT.encode()
+            viewed = path.removeprefix(VIEW_PATH) if path.startswith(VIEW_PATH + "/") else None
+            file = _file(root, preview, viewed or path)
+            if file is None or (viewed and file.suffix != ".pdf"):
+                return 404, "text/plain; charset=utf-8", f"not found: {path}\n".encode()
+            if viewed:
+                page = PDF_PAGE.format(name=html.escape(file.name), path=html.escape(viewed),
+                                       address=html.escape(quote(viewed)), script=SCRIPT_PATH)
+                return 200, HTML, page.encode()
             content = file.read_bytes()
             if file.suffix == ".html":
-                content = content.replace(
-                    b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1)
-            self._send(200, _TYPES.get(file.suffix, "application/octet-stream"), content)
+                content = _live(content, address)
+            return 200, _TYPES.get(file.suffix, "application/octet-stream"), content
 
-        def _send(self, status: int, kind: str, content: bytes) -> None:
+        def _send(self, status: int, kind: str, content: bytes, body: bool) -> None:
+            self._send_headers(status, kind, len(content))
+            if body:
+                self.wfile.write(content)
+
+        def _send_headers(self, status: int, kind: str, length: int | None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(content)))
+            if length is not None:  # an event stream has none: it ends when the tab closes
+                self.send_header("Content-Length", str(length))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(content)
 
         def _events(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
+            self._send_headers(200, "text/event-stream", None)
             version = None
             try:
                 while not hub.closed:
@@ -201,9 +220,33 @@ def handler(dist: Path, hub: Hub) -> type[http.server.BaseHTTPRequestHandler]:
     return Handler
 
 
-_TYPES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".css": "text/css",
+_TYPES = {".html": HTML, ".pdf": "application/pdf", ".css": "text/css",
           ".png": "image/png", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".otf": "font/otf",
           ".json": "application/json", ".txt": "text/plain; charset=utf-8"}
+
+
+def _file(root: Path, preview: Path, path: str) -> Path | None:
+    """Return the file of ``dist`` that ``path`` names (its preview copy first), or None."""
+    if path.endswith("/"):
+        path += "index.html"
+    fresh = _inside(preview, path)
+    if fresh is not None and fresh.is_file():
+        return fresh
+    file = _inside(root, path)
+    return file if file is not None and file.is_file() else None
+
+
+def _live(page: bytes, address: str) -> bytes:
+    """Return the web page at ``address`` with the reloading script, and its links to PDFs
+    pointed at the page that shows them and reloads."""
+    def view(link: re.Match) -> bytes:
+        target = urljoin(address, html.unescape(link[1].decode()))
+        if not target.startswith("/") or target.startswith("//"):
+            return link[0]
+        return f'href="{html.escape(VIEW_PATH + target)}"'.encode()
+
+    page = PDF_LINK.sub(view, page)
+    return page.replace(b"</body>", f'<script src="{SCRIPT_PATH}"></script></body>'.encode(), 1)
 
 
 def _inside(root: Path, path: str) -> Path | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,8 +12,9 @@ import pytest
 
 from leafpress.brand import contrast_ratio
 from leafpress.cli import main
+from leafpress.errors import LeafletError
 
-from helpers import flat, pdftotext
+from helpers import ROOT, flat, pdftotext
 
 BRANDS = Path(__file__).parent / "data" / "brands"
 
@@ -33,6 +36,50 @@ def test_a_low_contrast_brand_is_refused_naming_the_pair_and_ratio(project, caps
             "contrast ratio of 2.23:1; WCAG 2.1 AA needs at least 4.5:1 for text") in err
     assert (f"error: {brand}:11: colours.accent_text: accent_text #FFFFFF on accent #7FB2E5 "
             "has a contrast ratio of 2.23:1; WCAG 2.1 AA needs at least 4.5:1 for text") in err
+
+
+def brand_with_text(folder: Path, text: str) -> Path:
+    """Write the real brand with ``text`` for the text colour, on white everywhere."""
+    real = ROOT / "brand"
+    brand = real.joinpath("brand.yaml").read_text("utf-8")
+    for key, colour in (("text", text), ("callout", "#FFFFFF"), ("warning", "#FFFFFF")):
+        brand, count = re.subn(rf'\n  {key}: "#[0-9A-F]{{6}}"\n', f'\n  {key}: "{colour}"\n', brand)
+        assert count == 1, key
+    (folder / "brand.yaml").write_text(brand, "utf-8")
+    shutil.copyfile(real / "logo.svg", folder / "logo.svg")
+    return folder / "brand.yaml"
+
+
+# The nearest colours to 4.5:1 on white, on either side: no #RRGGBB colour is at exactly
+# 4.5:1 on white or black (searched).
+@pytest.mark.parametrize(("text", "ratio"), [("#008580", "4.49"), ("#777777", "4.47")])
+def test_text_below_4_5_to_1_is_refused_on_each_background(tmp_path, text, ratio):
+    """Shown rounded down, as WebAIM's checker does: 4.49995:1 must not read as 4.50:1."""
+    from leafpress.brand import load_brand
+
+    path = brand_with_text(tmp_path, text)
+    with pytest.raises(LeafletError) as raised:
+        load_brand(path)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:10: colours.text: text {text} on {background} #FFFFFF has a contrast ratio "
+        f"of {ratio}:1; WCAG 2.1 AA needs at least 4.5:1 for text"
+        for background in ("background", "callout", "warning")]
+
+
+@pytest.mark.parametrize("text", ["#EC0640", "#767676"])
+def test_text_at_4_5_to_1_or_just_above_is_accepted(tmp_path, text):
+    from leafpress.brand import load_brand
+
+    assert 4.5 < contrast_ratio(text, "#FFFFFF") < 4.55
+    assert load_brand(brand_with_text(tmp_path, text)).brand.colours.text == text
+
+
+def test_a_ratio_of_exactly_4_5_to_1_is_enough(tmp_path, monkeypatch):
+    """WCAG asks for "at least 4.5:1" (success criterion 1.4.3)."""
+    import leafpress.brand
+
+    monkeypatch.setattr(leafpress.brand, "contrast_ratio", lambda front, back: 4.5)
+    assert leafpress.brand.load_brand(brand_with_text(tmp_path, "#777777"))
 
 
 def test_the_real_brand_passes_every_pair():

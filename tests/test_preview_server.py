@@ -4,15 +4,41 @@ and which leaflets a change touches (the whole loop is in test_preview.py)."""
 from __future__ import annotations
 
 import json
+import re
+import socket
+import subprocess
 import threading
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 
-from leafpress.preview import (EVENTS_PATH, PREVIEW_DIR, SCRIPT_PATH, Hub, Selection,
-                               serve_forever, touched)
+from leafpress.preview import (EVENTS_PATH, PREVIEW_DIR, SCRIPT_PATH, VIEW_PATH, Hub,
+                               Selection, serve_forever, touched)
 from leafpress.project import Project
+
+SCRIPT = f'<script src="{SCRIPT_PATH}"></script>'.encode()
+CATALOGUE = ('<html><body><a href="en/leaf.pdf" type="application/pdf">PDF</a> '
+             '<a href="en/leaf/index.html">page</a> <a href="/en/leaf.pdf">again</a> '
+             '<a href="https://example.org/other.pdf">elsewhere</a></body></html>')
+TYPES = {"pdf": "application/pdf", "png": "image/png", "css": "text/css", "ttf": "font/ttf",
+         "svg": "image/svg+xml", "txt": "text/plain; charset=utf-8",
+         "html": "text/html; charset=utf-8", "json": "application/json"}
+
+
+@contextmanager
+def serving(dist, hub=None):
+    """Serve ``dist`` as ``serve`` does; yield its address and the server."""
+    hub = hub or Hub()
+    server = serve_forever(dist, hub, 0)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server
+    finally:
+        hub.close()
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -21,13 +47,11 @@ def served(tmp_path):
     (dist / "en" / "leaf").mkdir(parents=True)
     (dist / "en" / "leaf" / "index.html").write_text("<html><body><p>old</p></body></html>")
     (dist / "en" / "leaf.pdf").write_bytes(b"%PDF-1.7 test")
+    (dist / "index.html").write_text(CATALOGUE)
     (tmp_path / "secret.txt").write_text("outside dist")
     hub = Hub()
-    server = serve_forever(dist, hub, 0)
-    yield dist, hub, f"http://127.0.0.1:{server.server_address[1]}"
-    hub.close()
-    server.shutdown()
-    server.server_close()
+    with serving(dist, hub) as (base, _):
+        yield dist, hub, base
 
 
 def get(url: str) -> tuple[int, str, bytes]:
@@ -51,13 +75,98 @@ def test_pages_are_served_with_the_live_script_and_preview_copies_first(served):
     assert get(f"{base}{SCRIPT_PATH}")[1] == "text/javascript"
 
 
-def test_a_pdf_opens_in_a_page_that_can_reload_and_raw_on_request(served):
+def head(url: str) -> tuple[int, dict[str, str], bytes]:
+    """Send ``HEAD`` by hand; return the status, the headers and all that came after them."""
+    address = urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(f"HEAD {address.path} HTTP/1.1\r\nHost: {address.netloc}\r\n"
+                           "Connection: close\r\n\r\n".encode())
+        answer = b"".join(iter(lambda: connection.recv(65536), b""))
+    top, _, rest = answer.partition(b"\r\n\r\n")
+    status, *lines = top.decode("latin-1").split("\r\n")
+    return int(status.split()[1]), dict(line.split(": ", 1) for line in lines), rest
+
+
+def test_a_pdf_is_served_as_it_is_and_shown_in_a_reloading_page_at_an_address_of_its_own(
+        served):
     _, _, base = served
-    status, kind, body = get(f"{base}/en/leaf.pdf")
-    assert kind == "text/html; charset=utf-8"
-    assert b'<iframe title="leaf.pdf" src="/en/leaf.pdf?raw" data-leafpress="/en/leaf.pdf">' \
-        in body
-    assert get(f"{base}/en/leaf.pdf?raw") == (200, "application/pdf", b"%PDF-1.7 test")
+    assert get(f"{base}/en/leaf.pdf") == (200, "application/pdf", b"%PDF-1.7 test")
+    status, kind, body = get(f"{base}{VIEW_PATH}/en/leaf.pdf")
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert b'<iframe title="leaf.pdf" src="/en/leaf.pdf" data-leafpress="/en/leaf.pdf">' in body
+    assert SCRIPT in body
+    for path in ("/en/none.pdf", "/en/leaf/index.html", "/../secret.txt"):
+        assert get(f"{base}{VIEW_PATH}{path}")[0] == 404, path
+
+
+def test_a_served_page_links_its_pdfs_to_the_reloading_page(served):
+    """A writer who opens a PDF from the catalogue in ``serve`` sees it reload, as before
+    the PDF's own address served the PDF itself; other links stay as they are."""
+    _, _, base = served
+    assert re.findall(r'href="([^"]*)"', get(f"{base}/")[2].decode()) == [
+        f"{VIEW_PATH}/en/leaf.pdf", "en/leaf/index.html", f"{VIEW_PATH}/en/leaf.pdf",
+        "https://example.org/other.pdf"]
+
+
+@pytest.mark.parametrize(("path", "status", "kind"), [
+    ("/", 200, TYPES["html"]), ("/en/leaf/", 200, TYPES["html"]),
+    ("/en/leaf.pdf", 200, TYPES["pdf"]), (f"{VIEW_PATH}/en/leaf.pdf", 200, TYPES["html"]),
+    (SCRIPT_PATH, 200, "text/javascript"), ("/missing.pdf", 404, "text/plain; charset=utf-8"),
+    (f"{VIEW_PATH}/missing.pdf", 404, "text/plain; charset=utf-8")])
+def test_head_gives_the_headers_of_get_and_no_body(served, path, status, kind):
+    _, _, base = served
+    got, headers, rest = head(base + path)
+    assert (got, headers["Content-Type"], rest) == (status, kind, b"")
+    assert int(headers["Content-Length"]) == len(get(base + path)[2])
+
+
+def test_head_of_the_event_stream_does_not_wait_for_events(served):
+    _, _, base = served
+    status, headers, rest = head(base + EVENTS_PATH)
+    assert (status, headers["Content-Type"], rest) == (200, "text/event-stream", b"")
+
+
+def test_every_file_of_a_build_is_served_as_it_is_in_dist(fixture_dist):
+    """The PDFs, thumbnails, stylesheet, fonts and logo byte for byte, with their types,
+    for GET and HEAD; the pages gain only the reloading script and links to it."""
+    manifest = json.loads((fixture_dist / "manifest.json").read_text("utf-8"))
+    paths = [item["path"] for item in manifest["outputs"] + manifest["files"]]
+    assert {path.rsplit(".", 1)[1] for path in paths} >= {"pdf", "png", "css", "ttf", "html"}
+    with serving(fixture_dist) as (base, _):
+        for path in paths:
+            status, kind, body = get(f"{base}/{path}")
+            content = (fixture_dist / path).read_bytes()
+            assert (status, kind) == (200, TYPES[path.rsplit(".", 1)[1]]), path
+            if path.endswith(".html"):
+                content = re.sub(rb'href="([^":]+[.]pdf)"', lambda link: b'href="%s/%s"' % (
+                    VIEW_PATH.encode(), link[1]), content)  # the catalogue is at the root
+                content = content.replace(b"</body>", SCRIPT + b"</body>", 1)
+            assert body == content, path
+            headers = head(f"{base}/{path}")[1]
+            assert (headers["Content-Type"], headers["Content-Length"]) == (
+                kind, str(len(body))), path
+
+
+def other_addresses() -> list[str]:
+    """Return addresses of this machine other than 127.0.0.1: another one of the loopback
+    network (Linux answers on all of 127.0.0.0/8), and those of its network interfaces."""
+    try:
+        found = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True,
+                               text=True).stdout
+    except FileNotFoundError:  # no iproute2: the loopback network tells enough
+        found = ""
+    return ["127.0.0.2", *(address for address in re.findall(r"inet (\S+)/", found)
+                           if not address.startswith("127."))]
+
+
+def test_the_server_listens_on_127_0_0_1_only(tmp_path):
+    with serving(tmp_path) as (base, server):
+        assert server.socket.getsockname()[0] == "127.0.0.1"
+        port = urlsplit(base).port
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        for address in other_addresses():
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection((address, port), timeout=5).close()
 
 
 @pytest.mark.parametrize("path", ["/../secret.txt", "/en/../../secret.txt", "/%2e%2e/secret.txt",
