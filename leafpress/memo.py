@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import LeafletError
 from .incremental import files_digest, versions
 from .leaflet import LeafletFile, load_leaflet
-from .project import SOURCE_LOCALE, Project, write_atomically
+from .project import SOURCE_LOCALE, Project, project_file, write_atomically
 from .translation import load_translations
 
 
@@ -65,6 +65,7 @@ class Memo:
         """Return the leaflet at ``path`` as `load_leaflet` does, remembered while its file
         is unchanged. A leaflet with figures is always loaded: they are found by looking
         beside it and the brand, which its file alone does not say."""
+        project_file(path, root, path.relative_to(root))  # before a remembered answer
         key = digest(str(root.resolve()), str(path.relative_to(root)), path.read_bytes())
         found = self.recall("leaflet", path.stem, key)
         if found is not None:
@@ -80,6 +81,7 @@ class Memo:
         path = project.po_file(locale)
         if locale == SOURCE_LOCALE or not path.is_file():
             return load_translations(project, locale)
+        project_file(path, project.root, project.relative(path))  # before a remembered answer
         key = digest(str(project.root.resolve()), locale, path.read_bytes())
         found = self.recall("catalog", locale, key)
         if found is None:

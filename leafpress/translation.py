@@ -21,7 +21,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from . import markup
 from .errors import LeafletError, Problem
-from .project import SOURCE_LOCALE, Project
+from .project import SOURCE_LOCALE, Project, project_file
 
 CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
@@ -160,6 +160,7 @@ def read_catalog(project: Project, locale: str) -> Catalog:
     shown = project.relative(path)
     if not path.is_file():
         raise LeafletError.at(shown, None, f"no catalog for locale '{locale}'")
+    project_file(path, project.root, shown)
     _msgfmt_check(project, path)
     try:
         with path.open("rb") as handle:
