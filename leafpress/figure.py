@@ -15,7 +15,7 @@ import io
 import re
 import warnings
 import xml.sax
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from defusedxml import DefusedXmlException, DTDForbidden
@@ -29,21 +29,32 @@ PRINT_DPI = 300
 TEXT_AREA_MM = (170, 251)
 NEEDED_PIXELS = tuple(round(mm / 25.4 * PRINT_DPI) for mm in TEXT_AREA_MM)
 # WeasyPrint holds a picture decoded, 4 bytes a pixel, in each worker that renders it:
-# 25 megapixels are 100 MB of memory, for a figure that prints no sharper than 6.
+# 25 megapixels are 100 MB of memory, for a figure that prints no sharper than the 6
+# megapixels of the text area.
 MAX_PIXELS = 25_000_000
-# The web page carries each figure inline, as base64 (a third larger). On Lighthouse's
-# mobile connection (1.6 Mbit/s), 512 KB add 3.4 s to the page; a diagram the width of
-# the column is far smaller.
+# The web page carries each figure inline, as base64 (a third larger), to a phone: on
+# Lighthouse's mobile connection (1.6 Mbit/s), 512 KB add 3.4 s to the page, and a
+# diagram the width of the column is far smaller.
+PHONE_BITS_PER_SECOND = 1_638_400
 ADVISED_BYTES = 512 * 1024
-# Above 3 MB the figure alone makes the page 4 MB, where Lighthouse's "Avoid enormous
-# network payloads" scores a whole page as failed (its median, 4000 KiB): 20 s to load.
+# Above 3 MB the figure alone makes the page weigh 4 MB, the median of Lighthouse's
+# "Avoid enormous network payloads" (a score of 0.5, the edge of failing), and 20 s
+# to load on that connection.
 MAX_BYTES = 3 * 1024 * 1024
+_SCALE = f"scale it down to at most {NEEDED_PIXELS[0]} pixels wide"
+_SMALLER = f"{_SCALE}, or save it with fewer colours"
 KINDS = {".png": "PNG", ".svg": "SVG"}
 NAMED = {"PNG": "a PNG", "SVG": "an SVG", "JPEG": "a JPEG"}
 SVG = "http://www.w3.org/2000/svg"
 # What a figure may point to: a part of itself (#id), or a picture inside it.
 EMBEDDED = re.compile(r"data:image/(png|jpeg);base64,(.*)", re.DOTALL | re.IGNORECASE)
-CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)|@import", re.IGNORECASE | re.DOTALL)
+CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)|@import|(?:-webkit-)?image(?:-set)?\(",
+                     re.IGNORECASE | re.DOTALL)
+CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
+# The attributes whose value is an address, in SVG and in HTML inside <foreignObject>.
+ADDRESSES = frozenset({"href", "src", "srcset", "srcdoc", "data", "action", "formaction",
+                       "poster", "background", "ping", "cite", "longdesc", "lowsrc",
+                       "dynsrc", "manifest", "codebase", "archive", "usemap"})
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ class FigureCheck:
     """What is wrong with a figure file (errors) and what it need not be (advice)."""
 
     errors: tuple[Finding, ...] = ()
-    advice: tuple[Finding, ...] = field(default=())
+    advice: tuple[Finding, ...] = ()
 
 
 def describe(name: str, finding: Finding) -> str:
@@ -90,8 +101,8 @@ def check_content(content: bytes, name: str) -> FigureCheck:
                               f"would weigh {_size(len(content) * 4 // 3)}); {_SMALLER}"))
     elif len(content) > ADVISED_BYTES:
         advice.append(Finding(f"is {_size(len(content))}, more than a leaflet's figure "
-                              f"needs ({_size(ADVISED_BYTES)} add 3 s to the web page on a "
-                              f"phone's connection); {_SMALLER}"))
+                              f"needs ({_size(ADVISED_BYTES)} add {_seconds(ADVISED_BYTES)} "
+                              f"to the web page on a phone's connection); {_SMALLER}"))
     if expected == "PNG":
         raster_errors, raster_advice = _check_raster(content, "PNG")
         errors += raster_errors
@@ -101,16 +112,15 @@ def check_content(content: bytes, name: str) -> FigureCheck:
     return FigureCheck(tuple(errors), tuple(advice))
 
 
-_SCALE = f"scale it down to at most {NEEDED_PIXELS[0]} pixels wide"
-_SMALLER = f"{_SCALE}, or save it with fewer colours"
-
-
 def _kind(content: bytes) -> str:
     """Return what ``content`` is: PNG, SVG, another image format, text or data."""
     if not content.strip():
         return "empty"
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
         return "PNG"
+    # Markup before Pillow, which, failing its usual formats, loads every other (0.1 s).
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "SVG" if re.search(rb"<svg[\s>/]", content[:65536]) else "XML"
     try:
         with Image.open(io.BytesIO(content)) as image:
             return image.format or "image"
@@ -118,11 +128,6 @@ def _kind(content: bytes) -> str:
         return "image"
     except (UnidentifiedImageError, OSError, ValueError):
         pass
-    head = content[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"<") and re.search(rb"<svg[\s>/]", content[:65536]):
-        return "SVG"
-    if head.startswith(b"<"):
-        return "XML"
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
@@ -142,7 +147,8 @@ def _wrong_kind(name: str, expected: str, found: str) -> str:
         return f"is {what}, not {NAMED[expected]} image; export the figure as PNG or SVG"
     if found == "XML":
         return "is XML but not SVG (it has no <svg> element); export the figure as SVG"
-    what = "an image of another kind" if found == "image" else f"{NAMED.get(found, 'a ' + found)} image"
+    what = "an image of another kind" if found == "image" else \
+        f"{NAMED.get(found, 'a ' + found)} image"
     return f"is {what}, not {NAMED[expected]} one; save it as PNG, named '{stem}.png'"
 
 
@@ -209,14 +215,15 @@ class _SvgReader(xml.sax.ContentHandler):
             self.refuse(f"is not SVG: its first element is <{element}>, not <svg>; export "
                         "the figure as SVG")
         self.depth += 1
-        if element.lower() == "script":
+        element = element.lower()
+        if element == "script":
             self.refuse("a <script> element: a figure must not run scripts; remove it")
-        if element.lower() in ("set", "animate") and \
+        if element in ("set", "animate") and \
                 attributes.get((None, "attributeName"), "").endswith("href"):
             self.refuse(f"<{element}> changes a link; remove it")
         for (_, attribute), value in attributes.items():
             self._attribute(attribute, value)
-        if element.lower() == "style":
+        if element == "style":
             self.styles.append([])
 
     def endElementNS(self, name, qname) -> None:
@@ -238,16 +245,23 @@ class _SvgReader(xml.sax.ContentHandler):
             self.refuse(f"the attribute {attribute}= runs a script; remove it")
         elif "javascript:" in value.lower():
             self.refuse(f"the attribute {attribute}= runs a script; remove it")
-        elif attribute in ("href", "src"):
+        elif attribute.lower() in ADDRESSES:
             self._reference(value)
-        else:
+        elif "(" in value or "@" in value:
             self._css(value)
 
     def _css(self, text: str) -> None:
+        if "\\" in text:  # CSS reads u\72l( as url(
+            text = CSS_ESCAPE.sub(lambda found: chr(int(found[1], 16)) if found[1] and
+                                  int(found[1], 16) < 0x110000 else found[2] or "", text)
         for match in CSS_URL.finditer(text):
-            if match.group(0).lower() == "@import":
+            word = match.group(0).lower()
+            if word == "@import":
                 self.refuse("@import loads a stylesheet from outside the figure; put the "
                             "styles in the figure")
+            elif not word.startswith("url"):
+                self.refuse(f"{match.group(0)}…) loads pictures by their address; use "
+                            "url(#…) or a picture inside the figure")
             else:
                 self._reference(match.group(2))
 
@@ -296,6 +310,11 @@ def _check_svg(content: bytes) -> list[Finding]:
         return [Finding(f"is not well-formed XML ({error.getMessage()}); export the figure "
                         "as SVG again", error.getLineNumber())]
     return reader.findings
+
+
+def _seconds(count: int) -> str:
+    """Return how long ``count`` bytes of figure add to the web page on a phone."""
+    return f"{count * 4 / 3 * 8 / PHONE_BITS_PER_SECOND:.0f} s"
 
 
 def _size(count: int) -> str:

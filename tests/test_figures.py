@@ -18,7 +18,9 @@ from PIL import Image, ImageDraw
 from leafpress.document import figure_source
 from leafpress.errors import LeafletError
 from leafpress.figure import MAX_BYTES, check_content
+from leafpress import memo as memo_module
 from leafpress.leaflet import load_leaflet
+from leafpress.memo import Memo
 from leafpress.project import Project
 
 from helpers import LEAFLET, make_project, pdftotext, run
@@ -317,3 +319,23 @@ def test_diff_fails_when_the_new_version_cannot_be_built(released, tmp_path, cap
     assert err[-1] == "1 problem found." and "no_such_name" in err[0], err
     pack = (broken.root / "dist" / "review" / "one.html").read_text("utf-8")
     assert "Not built from the new version: templates/leaflet.html.j2" in pack
+
+
+def test_a_leaflet_with_figures_is_remembered_until_a_figure_changes(tmp_path, monkeypatch):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    (project.root / "brand" / "bag.png").write_bytes(png(40, 40))
+    memo, path = Memo.in_cache(tmp_path / "cache"), project.leaflets_dir / "one.yaml"
+    loads = []
+    monkeypatch.setattr(memo_module, "load_leaflet", lambda *arguments: loads.append(1) or
+                        load_leaflet(*arguments))
+    for _ in range(2):
+        assert memo.load_leaflet(path, project.root).figures == {
+            "bag.png": project.leaflets_dir / "bag.png"}
+    assert len(loads) == 1
+    (project.leaflets_dir / "bag.png").unlink()  # the brand's figure of that name shows
+    assert memo.load_leaflet(path, project.root).figures == {
+        "bag.png": project.root / "brand" / "bag.png"}
+    (project.root / "brand" / "bag.png").write_bytes(b"Your appointment letter.\n")
+    with pytest.raises(LeafletError, match="the figure file 'bag.png' is text"):
+        memo.load_leaflet(path, project.root)
+    assert len(loads) == 3
