@@ -23,7 +23,8 @@ from pathlib import Path
 from .errors import LeafletError
 from .incremental import files_digest, versions
 from .leaflet import LeafletFile, figure_folders, load_leaflet
-from .project import SOURCE_LOCALE, Project, project_file, write_atomically
+from .project import (SOURCE_LOCALE, Project, inside_project, project_file,
+                      write_atomically)
 from .translation import load_translations
 
 
@@ -100,8 +101,9 @@ def _figure_places(leaflet: LeafletFile, root: Path) -> tuple:
     for name in leaflet.figures:
         for folder in figure_folders(leaflet.path, root):
             place = folder / name
+            readable = place.is_file() and inside_project(place, root)
             places.append((str(place.resolve()), hashlib.sha256(place.read_bytes()).digest()
-                           if place.is_file() else None))
+                           if readable else None))
     return tuple(places)
 
 

@@ -11,6 +11,7 @@ is one file, images included as data: URIs: no JavaScript, nothing from the netw
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
 from .page_comparison import Comparison, compare_pdfs
-from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
+from .project import SOURCE_LOCALE, Project, bcp47, inside_project, write_atomically
 from .revisions import (PROJECT_PARTS, Revision, changed_leaflets, earlier_revision,
                         project_at, unreleased_problem)
 from .translation import load_translations, locale_name
@@ -161,8 +162,8 @@ def _pdfs(project: Project, leaflet: LeafletFile | None, folder: Path
     """Build the standard PDFs of one leaflet from a copy of ``project`` holding only it
     and its figures; return them, what the build noted, and the problems that stopped it.
 
-    Links are copied as links: one that leads out of the project is refused in the copy
-    as it is in the project, and what it leads to is never read.
+    A link that leads out of the project stays a link in the copy, refused there as it
+    is in the project: what it leads to is never read.
     """
     from .pipeline import build
 
@@ -171,12 +172,13 @@ def _pdfs(project: Project, leaflet: LeafletFile | None, folder: Path
     copy = folder / "project"
     for part in PROJECT_PARTS:
         if part != "leaflets" and (project.root / part).is_dir():
-            shutil.copytree(project.root / part, copy / part, symlinks=True)
+            shutil.copytree(project.root / part, copy / part,
+                            copy_function=lambda source, target: _copy(source, target, project))
     (copy / "leaflets").mkdir(parents=True)
     for name in [leaflet.path.name, *_figure_names(leaflet)]:
         source = project.leaflets_dir / name
         if source.is_file() or source.is_symlink():
-            shutil.copy(source, copy / "leaflets" / name, follow_symlinks=False)
+            _copy(source, copy / "leaflets" / name, project)
     dist, notes, problems = folder / "dist", [], []
     try:
         build(Project.at(copy), dist, variants=("standard",), jobs=1, log=lambda line: None,
@@ -188,6 +190,13 @@ def _pdfs(project: Project, leaflet: LeafletFile | None, folder: Path
     notes += [str(problem) for problem in problems]
     pdfs = {locale: dist / bcp47(locale) / f"{leaflet.id}.pdf" for locale in project.locales()}
     return {locale: path for locale, path in pdfs.items() if path.is_file()}, notes, problems
+
+
+def _copy(source, target, project: Project) -> None:
+    if inside_project(Path(source), project.root):
+        shutil.copy2(source, target)
+    else:
+        os.symlink(os.readlink(source) if os.path.islink(source) else source, target)
 
 
 def _figure_names(leaflet: LeafletFile) -> list[str]:

@@ -339,3 +339,15 @@ def test_a_leaflet_with_figures_is_remembered_until_a_figure_changes(tmp_path, m
     with pytest.raises(LeafletError, match="the figure file 'bag.png' is text"):
         memo.load_leaflet(path, project.root)
     assert len(loads) == 3
+
+
+def test_diff_builds_a_figure_that_is_a_link_inside_the_project(released, tmp_path):
+    project, _ = released
+    shutil.copytree(project.root, tmp_path / "linked", symlinks=True)
+    linked = Project.at(tmp_path / "linked")
+    figure = linked.leaflets_dir / "bag.png"
+    figure.rename(linked.root / "brand" / "bag-picture.png")
+    figure.symlink_to(linked.root / "brand" / "bag-picture.png")  # absolute, and inside
+    assert run(linked, "diff", "one", "--since", "HEAD") == 0
+    pack = (linked.root / "dist" / "review" / "one.html").read_text("utf-8")
+    assert "Not built" not in pack and "changed region" in pack
