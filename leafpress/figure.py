@@ -22,7 +22,7 @@ from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.expatreader import create_parser
 from PIL import Image, UnidentifiedImageError
 
-# The limits, each with its reason (README, "Figures"). Print needs 300 pixels an inch;
+# The limits, each with its reason (README, "Editing a leaflet"). Print needs 300 pixels an inch;
 # the text area of an A4 page, less the margins of templates/leaflet.css, is
 # 170 × 251 mm: 2008 × 2965 pixels is all a figure can ever show on paper.
 PRINT_DPI = 300
@@ -177,7 +177,7 @@ def _check_raster(content: bytes, expected: str) -> tuple[list[Finding], list[Fi
         return [Finding(f"has more pixels than Pillow opens; {too_many}")], []
     except UnidentifiedImageError:
         return [Finding(f"is not {NAMED[expected]} image; export it again")], []
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
         reason = str(error) or type(error).__name__
         return [Finding(f"is a damaged {expected} image ({reason}); export it again")], []
     if width > NEEDED_PIXELS[0] or height > NEEDED_PIXELS[1]:
@@ -297,7 +297,7 @@ def _check_svg(content: bytes) -> list[Finding]:
     reader = _SvgReader()
     parser = create_parser(namespaceHandling=1, forbid_dtd=True)
     parser.setContentHandler(reader)
-    # Not the parser's own feature: external entities must never be fetched at all.
+    # defusedxml refuses an external entity; expat is told not to fetch one either.
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
     try:
         parser.parse(io.BytesIO(content))
