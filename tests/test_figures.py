@@ -15,10 +15,10 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image, ImageDraw
 
+from leafpress import memo as memo_module
 from leafpress.document import figure_source
 from leafpress.errors import LeafletError
 from leafpress.figure import MAX_BYTES, check_content
-from leafpress import memo as memo_module
 from leafpress.leaflet import load_leaflet
 from leafpress.memo import Memo
 from leafpress.project import Project
@@ -142,7 +142,7 @@ def test_an_svg_without_its_namespace_and_a_png_named_svg_are_refused():
         "is a PNG image, not an SVG one; rename it to 'drip.png'"]
 
 
-def test_the_size_limit_is_of_the_file(tmp_path):
+def test_the_size_limit_is_of_the_file():
     """A PNG just over the limit is refused whatever its pixels."""
     content = png(4, 4) + b"\0" * MAX_BYTES  # after IEND: ignored by readers, not by us
     assert "a figure may be at most 3 MB" in str(check_content(content, "a.png").errors[0])
