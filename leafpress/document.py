@@ -20,10 +20,11 @@ from markupsafe import Markup, escape
 from . import markup
 from .brand import BrandFile
 from .messages import JINJA_I18N_OPTIONS
-from .errors import LeafletError
+from .errors import LeafletError, Problem
+from .figure import check_figure, describe
 from .leaflet import LeafletFile
-from .project import (ASSETS_DIR, Project, bcp47, format_locale, output_path,
-                      page_address, relative_link)
+from .project import (ASSETS_DIR, OUTSIDE, Project, bcp47, format_locale, inside_project,
+                      output_path, page_address, relative_link)
 from .translation import Translations, locale_name, text_direction
 
 TEMPLATE = "leaflet.html.j2"
@@ -163,7 +164,8 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             draft_mark_english=DRAFT_MARK,
             variant=variant,
             medium=medium,
-            figure=lambda name: figure_source(leaflet_file, brand_file, name),
+            figure=lambda name: figure_source(leaflet_file, brand_file, name,
+                                              project.relative(leaflet_file.path)),
         )
     except TEMPLATE_ERRORS as error:
         raise template_problem(error, project) from None
@@ -171,14 +173,26 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
                     tuple(other_locales), draft)
 
 
-def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str) -> str:
+def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str,
+                  shown: str = "") -> str:
     """Return a figure's file as a data: URI, from beside the leaflet or the brand in use.
 
     Inline, like the QR code: the PDF and the web page need nothing more, and the image
     is part of the HTML that keys the output (an edited figure rebuilds its leaflet).
+    The file was found and checked with the leaflet (figure.py); one beside a brand given
+    with --brand, which the leaflet did not know of, is checked here.
     """
-    beside = [leaflet_file.path.parent / name, brand_file.path.parent / name]
-    path = next((file for file in beside if file.is_file()), leaflet_file.figures[name])
+    path = leaflet_file.figures[name]
+    beside_brand = brand_file.path.parent / name
+    if path.parent != leaflet_file.path.parent and beside_brand.is_file() \
+            and beside_brand != path:
+        path = beside_brand
+        if not inside_project(path, brand_file.path.parent):
+            raise LeafletError.at(shown, None, f"the figure file {name!r} beside the brand "
+                                  f"file is {OUTSIDE}")
+        problems = [describe(name, finding) for finding in check_figure(path).errors]
+        if problems:
+            raise LeafletError([Problem(shown, None, message) for message in problems])
     kind = "image/svg+xml" if name.endswith(".svg") else "image/png"
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 

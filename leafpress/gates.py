@@ -71,6 +71,7 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
                                      project.relative(project.root / JARGON))
         found += checker.problems(shown, texts) if checker else []
         found += style.leaflet_problems(shown, texts)
+        found += leaflet.figure_advice  # a figure bigger than a leaflet needs (figure.py)
     for locale in sorted(set(locales) - {SOURCE_LOCALE}):
         shown = project.relative(project.po_file(locale))
         with project.po_file(locale).open("rb") as handle:

@@ -19,7 +19,9 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
 
 from . import markup
 from .errors import LeafletError, Problem
+from .figure import check_figure, describe
 from .history import history_problems
+from .project import OUTSIDE, inside_project, project_file
 from .yamlfile import YamlDocument, dotted, read_yaml
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -263,20 +265,25 @@ class LeafletFile:
     texts: tuple[SourceText, ...]
     key_lines: dict[str, int]
     figures: dict[str, Path] = field(default_factory=dict)  # file name -> the file found
+    # What figure.py advises (a figure bigger than a leaflet needs): check warns of it.
+    figure_advice: tuple[Problem, ...] = ()
 
     @property
     def id(self) -> str:
         return self.leaflet.id
 
 
-def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
+def load_leaflet(path: Path, root: Path | None = None, figures: bool = True) -> LeafletFile:
     """Load and validate one leaflet file; raise `LeafletError` listing every problem.
 
     Every check runs, whatever the ones before it found (issue 20): the YAML's, the
     schema's, the id against the file name, the history, the figure files. Those after
     the schema see the parts of the leaflet that are valid on their own (`_salvaged`).
+    Without ``figures``, its figure files are neither looked for nor checked: for an
+    earlier version's text, or the text `release` is about to write.
     """
     shown = str(path.relative_to(root)) if root else str(path)
+    project_file(path, root or path.parent.parent, shown)
     document, problems = read_yaml(path, shown)
     if document is None:
         raise LeafletError(problems)
@@ -289,14 +296,17 @@ def load_leaflet(path: Path, root: Path | None = None) -> LeafletFile:
         problems.append(Problem(shown, document.line_of(("id",)), f"the id must match the file "
                                 f"name '{path.stem}', got '{leaflet.id}'", "id"))
     problems += history_problems(leaflet, document, shown)
-    try:
-        figures = _figure_files(path, root, leaflet, document, shown)
-    except LeafletError as error:
-        problems += error.problems
+    found, advice = {}, ()
+    if figures:
+        try:
+            found, advice = _figure_files(path, root, leaflet, document, shown)
+        except LeafletError as error:
+            problems += error.problems
     if problems:
         raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0))
     key_lines = {key: document.key_line_of((key,)) for key in Leaflet.model_fields}
-    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines, figures)
+    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines, found,
+                       advice)
 
 
 def _salvaged(data: dict) -> Leaflet:
@@ -347,24 +357,37 @@ def figure_folders(path: Path, root: Path | None) -> list[Path]:
 
 
 def _figure_files(path: Path, root: Path | None, leaflet: Leaflet, document: YamlDocument,
-                  shown: str) -> dict[str, Path]:
-    found, problems = {}, []
+                  shown: str) -> tuple[dict[str, Path], tuple[Problem, ...]]:
+    """Find each figure's file and check it (figure.py); return them and the advice."""
+    found, problems, advice, checked = {}, [], [], {}
     for s, section in enumerate(leaflet.sections):
         for b, block in enumerate(section.blocks):
             if block.kind != "figure":
                 continue
+            location = ("sections", s, "blocks", b, "figure")
+            line, where = document.line_of(location), dotted(location)
             files = [folder / block.figure for folder in figure_folders(path, root)
                      if (folder / block.figure).is_file()]
-            if files:
-                found[block.figure] = files[0]
+            if not files:
+                problems.append(Problem(shown, line, (
+                    f"the figure file {block.figure!r} does not exist beside the leaflet or "
+                    "the brand file"), where))
                 continue
-            location = ("sections", s, "blocks", b, "figure")
-            problems.append(Problem(shown, document.line_of(location), (
-                f"the figure file {block.figure!r} does not exist beside the leaflet or the "
-                "brand file"), dotted(location)))
+            if not inside_project(files[0], root or path.parent.parent):
+                problems.append(Problem(shown, line, f"the figure file {block.figure!r} is "
+                                        f"{OUTSIDE}", where))
+                continue
+            if files[0] not in checked:
+                checked[files[0]] = check_figure(files[0])
+            result = checked[files[0]]
+            problems += [Problem(shown, line, describe(block.figure, finding), where)
+                         for finding in result.errors]
+            advice += [Problem(shown, line, describe(block.figure, finding), where)
+                       for finding in result.advice]
+            found[block.figure] = files[0]
     if problems:
         raise LeafletError(problems)
-    return found
+    return found, tuple(advice)
 
 
 def _source_texts(leaflet: Leaflet, document: YamlDocument):

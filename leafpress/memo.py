@@ -22,8 +22,9 @@ from pathlib import Path
 
 from .errors import LeafletError
 from .incremental import files_digest, versions
-from .leaflet import LeafletFile, load_leaflet
-from .project import SOURCE_LOCALE, Project, write_atomically
+from .leaflet import LeafletFile, figure_folders, load_leaflet
+from .project import (SOURCE_LOCALE, Project, inside_project, project_file,
+                      write_atomically)
 from .translation import load_translations
 
 
@@ -63,15 +64,16 @@ class Memo:
 
     def load_leaflet(self, path: Path, root: Path) -> LeafletFile:
         """Return the leaflet at ``path`` as `load_leaflet` does, remembered while its file
-        is unchanged. A leaflet with figures is always loaded: they are found by looking
-        beside it and the brand, which its file alone does not say."""
+        is unchanged. A leaflet with figures is remembered with what is at every place
+        its figures may be (`figure_folders`): a figure changed, added beside the leaflet
+        or made a link, and it is loaded (and its figures checked) again."""
+        project_file(path, root, path.relative_to(root))  # before a remembered answer
         key = digest(str(root.resolve()), str(path.relative_to(root)), path.read_bytes())
         found = self.recall("leaflet", path.stem, key)
-        if found is not None:
-            return found
+        if found is not None and found[0] == _figure_places(found[1], root):
+            return found[1]
         leaflet = load_leaflet(path, root)
-        if not leaflet.figures:
-            self.remember("leaflet", path.stem, key, leaflet)
+        self.remember("leaflet", path.stem, key, (_figure_places(leaflet, root), leaflet))
         return leaflet
 
     def load_translations(self, project: Project, locale: str):
@@ -80,6 +82,7 @@ class Memo:
         path = project.po_file(locale)
         if locale == SOURCE_LOCALE or not path.is_file():
             return load_translations(project, locale)
+        project_file(path, project.root, project.relative(path))  # before a remembered answer
         key = digest(str(project.root.resolve()), locale, path.read_bytes())
         found = self.recall("catalog", locale, key)
         if found is None:
@@ -89,6 +92,19 @@ class Memo:
 
     def _path(self, kind: str, name: str) -> Path:
         return self.folder / f"{kind}-{name}.pickle"
+
+
+def _figure_places(leaflet: LeafletFile, root: Path) -> tuple:
+    """Return what each place a leaflet's figures may be holds: the file a link leads
+    to, and a digest of its content."""
+    places = []
+    for name in leaflet.figures:
+        for folder in figure_folders(leaflet.path, root):
+            place = folder / name
+            readable = place.is_file() and inside_project(place, root)
+            places.append((str(place.resolve()), hashlib.sha256(place.read_bytes()).digest()
+                           if readable else None))
+    return tuple(places)
 
 
 def digest(*parts: str | bytes) -> str:

@@ -26,7 +26,7 @@ from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import SourceText, load_leaflet
 from .lineage import carry_translations, place_note
 from .memo import Memo, digest
-from .project import SOURCE_LOCALE, Project, write_atomically
+from .project import SOURCE_LOCALE, Project, project_file, write_atomically
 
 PROJECT_NAME = "Patient leaflets"
 POT_HEADER = """\
@@ -253,6 +253,7 @@ def parse_locale(name: str) -> Locale:
 
 
 def _merge(project: Project, path: Path) -> bool:
+    project_file(path, project.root, project.relative(path))
     if not shutil.which("msgmerge"):
         raise LeafletError.at("system", None, "GNU gettext's msgmerge is not installed; install "
                                               "the Debian package gettext (scripts/setup.sh does)")

@@ -92,6 +92,30 @@ class Project:
             return str(path)
 
 
+OUTSIDE = ("a link to a file outside the project; copy the file into the project instead of "
+           "linking to it")
+
+
+def project_file(path: Path, root: Path, shown: str | Path | None = None) -> Path:
+    """Return ``path`` if it is in ``root`` once every link is followed; else refuse it.
+
+    Every reader of a leaflet, figure or catalog asks this before it opens the file: a
+    link that leads out of the project would print lines of a file that is not the
+    project's in its messages, and publish them (issue 20). A link inside stays allowed.
+    """
+    if not inside_project(path, root):
+        raise LeafletError.at(shown or path, None, OUTSIDE)
+    if path.is_symlink() and not path.exists():
+        raise LeafletError.at(shown or path, None, "a link to a file that does not exist; "
+                              "remove the link or restore its file")
+    return path
+
+
+def inside_project(path: Path, root: Path) -> bool:
+    """Return whether ``path``, once every link is followed, is in the folder ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
 def bcp47(locale: str) -> str:
     """Return the BCP 47 tag for a gettext locale name: ``zh_Hans`` → ``zh-Hans``."""
     return locale.replace("_", "-")

@@ -164,13 +164,17 @@ def _line_end(text: str, index: int) -> int:
 
 
 def _write_checked(project: Project, path: Path, text: str) -> LeafletFile:
-    """Validate ``text`` as the leaflet at ``path``, then write it atomically."""
+    """Validate ``text`` as the leaflet at ``path``, then write it atomically.
+
+    The trial copy is alone in its folder: its figures, which the edit does not touch,
+    were checked when the leaflet was loaded, and are checked again once it is written.
+    """
     with tempfile.TemporaryDirectory() as folder:
         trial = Path(folder) / "leaflets" / path.name
         trial.parent.mkdir()
         trial.write_text(text, "utf-8")
         try:
-            load_leaflet(trial, Path(folder))
+            load_leaflet(trial, Path(folder), figures=False)
         except LeafletError as error:
             raise LeafletError([type(problem)(project.relative(path), problem.line,
                                               problem.message, problem.where)

@@ -11,6 +11,7 @@ is one file, images included as data: URIs: no JavaScript, nothing from the netw
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shutil
 import tempfile
@@ -19,10 +20,10 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .errors import LeafletError, ProblemCollector
+from .errors import LeafletError, Problem, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
 from .page_comparison import Comparison, compare_pdfs
-from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
+from .project import SOURCE_LOCALE, Project, bcp47, inside_project, write_atomically
 from .revisions import (PROJECT_PARTS, Revision, changed_leaflets, earlier_revision,
                         project_at, unreleased_problem)
 from .translation import load_translations, locale_name
@@ -71,7 +72,7 @@ def write_review_packs(project: Project, leaflet_ids: list[str], since: str | No
     written = []
     for leaflet, revision in pairs:
         path = dist / REVIEW_DIR / f"{leaflet.id}.html"
-        write_atomically(path, review_pack(project, leaflet, revision).encode("utf-8"))
+        write_atomically(path, review_pack(project, leaflet, revision, problems).encode("utf-8"))
         written.append(path)
         if since is not None:
             problem = unreleased_problem(project, leaflet, revision)
@@ -90,24 +91,32 @@ def _revision(project: Project, leaflet: LeafletFile, since: str | None) -> Revi
     return revision
 
 
-def review_pack(project: Project, leaflet: LeafletFile, revision: Revision) -> str:
-    """Return the review pack of ``leaflet`` against the project at ``revision``."""
+def review_pack(project: Project, leaflet: LeafletFile, revision: Revision,
+                problems: ProblemCollector) -> str:
+    """Return the review pack of ``leaflet`` against the project at ``revision``.
+
+    What stops the new version from building is a problem (``problems``) besides a note
+    in the pack; the old version may not build with today's code, which the pack notes.
+    """
     with tempfile.TemporaryDirectory(prefix="leafpress-review-") as folder:
         folder = Path(folder)
         old_project = project_at(project, revision, folder / "old")
         old_path = old_project.leaflets_dir / f"{leaflet.id}.yaml"
-        old = load_leaflet(old_path, old_project.root) if old_path.is_file() else None
+        # Its texts: its figures are built below, and noted there if they fail.
+        old = load_leaflet(old_path, old_project.root, figures=False) \
+            if old_path.is_file() else None
         locales = project.locales()
-        old_pdfs, old_note = _pdfs(old_project, leaflet.id, folder / "old-build")
-        new_pdfs, new_note = _pdfs(project, leaflet.id, folder / "new-build")
-        old_note, new_note = (old_note and f"the old version: {old_note}",
-                              new_note and f"the new version: {new_note}")
+        old_pdfs, old_notes, _ = _pdfs(old_project, old, folder / "old-build")
+        new_pdfs, new_notes, failures = _pdfs(project, leaflet, folder / "new-build")
+        problems.extend(failures)
+        notes = [f"the {side} version: {'; '.join(found)}" for side, found
+                 in (("old", old_notes), ("new", new_notes)) if found]
         sections = []
         for locale in locales:
             changes, translation_only = text_changes(old_project, old, project, leaflet, locale)
             comparison = compare_pdfs(old_pdfs.get(locale), new_pdfs.get(locale))
             sections.append(_section(locale, changes, translation_only, comparison))
-    return _page(leaflet, revision, sections, [note for note in (old_note, new_note) if note])
+    return _page(leaflet, revision, sections, notes)
 
 
 def text_changes(old_project: Project, old: LeafletFile | None, new_project: Project,
@@ -148,29 +157,51 @@ def _lookup(project: Project, locale: str):
     return lookup
 
 
-def _pdfs(project: Project, leaflet_id: str, folder: Path) -> tuple[dict[str, Path], str]:
-    """Build the standard PDFs of one leaflet from a copy of ``project`` holding only it."""
+def _pdfs(project: Project, leaflet: LeafletFile | None, folder: Path
+          ) -> tuple[dict[str, Path], list[str], list[Problem]]:
+    """Build the standard PDFs of one leaflet from a copy of ``project`` holding only it
+    and its figures; return them, what the build noted, and the problems that stopped it.
+
+    A link that leads out of the project stays a link in the copy, refused there as it
+    is in the project: what it leads to is never read.
+    """
     from .pipeline import build
 
+    if leaflet is None:
+        return {}, [], []
     copy = folder / "project"
     for part in PROJECT_PARTS:
         if part != "leaflets" and (project.root / part).is_dir():
-            shutil.copytree(project.root / part, copy / part)
+            shutil.copytree(project.root / part, copy / part,
+                            copy_function=lambda source, target: _copy(source, target, project))
     (copy / "leaflets").mkdir(parents=True)
-    source = project.leaflets_dir / f"{leaflet_id}.yaml"
-    if not source.is_file():
-        return {}, ""
-    shutil.copy(source, copy / "leaflets" / source.name)
-    dist, notes = folder / "dist", []
+    for name in [leaflet.path.name, *_figure_names(leaflet)]:
+        source = project.leaflets_dir / name
+        if source.is_file() or source.is_symlink():
+            _copy(source, copy / "leaflets" / name, project)
+    dist, notes, problems = folder / "dist", [], []
     try:
         build(Project.at(copy), dist, variants=("standard",), jobs=1, log=lambda line: None,
               warn=notes.append)
     except LeafletError as error:
-        notes += [str(problem) for problem in error.problems]
-    note = "; ".join(line.removeprefix("warning: ") for line in notes if "skipped" in line
-                     or not line.startswith("warning: "))
-    pdfs = {locale: dist / bcp47(locale) / f"{leaflet_id}.pdf" for locale in project.locales()}
-    return {locale: path for locale, path in pdfs.items() if path.is_file()}, note
+        problems = error.problems
+    notes = [line.removeprefix("warning: ") for line in notes if "skipped" in line
+             or not line.startswith("warning: ")]
+    notes += [str(problem) for problem in problems]
+    pdfs = {locale: dist / bcp47(locale) / f"{leaflet.id}.pdf" for locale in project.locales()}
+    return {locale: path for locale, path in pdfs.items() if path.is_file()}, notes, problems
+
+
+def _copy(source, target, project: Project) -> None:
+    if inside_project(Path(source), project.root):
+        shutil.copy2(source, target)
+    else:
+        os.symlink(os.readlink(source) if os.path.islink(source) else source, target)
+
+
+def _figure_names(leaflet: LeafletFile) -> list[str]:
+    return [block.figure for section in leaflet.leaflet.sections for block in section.blocks
+            if block.kind == "figure"]
 
 
 def word_diff(old: str, new: str) -> tuple[Markup, Markup]:

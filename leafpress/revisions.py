@@ -92,8 +92,8 @@ def _leaflet_at(project: Project, commit: str, path: str, leaflet_id: str):
         copy = Path(folder) / "leaflets" / f"{leaflet_id}.yaml"
         copy.parent.mkdir()
         copy.write_text(content, "utf-8")
-        try:
-            return load_leaflet(copy, Path(folder))
+        try:  # its version and texts: its figures are not in the folder, nor needed
+            return load_leaflet(copy, Path(folder), figures=False)
         except LeafletError:
             return None
 
@@ -108,13 +108,21 @@ def project_at(project: Project, revision: Revision, target: Path) -> Project:
         raise LeafletError.at(project.root, None, f"git archive {revision.commit}: "
                               f"{archive.stderr.decode(errors='replace').strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        # The "data" filter (Python 3.11.4+) refuses links and paths out of ``target``;
-        # the archive is the project's own, so older Pythons extract it as it is.
+        # The "data" filter (Python 3.11.4+) refuses links and paths out of ``target``:
+        # such a file is left out, as a link out of the working copy is refused (issue
+        # 20). The archive is the project's own, so older Pythons extract it as it is.
         if hasattr(tarfile, "data_filter"):
-            tar.extractall(target, filter="data")
+            tar.extractall(target, filter=_inside)
         else:
             tar.extractall(target)
     return Project.at(target / prefix)
+
+
+def _inside(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        return None
 
 
 def changed_leaflets(project: Project, leaflets: list[LeafletFile], since: str | None,

@@ -21,7 +21,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from . import markup
 from .errors import LeafletError, Problem
-from .project import SOURCE_LOCALE, Project
+from .project import SOURCE_LOCALE, Project, project_file
 
 CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
@@ -161,6 +161,7 @@ def read_catalog(project: Project, locale: str) -> Catalog:
     shown = project.relative(path)
     if not path.is_file():
         raise LeafletError.at(shown, None, f"no catalog for locale '{locale}'")
+    project_file(path, project.root, shown)
     problems = _encoding_problems(path.read_bytes(), shown)
     if problems:
         raise LeafletError(problems)

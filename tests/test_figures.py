@@ -1,0 +1,353 @@
+"""Figures are checked like text: by content, size and what they refer to, with the
+leaflet's file and line and the figure's name, in every command (issue 20)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import random
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from PIL import Image, ImageDraw
+
+from leafpress import memo as memo_module
+from leafpress.document import figure_source
+from leafpress.errors import LeafletError
+from leafpress.figure import MAX_BYTES, check_content
+from leafpress.leaflet import load_leaflet
+from leafpress.memo import Memo
+from leafpress.project import Project
+
+from helpers import LEAFLET, make_project, pdftotext, run
+
+WITH_FIGURE = LEAFLET.replace("id: sample", "id: one") + """\
+      - figure: FIGURE
+        alt: A bag to bring to your appointment.
+"""
+
+
+def project_with(tmp_path: Path, name: str, content: bytes, leaflet: str = WITH_FIGURE):
+    project = make_project(tmp_path / "project", {"one": leaflet.replace("FIGURE", name)})
+    (project.leaflets_dir / name).write_bytes(content)
+    return project
+
+
+def png(width: int, height: int, noise: bool = False) -> bytes:
+    """Return a PNG: white, or random pixels (which no compression makes smaller)."""
+    if noise:
+        pixels = random.Random(20).randbytes(width * height * 3)
+        image = Image.frombytes("RGB", (width, height), pixels)
+    else:
+        image = Image.new("RGB", (width, height), "white")
+        ImageDraw.Draw(image).rectangle((0, 0, width // 2, height // 2), fill="#005eb8")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def errors(capsys) -> list[str]:
+    return [line for line in capsys.readouterr().err.splitlines()
+            if not line.startswith("warning: ")]
+
+
+BAG = ("error: leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file 'bag.png' "
+       "is text, not a PNG image; export the figure as PNG or SVG")
+
+
+def test_a_text_file_named_png_fails_check_and_build_with_the_same_clear_error(
+        tmp_path, capsys):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    assert run(project, "extract") == 0
+    (project.leaflets_dir / "bag.png").write_bytes(b"Your appointment letter.\nYour glasses.\n")
+    assert run(project, "check") == 1
+    assert errors(capsys) == [BAG, "1 problem found."]
+    assert run(project, "build", "--output", str(tmp_path / "dist")) == 1
+    printed = errors(capsys)
+    assert BAG in printed and not any("WeasyPrint" in line for line in printed)
+
+
+def test_a_photo_of_5_mb_is_an_error_that_names_the_limit_and_the_figure(tmp_path):
+    project = project_with(tmp_path, "photo.png", png(1340, 1340, noise=True))
+    with pytest.raises(LeafletError) as raised:
+        load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    assert [str(problem) for problem in raised.value.problems] == [
+        "leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file 'photo.png' is "
+        "5.1 MB; a figure may be at most 3 MB, as the web page carries it inline (it would "
+        "weigh 6.9 MB); scale it down to at most 2008 pixels wide, or save it with fewer "
+        "colours"]
+
+
+def test_a_figure_bigger_than_a_leaflet_needs_is_a_warning_and_strict_refuses_it(
+        tmp_path, capsys):
+    leaflet = WITH_FIGURE + """\
+      - figure: noisy.png
+        alt: A bag to bring to your appointment.
+"""
+    project = project_with(tmp_path, "wide.png", png(2400, 80), leaflet)
+    small = png(40, 40)  # and then bytes after its end, which readers ignore
+    (project.leaflets_dir / "noisy.png").write_bytes(small + bytes(600 * 1024 - len(small)))
+    assert run(project, "extract") == 0
+    capsys.readouterr()
+    assert run(project, "check") == 0
+    figures = [line for line in capsys.readouterr().err.splitlines() if "figure file" in line]
+    assert figures == [
+        "warning: leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file "
+        "'wide.png' is 2400 × 80 pixels, more than a page can show (2008 × 2965, the A4 "
+        "text area at 300 dpi); scale it down to at most 2008 pixels wide",
+        "warning: leaflets/one.yaml:25: sections[0].blocks[3].figure: the figure file "
+        "'noisy.png' is 600 KB, more than a leaflet's figure needs (512 KB add 3 s to the "
+        "web page on a phone's connection); scale it down to at most 2008 pixels wide, or "
+        "save it with fewer colours"]
+    assert run(project, "check", "--strict") == 1
+    assert [line.removeprefix("error: ") for line in errors(capsys)
+            if "figure file" in line] == [line.removeprefix("warning: ") for line in figures]
+
+
+GOOD_SVG = f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     width="40" height="40" viewBox="0 0 40 40">
+  <defs><linearGradient id="shade"><stop offset="0" stop-color="#005eb8"/></linearGradient>
+  </defs>
+  <style>circle {{ fill: url(#shade); }}</style>
+  <circle id="dot" cx="20" cy="20" r="18" style="stroke: url( '#shade' )"/>
+  <use xlink:href="#dot" href=""/>
+  <image width="4" height="4" href="data:image/png;base64,{
+      base64.b64encode(png(4, 4)).decode()}"/>
+</svg>
+"""
+
+
+def test_an_svg_that_refers_only_to_itself_and_to_pictures_inside_it_is_accepted():
+    assert check_content(GOOD_SVG.encode(), "drip.svg").errors == ()
+
+
+def test_a_picture_inside_an_svg_is_checked_like_a_figure_file():
+    inside = base64.b64encode(b"not a picture").decode()
+    svg = GOOD_SVG.replace(GOOD_SVG.split("base64,")[1].split('"')[0], inside)
+    assert [str(finding) for finding in check_content(svg.encode(), "drip.svg").errors] == [
+        "line 9: a picture inside the figure is not a PNG image; export it again"]
+
+
+def test_an_svg_without_its_namespace_and_a_png_named_svg_are_refused():
+    assert [str(finding) for finding in check_content(b"<svg><g/></svg>", "a.svg").errors] == [
+        'line 1: the <svg> element has no xmlns="http://www.w3.org/2000/svg", without which '
+        'browsers show nothing; add it']
+    assert [str(finding) for finding in check_content(png(4, 4), "drip.svg").errors] == [
+        "is a PNG image, not an SVG one; rename it to 'drip.png'"]
+
+
+def test_the_size_limit_is_of_the_file():
+    """A PNG just over the limit is refused whatever its pixels."""
+    content = png(4, 4) + b"\0" * MAX_BYTES  # after IEND: ignored by readers, not by us
+    assert "a figure may be at most 3 MB" in str(check_content(content, "a.png").errors[0])
+
+
+def test_a_figure_beside_another_brand_is_checked_when_it_is_used(tmp_path):
+    """``build --brand other/brand.yaml`` takes a figure beside that brand file first."""
+    project = project_with(tmp_path, "logo.png", png(40, 40))
+    (project.leaflets_dir / "logo.png").rename(project.root / "brand" / "logo.png")
+    leaflet = load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "logo.png").write_bytes(b"<html>not a picture</html>")
+    brand = SimpleNamespace(path=other / "brand.yaml")
+    with pytest.raises(LeafletError) as raised:
+        figure_source(leaflet, brand, "logo.png", "leaflets/one.yaml")
+    assert [str(problem) for problem in raised.value.problems] == [
+        "leaflets/one.yaml: the figure file 'logo.png' is XML but not SVG (it has no <svg> "
+        "element); export the figure as SVG"]
+    (other / "logo.png").write_bytes(png(40, 40))
+    assert figure_source(leaflet, brand, "logo.png").startswith("data:image/png;base64,")
+
+
+# Files that are links to files outside the project (issue 20, item 6) -------------------
+
+SECRET = "SECRET-LINE-7f3a"
+OUTSIDE_LEAFLET = LEAFLET.replace("id: sample", "id: linked").replace(
+    "Your appointment will be in the morning or the afternoon.", f"{SECRET} is here.")
+OUTSIDE_CATALOG = f'msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n{SECRET}\nmsgid "x"\n'
+OUTSIDE_SVG = (f'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+               f'<text y="20">{SECRET}</text></svg>')
+LINK = "a link to a file outside the project; copy the file into the project instead of " \
+       "linking to it"
+
+
+@pytest.fixture
+def linked(tmp_path):
+    """A project whose leaflet, figure and catalog are links to files outside it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leaflet.yaml").write_text(OUTSIDE_LEAFLET, "utf-8")
+    (outside / "messages.po").write_text(OUTSIDE_CATALOG, "utf-8")
+    (outside / "picture.svg").write_text(OUTSIDE_SVG, "utf-8")
+    project = make_project(tmp_path / "project", {"one": WITH_FIGURE.replace(
+        "FIGURE", "picture.svg")})
+    (project.leaflets_dir / "linked.yaml").symlink_to(outside / "leaflet.yaml")
+    (project.leaflets_dir / "picture.svg").symlink_to(outside / "picture.svg")
+    catalog = project.po_file("fr")
+    catalog.parent.mkdir(parents=True)
+    catalog.symlink_to(outside / "messages.po")
+    return project
+
+
+def published_text(dist: Path) -> str:
+    """Every text in ``dist``: each file as it is, each PDF's text, each data: URI decoded."""
+    found = []
+    for path in sorted(dist.rglob("*")) if dist.exists() else ():
+        if not path.is_file():
+            continue
+        content = path.read_bytes().decode("utf-8", "replace")
+        found.append(content)
+        found += [base64.b64decode(data).decode("utf-8", "replace")
+                  for data in re.findall(r"base64,([A-Za-z0-9+/=]+)", content)]
+        if path.suffix == ".pdf":
+            found.append(pdftotext(path))
+    return "\n".join(found)
+
+
+@pytest.mark.parametrize("command", [("check",), ("build", "--jobs", "1"), ("stats",),
+                                     ("report",), ("extract",), ("update",)])
+def test_a_link_out_of_the_project_is_refused_and_never_read(linked, command, capfd):
+    dist = linked.root / "dist"
+    code = run(linked, *command, *(["--output", str(dist)] if command[0] == "build" else []))
+    out, err = capfd.readouterr()
+    assert code == 1
+    assert SECRET not in out + err and SECRET not in published_text(dist)
+    expected = {
+        "leaflets/linked.yaml": f"error: leaflets/linked.yaml: {LINK}",
+        "picture.svg": f"error: leaflets/one.yaml:23: sections[0].blocks[2].figure: the "
+                       f"figure file 'picture.svg' is {LINK}",
+        "LC_MESSAGES/messages.po": f"error: locales/fr/LC_MESSAGES/messages.po: {LINK}"}
+    reported = {name: line for line in err.splitlines() for name in expected if name in line}
+    # extract (and update, which extracts first) reads no catalog.
+    wanted = list(expected)[:2] if command in (("extract",), ("update",)) else list(expected)
+    assert reported == {name: expected[name] for name in wanted}
+    assert linked.po_file("fr").is_symlink()  # update wrote nothing in its place
+
+
+def test_a_link_inside_the_project_is_allowed(tmp_path):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    (project.root / "brand" / "bag.png").write_bytes(png(40, 40))
+    (project.leaflets_dir / "bag.png").unlink()
+    (project.leaflets_dir / "bag.png").symlink_to(Path("..") / "brand" / "bag.png")
+    (project.leaflets_dir / "two.yaml").symlink_to("one.yaml")
+    leaflet = load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    assert leaflet.figures == {"bag.png": project.leaflets_dir / "bag.png"}
+    with pytest.raises(LeafletError, match="the id must match the file name 'two'"):
+        load_leaflet(project.leaflets_dir / "two.yaml", project.root)
+
+
+def test_a_link_to_nothing_is_named(tmp_path):
+    project = make_project(tmp_path / "project", {})
+    (project.leaflets_dir / "gone.yaml").symlink_to("nowhere.yaml")
+    with pytest.raises(LeafletError) as raised:
+        load_leaflet(project.leaflets_dir / "gone.yaml", project.root)
+    assert str(raised.value) == ("leaflets/gone.yaml: a link to a file that does not exist; "
+                                 "remove the link or restore its file")
+
+
+def test_update_never_merges_a_catalog_that_is_a_link_out_of_the_project(tmp_path, capfd):
+    project = make_project(tmp_path / "project")
+    (tmp_path / "messages.po").write_text(OUTSIDE_CATALOG, "utf-8")
+    project.po_file("fr").parent.mkdir(parents=True)
+    project.po_file("fr").symlink_to(tmp_path / "messages.po")
+    assert run(project, "update") == 1
+    out, err = capfd.readouterr()
+    assert SECRET not in out + err
+    assert err.splitlines() == [f"error: locales/fr/LC_MESSAGES/messages.po: {LINK}",
+                                "1 problem found."]
+    assert project.po_file("fr").is_symlink()
+
+
+# A leaflet with a figure through release and diff (in git) -------------------------------
+
+def _git(project, *arguments) -> None:
+    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                    *arguments], cwd=project.root, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """A leaflet with a figure, committed, released, committed; then its figure changed."""
+    project = make_project(tmp_path_factory.mktemp("released") / "project",
+                           {"one": WITH_FIGURE.replace("FIGURE", "bag.png")})
+    (project.leaflets_dir / "bag.png").write_bytes(png(300, 120))
+    assert run(project, "extract") == 0
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "First draft")
+    steps = {"release": run(project, "release", "one", "--approver", "Dr B Smith, Consultant",
+                            "--summary", "First version", "--date", "2026-11-21")}
+    _git(project, "commit", "-q", "-am", "Version 1.0")
+    (project.leaflets_dir / "bag.png").write_bytes(png(300, 240))  # a taller picture
+    steps["diff"] = run(project, "diff", "one", "--since", "HEAD")
+    return project, steps
+
+
+def test_release_records_the_approval_of_a_leaflet_with_a_figure(released):
+    project, steps = released
+    assert steps["release"] == 0
+    leaflet = load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    assert [entry.approver for entry in leaflet.leaflet.history] == ["Dr B Smith, Consultant"]
+
+
+def test_diff_builds_both_versions_with_their_figures_and_shows_the_changed_page(released):
+    project, steps = released
+    assert steps["diff"] == 0
+    pack = (project.root / "dist" / "review" / "one.html").read_text("utf-8")
+    assert "Not built" not in pack
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", pack)
+    assert captions and captions[0].startswith("Page 1 (") and "changed region" in captions[0]
+
+
+def test_diff_fails_when_the_new_version_cannot_be_built(released, tmp_path, capsys):
+    project, _ = released
+    shutil.copytree(project.root, tmp_path / "broken", symlinks=True)
+    broken = Project.at(tmp_path / "broken")
+    template = broken.templates_dir / "leaflet.html.j2"
+    template.write_text(template.read_text("utf-8").replace(
+        "</body>", "{{ no_such_name }}</body>"), "utf-8")
+    capsys.readouterr()
+    assert run(broken, "diff", "one", "--since", "HEAD") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "1 problem found." and "no_such_name" in err[0], err
+    pack = (broken.root / "dist" / "review" / "one.html").read_text("utf-8")
+    assert "Not built from the new version: templates/leaflet.html.j2" in pack
+
+
+def test_a_leaflet_with_figures_is_remembered_until_a_figure_changes(tmp_path, monkeypatch):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    (project.root / "brand" / "bag.png").write_bytes(png(40, 40))
+    memo, path = Memo.in_cache(tmp_path / "cache"), project.leaflets_dir / "one.yaml"
+    loads = []
+    monkeypatch.setattr(memo_module, "load_leaflet", lambda *arguments: loads.append(1) or
+                        load_leaflet(*arguments))
+    for _ in range(2):
+        assert memo.load_leaflet(path, project.root).figures == {
+            "bag.png": project.leaflets_dir / "bag.png"}
+    assert len(loads) == 1
+    (project.leaflets_dir / "bag.png").unlink()  # the brand's figure of that name shows
+    assert memo.load_leaflet(path, project.root).figures == {
+        "bag.png": project.root / "brand" / "bag.png"}
+    (project.root / "brand" / "bag.png").write_bytes(b"Your appointment letter.\n")
+    with pytest.raises(LeafletError, match="the figure file 'bag.png' is text"):
+        memo.load_leaflet(path, project.root)
+    assert len(loads) == 3
+
+
+def test_diff_builds_a_figure_that_is_a_link_inside_the_project(released, tmp_path):
+    project, _ = released
+    shutil.copytree(project.root, tmp_path / "linked", symlinks=True)
+    linked = Project.at(tmp_path / "linked")
+    figure = linked.leaflets_dir / "bag.png"
+    figure.rename(linked.root / "brand" / "bag-picture.png")
+    figure.symlink_to(linked.root / "brand" / "bag-picture.png")  # absolute, and inside
+    assert run(linked, "diff", "one", "--since", "HEAD") == 0
+    pack = (linked.root / "dist" / "review" / "one.html").read_text("utf-8")
+    assert "Not built" not in pack and "changed region" in pack
