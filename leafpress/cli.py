@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.output and arguments.output.exists() and not arguments.output.is_dir():
         parser.error(f"--output: {arguments.output} is a file, not a folder")
     try:
+        if arguments.command not in (_init, _schema):
+            _check_brand(project, arguments)
         return arguments.command(project, arguments)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -52,6 +54,19 @@ def main(argv: list[str] | None = None) -> int:
         count = len(error.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
         return 1
+
+
+def _check_brand(project: Project, arguments) -> None:
+    """Every command but init and schema reads the brand: stop at once if there is none.
+
+    The path is shown as the user named the project (``--project DIR``).
+    """
+    given = arguments.brand or next(iter(getattr(arguments, "brands", [])), None)
+    if given or project.brand_file.is_file():
+        return  # a --brand file was checked above
+    from .brand import missing_brand
+
+    raise LeafletError([missing_brand(str(arguments.project / "brand" / "brand.yaml"))])
 
 
 def _parser() -> argparse.ArgumentParser:
