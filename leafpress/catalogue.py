@@ -1,7 +1,8 @@
 """The catalogue of a build: ``dist/index.html``, the thumbnails it shows, the pages' assets.
 
 The catalogue lists exactly what the manifest lists under ``"outputs"``, from the same
-build result: each leaflet, its title in each language, and a link to every PDF and web
+build result (and, after Ctrl-C, the files the build did not get to, which stay
+published: see `BuildResult.standing`): each leaflet, its title in each language, and a link to every PDF and web
 page with its size. A web page is there only with its standard PDF (pipeline.py), and
 drafts never are. The files it and the web pages need (the stylesheet, fonts and logo
 copied to ``dist/assets/``, one thumbnail per leaflet and language, ``index.html``
@@ -50,7 +51,7 @@ class File:
 def publish_catalogue(site, dist: Path, result, force: bool = False) -> list[File]:
     """Copy the pages' assets, make the thumbnails and write ``index.html``; return them."""
     files = [_copy(dist, relative, source, force) for relative, source in _assets(site)]
-    thumbnails = _thumbnails(dist, result.outputs, result.thumbnails, force)
+    thumbnails = _thumbnails(dist, result.published, result.thumbnails, force)
     files += thumbnails.values()
     files.append(_write(dist, INDEX, _index_html(site, result, thumbnails, dist), force))
     return sorted(files, key=lambda file: file.path)
@@ -84,8 +85,10 @@ def _thumbnails(dist: Path, outputs, made: list[File], force: bool
     """Return a PNG of the first page of each leaflet in each locale, by (leaflet, locale).
 
     It shows the standard PDF, or the large-print one when only that was built. The
-    render workers ``made`` the thumbnails of the PDFs they wrote in this build; any
-    other is keyed by its PDF's SHA-256 and reused while that PDF is unchanged.
+    render workers ``made`` the thumbnails of the PDFs they wrote in this build (with
+    ``force`` too); any other is keyed by its PDF's SHA-256 and reused while that PDF
+    is unchanged: a PDF that this build did not write (one it did not select, or did
+    not reach before Ctrl-C) keeps its thumbnail even with ``force``.
     """
     cache = dist / ".cache"
     made_here = {thumbnail.path: thumbnail for thumbnail in made}
@@ -99,8 +102,7 @@ def _thumbnails(dist: Path, outputs, made: list[File], force: bool
         if relative in made_here:
             thumbnails[output.leaflet, output.locale] = made_here[relative]
             continue
-        record = None if force else incremental.cached_output(
-            cache, _thumbnail_key(output.sha256), dist)
+        record = incremental.cached_output(cache, _thumbnail_key(output.sha256), dist)
         if record and record["path"] == relative:
             thumbnail = File(**record)
         else:
@@ -172,9 +174,9 @@ def _index_html(site, result, thumbnails: dict, dist: Path) -> bytes:
         colours=brand.colours,
         leaflets=[_leaflet_entry(site, english, leaflet_file, result, thumbnails, dist)
                   for leaflet_file in site.leaflets],
-        outputs=result.outputs,
+        outputs=result.published,
         skipped=result.skipped,
-        languages=sorted({output.locale for output in result.outputs}),
+        languages=sorted({output.locale for output in result.published}),
         date=lambda value: format_date(value, "long", locale=SOURCE_FORMAT_LOCALE),
         iso=lambda value: value.isoformat(),
     )
@@ -187,7 +189,7 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
     editions = []
     for locale in site.project.locales():
         tag = bcp47(locale)
-        outputs = sorted((output for output in result.outputs
+        outputs = sorted((output for output in result.published
                           if (output.leaflet, output.locale) == (leaflet.id, tag)),
                          key=lambda output: (output.format != "pdf",
                                              VARIANTS.index(output.variant)))

@@ -203,8 +203,8 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
         result.outputs.sort(key=lambda output: output.path)
         result.drafts.sort(key=lambda output: output.path)
         result.skipped.sort(key=lambda item: (item.leaflet, item.locale, item.variant))
-        carry_over(project, dist, previous, result, "the build was interrupted" if interrupted
-                   else "this build found errors" if problems.problems else None, log)
+        carry_over(project, dist, previous, result,
+                   "this build found errors" if problems.problems else None, log, interrupted)
         if not options.selective:
             clear_drafts(dist, result, log)
         catalogue = problems.run(publish_catalogue, site, dist, result, options.force) \

@@ -107,6 +107,14 @@ class BuildResult:
     thumbnails: list[File] = field(default_factory=list)
     # Listed as the last build left them: outside a selective build's selection.
     untouched: list[Output] = field(default_factory=list)
+    # Published by an earlier build, not reached by this interrupted one: listed under
+    # "kept", and still in the catalogue, which describes the files on disk (issue 20).
+    standing: list[Output] = field(default_factory=list)
+
+    @property
+    def published(self) -> list[Output]:
+        """Return what the catalogue lists: the outputs, and the standing files."""
+        return sorted([*self.outputs, *self.standing], key=lambda output: output.path)
 
 
 @dataclass(frozen=True)
