@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import incremental
 from .errors import LeafletError
-from .project import VARIANTS, Project, bcp47, write_atomically
+from .project import VARIANTS, Project, bcp47, gettext_name, unknown_locales, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,6 +149,8 @@ def _parser() -> argparse.ArgumentParser:
     stats_parser.add_argument("--missing", action="store_true",
                               help="list each untranslated, fuzzy or invalid text with its "
                                    "catalog file and line")
+    stats_parser.add_argument("--locale", action="append", metavar="LOCALE",
+                              help="only this language (repeatable; e.g. zh-Hans)")
     stats_parser.set_defaults(command=_stats)
     report_parser = commands.add_parser("report", help="every leaflet with its version, "
                                                        "review date, owner and translations")
@@ -203,10 +205,8 @@ def _build(project: Project, arguments) -> int:
     if not arguments.force and not leaflets and not locales:
         manifest = _nothing_to_do(project, dist, brand_file, arguments, variants)
         if manifest is not None:
-            for skipped in manifest.get("skipped", []):  # said again, as a build would
-                label = "" if skipped["variant"] == VARIANTS[0] else f", {skipped['variant']}"
-                print(f"warning: {skipped['leaflet']} [{skipped['locale']}{label}]: skipped: "
-                      f"{skipped['reason']} — run 'build.py stats'", file=sys.stderr)
+            for line in incremental.remembered_warnings(dist / ".cache"):  # as a build would
+                print(line, file=sys.stderr)
             count = len(manifest["outputs"]) + len(manifest.get("drafts", []))
             print(f"0 built, {count} reused, {len(manifest.get('skipped', []))} skipped, "
                   f"0 failed in {time.perf_counter() - started:.2f} s: everything in {dist} "
@@ -242,7 +242,7 @@ def _options(project: Project, arguments, leaflets=None, locales=None):
         jobs=arguments.jobs or default_jobs(), force=arguments.force, shard=arguments.shard,
         leaflets=frozenset(leaflets) if leaflets else None,
         # zh-Hans or zh_Hans: the folder's name is the gettext one
-        locales=frozenset(name.replace("-", "_") for name in locales) if locales else None)
+        locales=frozenset(map(gettext_name, locales)) if locales else None)
 
 
 def _serve(project: Project, arguments) -> int:
@@ -440,14 +440,25 @@ def _stats(project: Project, arguments) -> int:
     from .reports import missing_line, missing_texts, translation_stats
     from .translation import STATES
 
+    names = {gettext_name(name) for name in arguments.locale or ()}
+    unknown = unknown_locales(project, names)
+    if unknown:
+        raise LeafletError(unknown)
+    chosen = {bcp47(name) for name in names} or None
+
+    def narrowed(rows):  # a row of a leaflet that cannot be read has no locale: kept
+        return [row for row in rows if chosen is None or row["locale"] in chosen | {None}]
+
     if arguments.missing:
         entries, problems = missing_texts(project)
+        entries = narrowed(entries)
         if arguments.format == "json":
             print(json.dumps({"missing": entries}, indent=2, ensure_ascii=False))
         for entry in entries if arguments.format != "json" else ():
             print(missing_line(entry))
         return _afterwards(problems)
     rows, problems = translation_stats(project)
+    rows = narrowed(rows)
     if arguments.format == "json":
         print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
         return _afterwards(problems)

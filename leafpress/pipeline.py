@@ -25,7 +25,7 @@ from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, make_plan,
                    renderings, sliced)
 from .project import (VARIANTS, Project, bcp47, exclusive, publish, remove_leftovers,
-                      write_atomically)
+                      unknown_locales, write_atomically)
 from .review import review_problems
 from .history import release_problem, unapproved_problem
 from .workers import RenderPool, Task
@@ -171,6 +171,12 @@ def build(project: Project, dist: Path, options: BuildOptions | None = None, *, 
 
 def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool, log, warn,
            progress) -> BuildResult:
+    warned: list[str] = []  # said again by a build with nothing to do (cli.py)
+
+    def warn(line, tell=warn):
+        warned.append(line)
+        tell(line)
+
     remove_leftovers(dist)
     previous = read_manifest(dist)
     brand_file = (options.brand or project.brand_file).resolve()
@@ -216,7 +222,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
                 project.root, brand_file, incremental.build_options(
                     project.root, brand_file, options.strict, options.draft,
                     options.variants, options.shard), system_files),
-                manifest, system_files)
+                manifest, system_files, warned)
     if interrupted or held:
         raise KeyboardInterrupt
     problems.raise_if_any()
@@ -248,11 +254,7 @@ def _check_selection(project: Project, options: BuildOptions, problems: ProblemC
         if name not in known:
             problems.add(Problem("command line", None, f"no leaflet {name!r}: there is no "
                                  f"{project.relative(project.leaflets_dir / name)}.yaml"))
-    locales = set(project.locales())
-    for name in sorted(options.locales or ()):
-        if name not in locales:
-            problems.add(Problem("command line", None, f"no locale {bcp47(name)!r}: the project "
-                                 f"has {', '.join(bcp47(locale) for locale in sorted(locales))}"))
+    problems.extend(unknown_locales(project, options.locales))
     return len(problems.problems) == found
 
 

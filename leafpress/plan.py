@@ -174,12 +174,14 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
     An output with a character that none of its fonts can draw is not planned, and each
     such character is a problem (see coverage.py). The web page of a leaflet goes with its
     standard PDF: planned with it, with the same languages named, skipped when it is
-    skipped. With ``strict`` a skipped output is a problem, otherwise a warning. A
-    leaflet's HTML is remembered in ``memo`` while nothing it is made from changes.
+    skipped. The skipped outputs are told in one line per language, with ``strict`` as a
+    problem, otherwise as a warning (see `_tell`). A leaflet's HTML is remembered in
+    ``memo`` while nothing it is made from changes.
     """
     memo = memo or Memo(None)
     environment = template_environment(site.project)
     planned, skipped, seen = [], [], {}
+    gaps: dict[str, dict[str, str]] = {}  # locale -> each missing text's state
     # What a draft adds to the texts every build renders: its mark, in each language.
     marks = set(DRAFT_MARK + " · ").union(*(translations.lookup(DRAFT_MARK) or ""
                                             for translations in site.translations.values()))
@@ -205,11 +207,14 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
                 continue
             if rendered.missing and not options.draft:
                 skipped.append(_skip(leaflet, translations, rendered))
-                _tell(site, leaflet, skipped[-1], options.strict, problems, warn)
+                gaps.setdefault(translations.locale, {}).update(
+                    (message_id, translations.state(message_id))
+                    for message_id in rendered.missing)
             elif undrawable:
                 problems.extend(undrawable)
             else:
                 planned.append(Planned(leaflet, translations, rendered, page))
+    _tell(site, skipped, gaps, options.strict, problems, warn)
     return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()})
 
 
@@ -254,15 +259,33 @@ def _editions(site: Site, environment, leaflet: LeafletFile, options: BuildOptio
     return editions
 
 
-def _tell(site: Site, leaflet: LeafletFile, skipped: Skipped, strict: bool,
+def _tell(site: Site, skipped: list[Skipped], gaps: dict[str, dict[str, str]], strict: bool,
           problems: ProblemCollector, warn) -> None:
-    label = "" if skipped.variant == VARIANTS[0] else f", {skipped.variant}"
-    message = (f"{skipped.leaflet} [{skipped.locale}{label}]: skipped: {skipped.reason} — "
-               "run 'build.py stats'")
-    if strict:
-        problems.add(Problem(site.project.relative(leaflet.path), None, message))
-    else:
-        warn(f"warning: {message}")
+    """Say, in one line per language, which leaflets were not built and what they lack.
+
+    One line each, not one per output: a language just started would otherwise print
+    a line for every leaflet and variant at every build (issue 20). The line names the
+    command that lists the texts (``stats --missing --locale``), each with its PO line.
+    """
+    for locale, missing in sorted(gaps.items()):
+        tag = bcp47(locale)
+        leaflets = sorted({item.leaflet for item in skipped if item.locale == tag})
+        who = f"{len(leaflets)} leaflets" if len(leaflets) > 3 else _names(leaflets)
+        counts = Counter(missing.values())
+        texts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+        message = (f"{who} not built: {texts} text{'s' if len(missing) != 1 else ''}; "
+                   f"'build.py stats --missing --locale {tag}' lists "
+                   f"{'it' if len(missing) == 1 else 'them'}")
+        if strict:
+            problems.add(Problem(site.project.relative(site.project.po_file(locale)), None,
+                                 message))
+        else:
+            warn(f"warning: {tag}: {message}")
+
+
+def _names(names: list[str]) -> str:
+    """Return ``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
