@@ -2,9 +2,9 @@
 
 The catalogue lists exactly what the manifest lists under ``"outputs"``, from the same
 build result (and, after Ctrl-C, the files the build did not get to, which stay
-published: see `BuildResult.standing`): each leaflet, its title in each language, and a link to every PDF and web
-page with its size. A web page is there only with its standard PDF (pipeline.py), and
-drafts never are. The files it and the web pages need (the stylesheet, fonts and logo
+published: see `BuildResult.standing`): each leaflet, its title in each language, and a
+link to every PDF and web page with its size. A web page is there only with its standard
+PDF (pipeline.py); drafts never are, nor a leaflet whose text is not approved. The files it and the web pages need (the stylesheet, fonts and logo
 copied to ``dist/assets/``, one thumbnail per leaflet and language, ``index.html``
 itself) are listed under ``"files"`` in the manifest, so that the no-op check sees a
 damaged one.
@@ -172,8 +172,10 @@ def _index_html(site, result, thumbnails: dict, dist: Path) -> bytes:
         organisation=english.plain(brand.organisation),
         logo=f"{ASSETS_DIR}/brand/{quote(brand.logo)}",
         colours=brand.colours,
-        leaflets=[_leaflet_entry(site, english, leaflet_file, result, thumbnails, dist)
-                  for leaflet_file in site.leaflets],
+        # A leaflet with nothing published (its text not approved) is not listed at all.
+        leaflets=[entry for leaflet_file in site.leaflets
+                  if (entry := _leaflet_entry(site, english, leaflet_file, result, thumbnails,
+                                              dist))["editions"]],
         outputs=result.published,
         skipped=result.skipped,
         languages=sorted({output.locale for output in result.published}),

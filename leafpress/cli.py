@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.output and arguments.output.exists() and not arguments.output.is_dir():
         parser.error(f"--output: {arguments.output} is a file, not a folder")
     try:
-        if arguments.command not in (_init, _schema):
+        if arguments.command not in (_init, _schema, _release):
             _check_brand(project, arguments)
         return arguments.command(project, arguments)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_brand(project: Project, arguments) -> None:
-    """Every command but init and schema reads the brand: stop at once if there is none.
+    """Every command but init, schema and release (which edits leaflets only) reads the
+    brand: stop at once if there is none.
 
     The path is shown as the user named the project (``--project DIR``).
     """

@@ -34,12 +34,13 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: str
                log, interrupted: bool = False) -> None:
     """Account for every file the last manifest listed that this build did not write.
 
-    A file this build failed or skipped, or did not try (``--variant``), stays on disk,
-    as it was, and is listed under ``"kept"`` with the reason; so does the web page of a
-    standard PDF that failed, since a page is published only with its PDF. A file whose
-    leaflet or language is gone from the project, a file this build wrote elsewhere (an
-    older layout of ``dist/``), and every draft are deleted, so that ``dist/`` never
-    offers a withdrawn leaflet, a stale copy or an unmarked draft. ``errors`` says why
+    A file this build failed or skipped, did not publish (its leaflet's text is not
+    approved: the file is the last approved one), or did not try (``--variant``), stays
+    on disk, as it was, and is listed under ``"kept"`` with the reason; so does the web
+    page of a standard PDF that failed, since a page is published only with its PDF. A
+    file whose leaflet or language is gone from the project, a file this build wrote
+    elsewhere (an older layout of ``dist/``), and every draft are deleted, so that
+    ``dist/`` never offers a withdrawn leaflet, a stale copy or an unmarked draft. ``errors`` says why
     nothing else was rebuilt, if something stopped the build (errors). When the build
     was ``interrupted`` (Ctrl-C), that is the reason, and the files it did not get to
     that were published (the PDFs, and the pages whose PDF is kept too) are still
@@ -73,6 +74,8 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: str
             why = "its PDF failed in this build, and a web page is published only with it"
         elif which in skipped:
             why = skipped[which]
+        elif record["leaflet"] in result.unapproved:
+            why = f"{result.unapproved[record['leaflet']]}, so it is not published"
         elif errors:
             why = errors
         else:

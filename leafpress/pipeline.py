@@ -194,6 +194,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
                      Memo.in_cache(dist / ".cache", recall=not options.force)
                      ) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
+    result.unapproved.update(plan.unapproved if plan else {})
     if plan and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
         try:

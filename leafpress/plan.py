@@ -16,9 +16,10 @@ from typing import NamedTuple
 from . import coverage
 from .brand import BrandFile
 from .catalogue import File
-from .document import DRAFT_MARK, Rendered, render_html, template_environment
+from .document import DRAFT_MARK, UNAPPROVED_MARK, Rendered, render_html, template_environment
 from .errors import Problem, ProblemCollector
 from .fonts import characters, installed_fonts_digest
+from .history import approval_gap, unpublished_problem
 from .leaflet import LeafletFile
 from .memo import Memo, digest
 from .incremental import files_digest
@@ -110,6 +111,8 @@ class BuildResult:
     # Published by an earlier build, not reached by this interrupted one: listed under
     # "kept", and still in the catalogue, which describes the files on disk (issue 20).
     standing: list[Output] = field(default_factory=list)
+    # Each leaflet not published because its text has no recorded approval, and why.
+    unapproved: dict[str, str] = field(default_factory=dict)
 
     @property
     def published(self) -> list[Output]:
@@ -165,6 +168,9 @@ class Plan:
     outputs: list[Planned]
     skipped: list[Skipped]
     characters: dict[str, frozenset[str]]
+    # Each selected leaflet whose text has no recorded approval, and why (history.py):
+    # built only as a draft, never published.
+    unapproved: dict[str, str] = field(default_factory=dict)
 
 
 def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, warn,
@@ -177,26 +183,39 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
     skipped. The skipped outputs are told in one line per language, with ``strict`` as a
     problem, otherwise as a warning (see `_tell`). A leaflet's HTML is remembered in
     ``memo`` while nothing it is made from changes.
+
+    A leaflet whose current text has no recorded approval (`approval_gap`, the judgment
+    ``check`` makes) is never published: every output of it is a draft, with its own
+    mark, and a warning says how to approve it; with ``strict`` it is a problem, and
+    not rendered (issue 20).
     """
     memo = memo or Memo(None)
     environment = template_environment(site.project)
-    planned, skipped, seen = [], [], {}
+    planned, skipped, seen, unapproved = [], [], {}, {}
     gaps: dict[str, dict[str, str]] = {}  # locale -> each missing text's state
     # What a draft adds to the texts every build renders: its mark, in each language.
-    marks = set(DRAFT_MARK + " · ").union(*(translations.lookup(DRAFT_MARK) or ""
-                                            for translations in site.translations.values()))
+    marks = set(DRAFT_MARK + " · " + UNAPPROVED_MARK).union(
+        *(translations.lookup(DRAFT_MARK) or "" for translations in site.translations.values()))
     # A leaflet not selected is not rendered: its outputs stay as they are, and each
     # leaflet's fonts are made from its own characters only.
     chosen = [leaflet for leaflet in site.leaflets
               if options.leaflets is None or leaflet.id in options.leaflets]
     inputs = _shared_inputs(site, options) if chosen else ""
     for leaflet in chosen:
+        unpublished = unpublished_problem(leaflet, site.project.relative(leaflet.path))
+        if unpublished:
+            unapproved[leaflet.id] = approval_gap(leaflet)
+            if options.strict:
+                problems.add(unpublished)
+                continue
+            warn(f"warning: {unpublished} (built as a draft, in drafts/, meanwhile)")
         key = digest(inputs, leaflet.path.read_bytes(),
                      *(path.read_bytes() for path in leaflet.figures.values()))
         editions = memo.recall("plan", leaflet.id, key)
         if editions is None:
             before = len(problems.problems)
-            editions = _editions(site, environment, leaflet, options, problems, cmaps)
+            editions = _editions(site, environment, leaflet, options, problems, cmaps,
+                                 bool(unpublished))
             if len(problems.problems) == before:
                 memo.remember("plan", leaflet.id, key, editions)
         found = seen[leaflet.id] = set(marks)
@@ -205,7 +224,7 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
             translations = site.translations[locale]
             if not options.selects(leaflet.id, bcp47(locale)):
                 continue
-            if rendered.missing and not options.draft:
+            if rendered.missing and not rendered.draft:
                 skipped.append(_skip(leaflet, translations, rendered))
                 gaps.setdefault(translations.locale, {}).update(
                     (message_id, translations.state(message_id))
@@ -215,7 +234,8 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
             else:
                 planned.append(Planned(leaflet, translations, rendered, page))
     _tell(site, skipped, gaps, options.strict, problems, warn)
-    return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()})
+    return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()},
+                unapproved)
 
 
 def _shared_inputs(site: Site, options: BuildOptions) -> str:
@@ -239,22 +259,24 @@ class _Edition(NamedTuple):
 
 
 def _editions(site: Site, environment, leaflet: LeafletFile, options: BuildOptions,
-              problems: ProblemCollector, cmaps: Path) -> list[_Edition]:
-    """Return each output of ``leaflet``, variant by variant, locale by locale."""
+              problems: ProblemCollector, cmaps: Path, unapproved: bool) -> list[_Edition]:
+    """Return each output of ``leaflet``, variant by variant, locale by locale (each a
+    draft if the leaflet is ``unapproved``)."""
     editions = []
     for variant in options.variants:
         # Every locale is rendered (HTML is cheap), also those not selected: the others
         # name the languages a leaflet is published in, and all give the characters.
         for translations, rendered in renderings(site, environment, leaflet, problems,
-                                                 options.draft, variant):
-            skipped = rendered.missing and not options.draft
+                                                 options.draft, variant, unapproved):
+            skipped = rendered.missing and not rendered.draft
             undrawable = () if skipped else tuple(coverage.output_problems(
                 site.project, site.brand, leaflet, translations, rendered, cmaps))
             page = None
             if variant == VARIANTS[0] and not skipped and not undrawable:
                 page = problems.run(render_html, environment, site.project, leaflet,
                                     site.brand, translations, list(rendered.others),
-                                    draft=rendered.draft, medium="screen")
+                                    draft=rendered.draft, medium="screen",
+                                    unapproved=unapproved)
             editions.append(_Edition(translations.locale, rendered, page, undrawable))
     return editions
 
@@ -289,19 +311,21 @@ def _names(names: list[str]) -> str:
 
 
 def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
-               drafts: bool = False, variant: str = VARIANTS[0]):
+               drafts: bool = False, variant: str = VARIANTS[0], unapproved: bool = False):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
     Each rendering names the other languages the leaflet is published in, which are
     known only once every locale has been tried: hence two passes (HTML is cheap, only
     PDFs are costly). The first pass names every locale, so it looks up at least the
-    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft.
+    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft;
+    an ``unapproved`` leaflet is a draft in every locale.
     """
     locales = [locale for locale in site.project.locales() if locale in site.translations]
 
     def render(locale, others, draft=False):
         return problems.run(render_html, environment, site.project, leaflet, site.brand,
-                            site.translations[locale], others, draft=draft, variant=variant)
+                            site.translations[locale], others, draft=draft, variant=variant,
+                            unapproved=unapproved)
 
     first = {locale: render(locale, [other for other in locales if other != locale])
              for locale in locales}
@@ -310,7 +334,7 @@ def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemC
     for locale, trial in first.items():
         if trial is None:
             continue
-        if len(published) == len(locales):  # every locale complete: the first pass is final
+        if len(published) == len(locales) or unapproved:  # the first pass is final
             yield site.translations[locale], trial
             continue
         rendered = render(locale, [other for other in published if other != locale],

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from leafpress.project import Project
 
-from helpers import pdftotext, run, small_project
+from helpers import approve, pdftotext, run, small_project
 
 # The small made-up project of tests/projects/small: its leaflet "alpha" changes.
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
@@ -28,6 +28,7 @@ def edited(tmp_path_factory) -> Project:
     old = OLD
     assert old in text
     path.write_text(text.replace(old, NEW), "utf-8")
+    approve(project)  # the change is approved: only its translation is out of date
     assert run(project, "extract") == 0
     assert run(project, "update") == 0
     return project
