@@ -45,6 +45,10 @@ class BuildOptions:
     shard: tuple[int, int] | None = None
     leaflets: frozenset[str] | None = None
     locales: frozenset[str] | None = None  # gettext names (zh_Hans)
+    # Publish a leaflet only while its text is the approved one (history.approval_gap).
+    # False only for a build that is never published: the review pack's, which shows
+    # the text its approver is asked to approve (review_pack.py).
+    approved_only: bool = True
 
     @property
     def selective(self) -> bool:
@@ -202,7 +206,8 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
               if options.leaflets is None or leaflet.id in options.leaflets]
     inputs = _shared_inputs(site, options) if chosen else ""
     for leaflet in chosen:
-        unpublished = unpublished_problem(leaflet, site.project.relative(leaflet.path))
+        unpublished = options.approved_only and unpublished_problem(
+            leaflet, site.project.relative(leaflet.path))
         if unpublished:
             unapproved[leaflet.id] = approval_gap(leaflet)
             if options.strict:
@@ -246,7 +251,8 @@ def _shared_inputs(site: Site, options: BuildOptions) -> str:
     folders = [site.project.locales_dir, site.project.templates_dir, site.brand.path.parent]
     return "\0".join([str(root.resolve()), files_digest(folders, root),
                        str(site.brand.path.resolve()), repr(sorted(site.translations)),
-                       repr((options.draft, options.variants)), installed_fonts_digest()])
+                       repr((options.draft, options.variants, options.approved_only)),
+                       installed_fonts_digest()])
 
 
 class _Edition(NamedTuple):

@@ -164,10 +164,10 @@ def _pdfs(project: Project, leaflet_id: str, folder: Path) -> tuple[dict[str, Pa
     dist, notes = folder / "dist", []
     try:
         build(Project.at(copy), dist, variants=("standard",), jobs=1, log=lambda line: None,
-              warn=notes.append)
+              warn=notes.append, approved_only=False)
     except LeafletError as error:
         notes += [str(problem) for problem in error.problems]
-    note = "; ".join(line.removeprefix("warning: ") for line in notes if "skipped" in line
+    note = "; ".join(line.removeprefix("warning: ") for line in notes if " not built: " in line
                      or not line.startswith("warning: "))
     pdfs = {locale: dist / bcp47(locale) / f"{leaflet_id}.pdf" for locale in project.locales()}
     return {locale: path for locale, path in pdfs.items() if path.is_file()}, note
