@@ -441,25 +441,17 @@ def _stats(project: Project, arguments) -> int:
     from .reports import missing_line, missing_texts, translation_stats
     from .translation import STATES
 
-    names = {gettext_name(name) for name in arguments.locale or ()}
-    unknown = unknown_locales(project, names)
-    if unknown:
+    locales = {gettext_name(name) for name in arguments.locale or ()} or None
+    if unknown := unknown_locales(project, locales):
         raise LeafletError(unknown)
-    chosen = {bcp47(name) for name in names} or None
-
-    def narrowed(rows):  # a row of a leaflet that cannot be read has no locale: kept
-        return [row for row in rows if chosen is None or row["locale"] in chosen | {None}]
-
     if arguments.missing:
-        entries, problems = missing_texts(project)
-        entries = narrowed(entries)
+        entries, problems = missing_texts(project, locales=locales)
         if arguments.format == "json":
             print(json.dumps({"missing": entries}, indent=2, ensure_ascii=False))
         for entry in entries if arguments.format != "json" else ():
             print(missing_line(entry))
         return _afterwards(problems)
-    rows, problems = translation_stats(project)
-    rows = narrowed(rows)
+    rows, problems = translation_stats(project, locales=locales)
     if arguments.format == "json":
         print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
         return _afterwards(problems)
