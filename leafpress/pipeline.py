@@ -173,16 +173,16 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
            progress) -> BuildResult:
     warned: list[str] = []  # said again by a build with nothing to do (cli.py)
 
-    def warn(line, tell=warn):
+    def tell(line: str) -> None:
         warned.append(line)
-        tell(line)
+        warn(line)
 
     remove_leftovers(dist)
     previous = read_manifest(dist)
     brand_file = (options.brand or project.brand_file).resolve()
     problems = ProblemCollector()
     site = gather(project, brand_file, problems,
-                  warn=None if options.strict else lambda message: warn(f"warning: {message}"),
+                  warn=None if options.strict else lambda message: tell(f"warning: {message}"),
                   cache=None if options.force else dist / ".cache")  # --force trusts nothing
     selected = _check_selection(project, options, problems)
     result = BuildResult([], [])
@@ -190,7 +190,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     interrupted = False
     # A broken leaflet leaves the others to build (gather leaves it out of the site);
     # a selection naming what does not exist builds nothing.
-    plan = make_plan(site, options, problems, warn, cache_dir(dist).parent / "cmaps",
+    plan = make_plan(site, options, problems, tell, cache_dir(dist).parent / "cmaps",
                      Memo.in_cache(dist / ".cache", recall=not options.force)
                      ) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
