@@ -298,7 +298,7 @@ def _tell(site: Site, skipped: list[Skipped], gaps: dict[str, dict[str, str]], s
     for locale, missing in sorted(gaps.items()):
         tag = bcp47(locale)
         leaflets = sorted({item.leaflet for item in skipped if item.locale == tag})
-        who = f"{len(leaflets)} leaflets" if len(leaflets) > 3 else _names(leaflets)
+        who = f"{len(leaflets)} leaflets" if len(leaflets) > 2 else " and ".join(leaflets)
         counts = Counter(missing.values())
         texts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
         message = (f"{who} not built: {texts} text{'s' if len(missing) != 1 else ''}; "
@@ -309,11 +309,6 @@ def _tell(site: Site, skipped: list[Skipped], gaps: dict[str, dict[str, str]], s
                                  message))
         else:
             warn(f"warning: {tag}: {message}")
-
-
-def _names(names: list[str]) -> str:
-    """Return ``a``, ``a and b``, ``a, b and c``."""
-    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
