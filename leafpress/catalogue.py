@@ -4,10 +4,10 @@ The catalogue lists exactly what the manifest lists under ``"outputs"``, from th
 build result (and, after Ctrl-C, the files the build did not get to, which stay
 published: see `BuildResult.standing`): each leaflet, its title in each language, and a
 link to every PDF and web page with its size. A web page is there only with its standard
-PDF (pipeline.py); drafts never are, nor a leaflet whose text is not approved. The files it and the web pages need (the stylesheet, fonts and logo
-copied to ``dist/assets/``, one thumbnail per leaflet and language, ``index.html``
-itself) are listed under ``"files"`` in the manifest, so that the no-op check sees a
-damaged one.
+PDF (pipeline.py); drafts never are, nor a leaflet whose text is not approved. The
+files it and the web pages need (the stylesheet, fonts and logo copied to
+``dist/assets/``, one thumbnail per leaflet and language, ``index.html`` itself) are
+listed under ``"files"`` in the manifest, so that the no-op check sees a damaged one.
 Everything is relative to ``dist/`` and nothing comes from the network: the folder
 can be opened from a ``file:`` URL, or copied to a web server as it is.
 """
