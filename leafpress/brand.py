@@ -141,9 +141,17 @@ def _font_problems(shown: str, document, folder: Path, font: Font | None) -> lis
     return problems
 
 
+def missing_brand(shown: str) -> Problem:
+    """Return the problem of a brand file that does not exist (``shown``: its path)."""
+    return Problem(shown, None, "no brand file; create one like the example in the README "
+                                "(section \"Branding\"), or pass --brand FILE")
+
+
 def load_brand(path: Path, shown: str | None = None) -> BrandFile:
     """Load and validate the brand file; raise `LeafletError` for every problem."""
     shown = shown or str(path)
+    if not path.is_file():
+        raise LeafletError([missing_brand(shown)])
     document, problems = read_yaml(path, shown)  # with the schema's, in one run (issue 20)
     if document is None:
         raise LeafletError(problems)

@@ -1,12 +1,13 @@
 """The catalogue of a build: ``dist/index.html``, the thumbnails it shows, the pages' assets.
 
 The catalogue lists exactly what the manifest lists under ``"outputs"``, from the same
-build result: each leaflet, its title in each language, and a link to every PDF and web
-page with its size. A web page is there only with its standard PDF (pipeline.py), and
-drafts never are. The files it and the web pages need (the stylesheet, fonts and logo
-copied to ``dist/assets/``, one thumbnail per leaflet and language, ``index.html``
-itself) are listed under ``"files"`` in the manifest, so that the no-op check sees a
-damaged one.
+build result (and, after Ctrl-C, the files the build did not get to, which stay
+published: see `BuildResult.standing`): each leaflet, its title in each language, and a
+link to every PDF and web page with its size. A web page is there only with its standard
+PDF (pipeline.py); drafts never are, nor a leaflet whose text is not approved. The
+files it and the web pages need (the stylesheet, fonts and logo copied to
+``dist/assets/``, one thumbnail per leaflet and language, ``index.html`` itself) are
+listed under ``"files"`` in the manifest, so that the no-op check sees a damaged one.
 Everything is relative to ``dist/`` and nothing comes from the network: the folder
 can be opened from a ``file:`` URL, or copied to a web server as it is.
 """
@@ -50,7 +51,7 @@ class File:
 def publish_catalogue(site, dist: Path, result, force: bool = False) -> list[File]:
     """Copy the pages' assets, make the thumbnails and write ``index.html``; return them."""
     files = [_copy(dist, relative, source, force) for relative, source in _assets(site)]
-    thumbnails = _thumbnails(dist, result.outputs, result.thumbnails, force)
+    thumbnails = _thumbnails(dist, result.published, result.thumbnails, force)
     files += thumbnails.values()
     files.append(_write(dist, INDEX, _index_html(site, result, thumbnails, dist), force))
     return sorted(files, key=lambda file: file.path)
@@ -84,8 +85,10 @@ def _thumbnails(dist: Path, outputs, made: list[File], force: bool
     """Return a PNG of the first page of each leaflet in each locale, by (leaflet, locale).
 
     It shows the standard PDF, or the large-print one when only that was built. The
-    render workers ``made`` the thumbnails of the PDFs they wrote in this build; any
-    other is keyed by its PDF's SHA-256 and reused while that PDF is unchanged.
+    render workers ``made`` the thumbnails of the PDFs they wrote in this build (with
+    ``force`` too); any other is keyed by its PDF's SHA-256 and reused while that PDF
+    is unchanged: a PDF that this build did not write (one it did not select, or did
+    not reach before Ctrl-C) keeps its thumbnail even with ``force``.
     """
     cache = dist / ".cache"
     made_here = {thumbnail.path: thumbnail for thumbnail in made}
@@ -99,8 +102,7 @@ def _thumbnails(dist: Path, outputs, made: list[File], force: bool
         if relative in made_here:
             thumbnails[output.leaflet, output.locale] = made_here[relative]
             continue
-        record = None if force else incremental.cached_output(
-            cache, _thumbnail_key(output.sha256), dist)
+        record = incremental.cached_output(cache, _thumbnail_key(output.sha256), dist)
         if record and record["path"] == relative:
             thumbnail = File(**record)
         else:
@@ -166,17 +168,19 @@ def _index_html(site, result, thumbnails: dict, dist: Path) -> bytes:
     brand = site.brand.brand
     english = Lookup(site.translations[SOURCE_LOCALE])
     environment = template_environment(site.project)
-    leaflets = [_leaflet_entry(site, english, leaflet_file, result, thumbnails, dist)
-                for leaflet_file in site.leaflets]
+    # A leaflet with nothing published (its text not approved) is not listed at all.
+    leaflets = [entry for leaflet_file in site.leaflets
+                if (entry := _leaflet_entry(site, english, leaflet_file, result, thumbnails,
+                                            dist))["editions"]]
     try:  # a mistake in the template is the user's, reported at its line (issue 20)
         html = environment.get_template(INDEX_TEMPLATE).render(
             organisation=english.plain(brand.organisation),
             logo=f"{ASSETS_DIR}/brand/{quote(brand.logo)}",
             colours=brand.colours,
             leaflets=leaflets,
-            outputs=result.outputs,
+            outputs=result.published,
             skipped=result.skipped,
-            languages=sorted({output.locale for output in result.outputs}),
+            languages=sorted({output.locale for output in result.published}),
             date=lambda value: format_date(value, "long", locale=SOURCE_FORMAT_LOCALE),
             iso=lambda value: value.isoformat(),
         )
@@ -200,7 +204,7 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
         if not is_locale_name(locale):
             continue  # an error of gather's; 'zh-Hans' would take zh_Hans's outputs as its own
         tag = bcp47(locale)
-        outputs = sorted((output for output in result.outputs
+        outputs = sorted((output for output in result.published
                           if (output.leaflet, output.locale) == (leaflet.id, tag)),
                          key=lambda output: (output.format != "pdf",
                                              VARIANTS.index(output.variant)))

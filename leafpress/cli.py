@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import incremental
 from .errors import LeafletError
-from .project import VARIANTS, Project, bcp47, write_atomically
+from .project import VARIANTS, Project, bcp47, gettext_name, unknown_locales, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.output and arguments.output.exists() and not arguments.output.is_dir():
         parser.error(f"--output: {arguments.output} is a file, not a folder")
     try:
+        if arguments.command not in (_init, _schema, _release):
+            _check_brand(project, arguments)
         return arguments.command(project, arguments)
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -52,6 +54,20 @@ def main(argv: list[str] | None = None) -> int:
         count = len(error.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
         return 1
+
+
+def _check_brand(project: Project, arguments) -> None:
+    """Every command but init, schema and release (which edits leaflets only) reads the
+    brand: stop at once if there is none.
+
+    The path is shown as the user named the project (``--project DIR``).
+    """
+    given = arguments.brand or next(iter(getattr(arguments, "brands", [])), None)
+    if given or project.brand_file.is_file():
+        return  # a --brand file was checked above
+    from .brand import missing_brand
+
+    raise LeafletError([missing_brand(str(arguments.project / "brand" / "brand.yaml"))])
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,6 +150,8 @@ def _parser() -> argparse.ArgumentParser:
     stats_parser.add_argument("--missing", action="store_true",
                               help="list each untranslated, fuzzy or invalid text with its "
                                    "catalog file and line")
+    stats_parser.add_argument("--locale", action="append", metavar="LOCALE",
+                              help="only this language (repeatable; e.g. zh-Hans)")
     stats_parser.set_defaults(command=_stats)
     report_parser = commands.add_parser("report", help="every leaflet with its version, "
                                                        "review date, owner and translations")
@@ -188,10 +206,8 @@ def _build(project: Project, arguments) -> int:
     if not arguments.force and not leaflets and not locales:
         manifest = _nothing_to_do(project, dist, brand_file, arguments, variants)
         if manifest is not None:
-            for skipped in manifest.get("skipped", []):  # said again, as a build would
-                label = "" if skipped["variant"] == VARIANTS[0] else f", {skipped['variant']}"
-                print(f"warning: {skipped['leaflet']} [{skipped['locale']}{label}]: skipped: "
-                      f"{skipped['reason']} — run 'build.py stats'", file=sys.stderr)
+            for line in incremental.remembered_warnings(dist / ".cache"):  # as a build would
+                print(line, file=sys.stderr)
             count = len(manifest["outputs"]) + len(manifest.get("drafts", []))
             print(f"0 built, {count} reused, {len(manifest.get('skipped', []))} skipped, "
                   f"0 failed in {time.perf_counter() - started:.2f} s: everything in {dist} "
@@ -227,7 +243,7 @@ def _options(project: Project, arguments, leaflets=None, locales=None):
         jobs=arguments.jobs or default_jobs(), force=arguments.force, shard=arguments.shard,
         leaflets=frozenset(leaflets) if leaflets else None,
         # zh-Hans or zh_Hans: the folder's name is the gettext one
-        locales=frozenset(name.replace("-", "_") for name in locales) if locales else None)
+        locales=frozenset(map(gettext_name, locales)) if locales else None)
 
 
 def _serve(project: Project, arguments) -> int:
@@ -425,14 +441,17 @@ def _stats(project: Project, arguments) -> int:
     from .reports import missing_line, missing_texts, translation_stats
     from .translation import STATES
 
+    locales = {gettext_name(name) for name in arguments.locale or ()} or None
+    if unknown := unknown_locales(project, locales):
+        raise LeafletError(unknown)
     if arguments.missing:
-        entries, problems = missing_texts(project)
+        entries, problems = missing_texts(project, locales=locales)
         if arguments.format == "json":
             print(json.dumps({"missing": entries}, indent=2, ensure_ascii=False))
         for entry in entries if arguments.format != "json" else ():
             print(missing_line(entry))
         return _afterwards(problems)
-    rows, problems = translation_stats(project)
+    rows, problems = translation_stats(project, locales=locales)
     if arguments.format == "json":
         print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
         return _afterwards(problems)

@@ -31,6 +31,8 @@ TEMPLATE = "leaflet.html.j2"
 # Printed on every page of a draft, in English beside the translation; the template
 # asks for its translation with this same msgid.
 DRAFT_MARK = "Draft translation — not for patient use"
+# Printed instead on every page of a leaflet whose text is not approved (history.py).
+UNAPPROVED_MARK = "Not approved — not for patient use"
 # Unicode bidirectional controls (UAX #9), the plain-text form of <bdi> and dir="auto":
 # they work the same in WeasyPrint's text (Pango, FriBidi), in CSS strings and in <title>.
 LEFT_TO_RIGHT_MARK = "\u200e"
@@ -114,17 +116,20 @@ def template_environment(project: Project) -> Environment:
 def render_html(environment: Environment, project: Project, leaflet_file: LeafletFile,
                 brand_file: BrandFile, translations: Translations,
                 other_locales: list[str], draft: bool = False,
-                variant: str = "standard", medium: str = "print") -> Rendered:
+                variant: str = "standard", medium: str = "print",
+                unapproved: bool = False) -> Rendered:
     """Render ``leaflet_file`` in the translations' locale, for print or for screen.
 
     ``medium`` is ``"print"`` for the HTML WeasyPrint lays out, ``"screen"`` for the
-    web page written beside the PDFs.
+    web page written beside the PDFs. An ``unapproved`` leaflet is a draft, with its
+    own mark.
 
     A text without a usable translation is rendered in English and listed in
     ``missing``; the caller publishes such HTML only as a marked ``draft``. Print HTML
     links the project's own files; screen HTML links the copies in ``dist/assets/``.
     """
     locale = translations.locale
+    draft = draft or unapproved
     lookup = Lookup(translations, medium, direction=text_direction(locale))
     environment.install_gettext_callables(lookup.gettext, lookup.ngettext,
                                           newstyle=JINJA_I18N_OPTIONS["newstyle_gettext"])
@@ -162,6 +167,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             online=_online_page(brand_file, leaflet, locale),
             draft=draft,
             draft_mark_english=DRAFT_MARK,
+            unapproved_mark=UNAPPROVED_MARK if unapproved else None,
             variant=variant,
             medium=medium,
             figure=lambda name: figure_source(leaflet_file, brand_file, name,

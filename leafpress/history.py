@@ -83,8 +83,17 @@ def history_problems(leaflet, document, shown: str) -> list[Problem]:
     return problems
 
 
-def release_problem(leaflet_file, shown: str) -> Problem | None:
-    """Return a problem if the English text differs from what its version's approver saw."""
+def approval_gap(leaflet_file) -> str | None:
+    """Return why the leaflet's current English text has no recorded approval, or None.
+
+    The one judgment that `check` (`release_problem`, `unapproved_problem`) and the
+    build (which publishes only approved text) share: no approval at all, or text
+    changed since its version's approval.
+    """
+    return _changed(leaflet_file) or _never_approved(leaflet_file)
+
+
+def _changed(leaflet_file) -> str | None:
     leaflet = leaflet_file.leaflet
     if not leaflet.history:
         return None
@@ -92,16 +101,35 @@ def release_problem(leaflet_file, shown: str) -> Problem | None:
     changed = changed_count(leaflet.history[0].fingerprint, texts)
     if not changed:
         return None
-    return Problem(shown, leaflet_file.key_lines.get("version"),
-                   f"the text changed since version {leaflet.version} was approved ("
-                   f"{changed} text{'s' if changed != 1 else ''}); run 'build.py release "
-                   f"{leaflet.id}'", "version")
+    return (f"the text changed since version {leaflet.version} was approved ({changed} "
+            f"text{'s' if changed != 1 else ''})")
+
+
+def _never_approved(leaflet_file) -> str | None:
+    if leaflet_file.leaflet.history:
+        return None
+    return f"no approval of version {leaflet_file.leaflet.version} is recorded"
+
+
+def release_problem(leaflet_file, shown: str) -> Problem | None:
+    """Return a problem if the English text differs from what its version's approver saw."""
+    changed = _changed(leaflet_file)
+    return changed and Problem(shown, leaflet_file.key_lines.get("version"),
+                               f"{changed}; run 'build.py release {leaflet_file.id}'", "version")
 
 
 def unapproved_problem(leaflet_file, shown: str) -> Problem | None:
     """Return a warning if a leaflet records no approval at all."""
-    if leaflet_file.leaflet.history:
-        return None
-    return Problem(shown, leaflet_file.key_lines.get("version"),
-                   f"no approval of version {leaflet_file.leaflet.version} is recorded; run "
-                   f"'build.py release {leaflet_file.id}'", "version")
+    never = _never_approved(leaflet_file)
+    return never and Problem(shown, leaflet_file.key_lines.get("version"),
+                             f"{never}; run 'build.py release {leaflet_file.id}'", "version")
+
+
+def unpublished_problem(leaflet_file, shown: str) -> Problem | None:
+    """Return why the build does not publish the leaflet, with the command that approves
+    it, or None when its current text is the approved one (see `approval_gap`)."""
+    gap = approval_gap(leaflet_file)
+    return gap and Problem(shown, leaflet_file.key_lines.get("version"),
+                           f"not published: {gap}; approve it with 'build.py release "
+                           f"{leaflet_file.id} --approver \"Name, Role\" --summary \"…\"'",
+                           "version")

@@ -165,13 +165,24 @@ def _only_listed_drafts(dist: Path, manifest: dict) -> bool:
                for path in folder.rglob("*") if not path.is_dir())
 
 
-def remember(cache: Path, digest: str, manifest: dict, system_files: list[Path]) -> None:
-    """Record a clean build, for the no-op check of the next one."""
+def remember(cache: Path, digest: str, manifest: dict, system_files: list[Path],
+             warnings: list[str] = ()) -> None:
+    """Record a clean build, and the warnings it gave, for the no-op check of the next one."""
     from .project import write_atomically
 
     write_atomically(cache / STATE, json.dumps(
-        {"digest": digest, "manifest": manifest,
+        {"digest": digest, "manifest": manifest, "warnings": list(warnings),
          "system_files": [str(path) for path in system_files]}, sort_keys=True).encode())
+
+
+def remembered_warnings(cache: Path) -> list[str]:
+    """Return the warnings of the last clean build, for a no-op build to say again."""
+    try:
+        warnings = json.loads((cache / STATE).read_text("utf-8"))["warnings"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [line for line in warnings if isinstance(line, str)] \
+        if isinstance(warnings, list) else []
 
 
 def remembered_system_files(cache: Path) -> list[Path]:

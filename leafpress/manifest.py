@@ -14,9 +14,10 @@ from pathlib import Path
 
 from . import incremental
 from .catalogue import File
-from .project import DRAFTS_DIR, Project, bcp47, output_path, write_atomically
+from .project import DRAFTS_DIR, VARIANTS, Project, bcp47, output_path, write_atomically
 
 MANIFEST = "manifest.json"
+INTERRUPTED = "the build was interrupted"
 OUTPUT_FIELDS = ("leaflet", "locale", "variant", "path", "sha256", "bytes", "draft")
 
 
@@ -30,17 +31,22 @@ def read_manifest(dist: Path) -> dict:
 
 
 def carry_over(project: Project, dist: Path, previous: dict, result, errors: str | None,
-               log) -> None:
+               log, interrupted: bool = False) -> None:
     """Account for every file the last manifest listed that this build did not write.
 
-    A file this build failed or skipped, or did not try (``--variant``), stays on disk,
-    as it was, and is listed under ``"kept"`` with the reason; so does the web page of a
-    standard PDF that failed, since a page is published only with its PDF. A file whose
-    leaflet or language is gone from the project, a file this build wrote elsewhere (an
-    older layout of ``dist/``), and every draft are deleted, so that ``dist/`` never
-    offers a withdrawn leaflet, a stale copy or an unmarked draft. ``errors`` says why
-    nothing else was rebuilt, if something stopped the build (errors, an interruption).
+    A file this build failed or skipped, did not publish (its leaflet's text is not
+    approved: the file is the last approved one), or did not try (``--variant``), stays
+    on disk, as it was, and is listed under ``"kept"`` with the reason; so does the web
+    page of a standard PDF that failed, since a page is published only with its PDF. A
+    file whose leaflet or language is gone from the project, a file this build wrote
+    elsewhere (an older layout of ``dist/``), and every draft are deleted, so that
+    ``dist/`` never offers a withdrawn leaflet, a stale copy or an unmarked draft. ``errors`` says why
+    nothing else was rebuilt, if something stopped the build (errors). When the build
+    was ``interrupted`` (Ctrl-C), that is the reason, and the files it did not get to
+    that were published (the PDFs, and the pages whose PDF is kept too) are still
+    published: `BuildResult.standing` lists them for the catalogue (issue 20).
     """
+    errors = INTERRUPTED if interrupted else errors
     written = {output.path for output in [*result.outputs, *result.drafts]}
     places = {_identity(asdict(output)): output.path for output in result.outputs}
     failed = set(result.failed)
@@ -68,12 +74,42 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: str
             why = "its PDF failed in this build, and a web page is published only with it"
         elif which in skipped:
             why = skipped[which]
+        elif record["leaflet"] in result.unapproved:
+            why = f"{result.unapproved[record['leaflet']]}, so it is not published"
         elif errors:
             why = errors
         else:
             why = "not part of this build"
-        reason = f"not rebuilt: {why}; this file is from an earlier build"
-        result.kept.append({**record, "reason": reason})
+        result.kept.append({**record, "reason": _kept_reason(why)})
+        if why == INTERRUPTED and _published(record, previous):
+            result.standing.append(_output(record))
+    _pages_with_their_pdfs(result.standing)
+
+
+def _kept_reason(why: str) -> str:
+    return f"not rebuilt: {why}; this file is from an earlier build"
+
+
+def _published(record: dict, previous: dict) -> bool:
+    """Return whether the last build published ``record``: listed it as an output, or
+    kept it because it too was interrupted before this file's turn."""
+    return any(record is listed for listed in previous.get("outputs", [])) or \
+        record.get("reason") == _kept_reason(INTERRUPTED)
+
+
+def _output(record: dict):
+    from .plan import Output
+
+    return Output(**{name: record[name] for name in (*OUTPUT_FIELDS, "format", "pages")})
+
+
+def _pages_with_their_pdfs(standing: list) -> None:
+    """Drop from ``standing`` each web page whose standard PDF is not in it: that PDF was
+    written again, and a page is published only with its PDF."""
+    pdfs = {(output.leaflet, output.locale) for output in standing
+            if (output.format, output.variant) == ("pdf", VARIANTS[0])}
+    standing[:] = [output for output in standing
+                   if output.format == "pdf" or (output.leaflet, output.locale) in pdfs]
 
 
 def untouched(dist: Path, previous: dict, selects, result) -> dict:

@@ -25,7 +25,7 @@ from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped,
                    make_plan, renderings, sliced)
 from .project import (VARIANTS, Project, bcp47, exclusive, output_path, publish,
-                      remove_leftovers, write_atomically)
+                      remove_leftovers, unknown_locales, write_atomically)
 from .review import review_problems
 from .history import release_problem, unapproved_problem
 from .workers import RenderPool, Task
@@ -203,12 +203,18 @@ def build(project: Project, dist: Path, options: BuildOptions | None = None, *, 
 
 def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool, log, warn,
            progress) -> BuildResult:
+    warned: list[str] = []  # said again by a build with nothing to do (cli.py)
+
+    def tell(line: str) -> None:
+        warned.append(line)
+        warn(line)
+
     remove_leftovers(dist)
     previous = read_manifest(dist)
     brand_file = (options.brand or project.brand_file).resolve()
     problems = ProblemCollector()
     site = gather(project, brand_file, problems,
-                  warn=None if options.strict else lambda message: warn(f"warning: {message}"),
+                  warn=None if options.strict else lambda message: tell(f"warning: {message}"),
                   cache=None if options.force else dist / ".cache")  # --force trusts nothing
     selected = _check_selection(project, options, problems)
     result = BuildResult([], [])
@@ -216,10 +222,11 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     interrupted = False
     # A broken leaflet leaves the others to build (gather leaves it out of the site);
     # a selection naming what does not exist builds nothing.
-    plan = make_plan(site, options, problems, warn, cache_dir(dist).parent / "cmaps",
+    plan = make_plan(site, options, problems, tell, cache_dir(dist).parent / "cmaps",
                      Memo.in_cache(dist / ".cache", recall=not options.force)
                      ) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
+    result.unapproved.update(plan.unapproved if plan else {})
     if plan and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
         try:
@@ -235,8 +242,8 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
         result.outputs.sort(key=lambda output: output.path)
         result.drafts.sort(key=lambda output: output.path)
         result.skipped.sort(key=lambda item: (item.leaflet, item.locale, item.variant))
-        carry_over(project, dist, previous, result, "the build was interrupted" if interrupted
-                   else "this build found errors" if problems.problems else None, log)
+        carry_over(project, dist, previous, result,
+                   "this build found errors" if problems.problems else None, log, interrupted)
         if not options.selective:
             clear_drafts(dist, result, log)
         catalogue = problems.run(publish_catalogue, site, dist, result, options.force) \
@@ -248,7 +255,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
                 project.root, brand_file, incremental.build_options(
                     project.root, brand_file, options.strict, options.draft,
                     options.variants, options.shard), system_files),
-                manifest, system_files)
+                manifest, system_files, warned)
     if interrupted or held:
         raise KeyboardInterrupt
     problems.raise_if_any()
@@ -280,11 +287,7 @@ def _check_selection(project: Project, options: BuildOptions, problems: ProblemC
         if name not in known:
             problems.add(Problem("command line", None, f"no leaflet {name!r}: there is no "
                                  f"{project.relative(project.leaflets_dir / name)}.yaml"))
-    locales = set(project.locales())
-    for name in sorted(options.locales or ()):
-        if name not in locales:
-            problems.add(Problem("command line", None, f"no locale {bcp47(name)!r}: the project "
-                                 f"has {', '.join(bcp47(locale) for locale in sorted(locales))}"))
+    problems.extend(unknown_locales(project, options.locales))
     return len(problems.problems) == found
 
 

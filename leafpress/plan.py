@@ -16,9 +16,10 @@ from typing import NamedTuple
 from . import coverage
 from .brand import BrandFile
 from .catalogue import File
-from .document import DRAFT_MARK, Rendered, render_html, template_environment
+from .document import DRAFT_MARK, UNAPPROVED_MARK, Rendered, render_html, template_environment
 from .errors import Problem, ProblemCollector
 from .fonts import characters, installed_fonts_digest
+from .history import approval_gap, unpublished_problem
 from .leaflet import LeafletFile
 from .memo import Memo, digest
 from .incremental import files_digest
@@ -44,6 +45,10 @@ class BuildOptions:
     shard: tuple[int, int] | None = None
     leaflets: frozenset[str] | None = None
     locales: frozenset[str] | None = None  # gettext names (zh_Hans)
+    # Publish a leaflet only while its text is the approved one (history.approval_gap).
+    # False only for a build that is never published: the review pack's, which shows
+    # the text its approver is asked to approve (review_pack.py).
+    approved_only: bool = True
 
     @property
     def selective(self) -> bool:
@@ -107,6 +112,16 @@ class BuildResult:
     thumbnails: list[File] = field(default_factory=list)
     # Listed as the last build left them: outside a selective build's selection.
     untouched: list[Output] = field(default_factory=list)
+    # Published by an earlier build, not reached by this interrupted one: listed under
+    # "kept", and still in the catalogue, which describes the files on disk (issue 20).
+    standing: list[Output] = field(default_factory=list)
+    # Each leaflet not published because its text has no recorded approval, and why.
+    unapproved: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def published(self) -> list[Output]:
+        """Return what the catalogue lists: the outputs, and the standing files."""
+        return sorted([*self.outputs, *self.standing], key=lambda output: output.path)
 
 
 @dataclass(frozen=True)
@@ -157,6 +172,9 @@ class Plan:
     outputs: list[Planned]
     skipped: list[Skipped]
     characters: dict[str, frozenset[str]]
+    # Each selected leaflet whose text has no recorded approval, and why (history.py):
+    # built only as a draft, never published.
+    unapproved: dict[str, str] = field(default_factory=dict)
 
 
 def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, warn,
@@ -166,27 +184,43 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
     An output with a character that none of its fonts can draw is not planned, and each
     such character is a problem (see coverage.py). The web page of a leaflet goes with its
     standard PDF: planned with it, with the same languages named, skipped when it is
-    skipped. With ``strict`` a skipped output is a problem, otherwise a warning. A
-    leaflet's HTML is remembered in ``memo`` while nothing it is made from changes.
+    skipped. The skipped outputs are told in one line per language, with ``strict`` as a
+    problem, otherwise as a warning (see `_tell`). A leaflet's HTML is remembered in
+    ``memo`` while nothing it is made from changes.
+
+    A leaflet whose current text has no recorded approval (`approval_gap`, the judgment
+    ``check`` makes) is never published: every output of it is a draft, with its own
+    mark, and a warning says how to approve it; with ``strict`` it is a problem, and
+    not rendered (issue 20).
     """
     memo = memo or Memo(None)
     environment = template_environment(site.project)
-    planned, skipped, seen = [], [], {}
+    planned, skipped, seen, unapproved = [], [], {}, {}
+    gaps: dict[str, dict[str, str]] = {}  # locale -> each missing text's state
     # What a draft adds to the texts every build renders: its mark, in each language.
-    marks = set(DRAFT_MARK + " · ").union(*(translations.lookup(DRAFT_MARK) or ""
-                                            for translations in site.translations.values()))
+    marks = set(DRAFT_MARK + " · " + UNAPPROVED_MARK).union(
+        *(translations.lookup(DRAFT_MARK) or "" for translations in site.translations.values()))
     # A leaflet not selected is not rendered: its outputs stay as they are, and each
     # leaflet's fonts are made from its own characters only.
     chosen = [leaflet for leaflet in site.leaflets
               if options.leaflets is None or leaflet.id in options.leaflets]
     inputs = _shared_inputs(site, options) if chosen else ""
     for leaflet in chosen:
+        unpublished = options.approved_only and unpublished_problem(
+            leaflet, site.project.relative(leaflet.path))
+        if unpublished:
+            unapproved[leaflet.id] = approval_gap(leaflet)
+            if options.strict:
+                problems.add(unpublished)
+                continue
+            warn(f"warning: {unpublished} (built as a draft, in drafts/, meanwhile)")
         key = digest(inputs, leaflet.path.read_bytes(),
                      *(path.read_bytes() for path in leaflet.figures.values()))
         editions = memo.recall("plan", leaflet.id, key)
         if editions is None:
             before = len(problems.problems)
-            editions = _editions(site, environment, leaflet, options, problems, cmaps)
+            editions = _editions(site, environment, leaflet, options, problems, cmaps,
+                                 bool(unpublished))
             if len(problems.problems) == before:
                 memo.remember("plan", leaflet.id, key, editions)
         found = seen[leaflet.id] = set(marks)
@@ -195,14 +229,18 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
             translations = site.translations[locale]
             if not options.selects(leaflet.id, bcp47(locale)):
                 continue
-            if rendered.missing and not options.draft:
+            if rendered.missing and not rendered.draft:
                 skipped.append(_skip(leaflet, translations, rendered))
-                _tell(site, leaflet, skipped[-1], options.strict, problems, warn)
+                gaps.setdefault(translations.locale, {}).update(
+                    (message_id, translations.state(message_id))
+                    for message_id in rendered.missing)
             elif undrawable:
                 problems.extend(undrawable)
             else:
                 planned.append(Planned(leaflet, translations, rendered, page))
-    return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()})
+    _tell(site, skipped, gaps, options.strict, problems, warn)
+    return Plan(planned, skipped, {leaflet: frozenset(found) for leaflet, found in seen.items()},
+                unapproved)
 
 
 def _shared_inputs(site: Site, options: BuildOptions) -> str:
@@ -213,7 +251,8 @@ def _shared_inputs(site: Site, options: BuildOptions) -> str:
     folders = [site.project.locales_dir, site.project.templates_dir, site.brand.path.parent]
     return "\0".join([str(root.resolve()), files_digest(folders, root),
                        str(site.brand.path.resolve()), repr(sorted(site.translations)),
-                       repr((options.draft, options.variants)), installed_fonts_digest()])
+                       repr((options.draft, options.variants, options.approved_only)),
+                       installed_fonts_digest()])
 
 
 class _Edition(NamedTuple):
@@ -226,51 +265,68 @@ class _Edition(NamedTuple):
 
 
 def _editions(site: Site, environment, leaflet: LeafletFile, options: BuildOptions,
-              problems: ProblemCollector, cmaps: Path) -> list[_Edition]:
-    """Return each output of ``leaflet``, variant by variant, locale by locale."""
+              problems: ProblemCollector, cmaps: Path, unapproved: bool) -> list[_Edition]:
+    """Return each output of ``leaflet``, variant by variant, locale by locale (each a
+    draft if the leaflet is ``unapproved``)."""
     editions = []
     for variant in options.variants:
         # Every locale is rendered (HTML is cheap), also those not selected: the others
         # name the languages a leaflet is published in, and all give the characters.
         for translations, rendered in renderings(site, environment, leaflet, problems,
-                                                 options.draft, variant):
-            skipped = rendered.missing and not options.draft
+                                                 options.draft, variant, unapproved):
+            skipped = rendered.missing and not rendered.draft
             undrawable = () if skipped else tuple(coverage.output_problems(
                 site.project, site.brand, leaflet, translations, rendered, cmaps))
             page = None
             if variant == VARIANTS[0] and not skipped and not undrawable:
                 page = problems.run(render_html, environment, site.project, leaflet,
                                     site.brand, translations, list(rendered.others),
-                                    draft=rendered.draft, medium="screen")
+                                    draft=rendered.draft, medium="screen",
+                                    unapproved=unapproved)
             editions.append(_Edition(translations.locale, rendered, page, undrawable))
     return editions
 
 
-def _tell(site: Site, leaflet: LeafletFile, skipped: Skipped, strict: bool,
+def _tell(site: Site, skipped: list[Skipped], gaps: dict[str, dict[str, str]], strict: bool,
           problems: ProblemCollector, warn) -> None:
-    label = "" if skipped.variant == VARIANTS[0] else f", {skipped.variant}"
-    message = (f"{skipped.leaflet} [{skipped.locale}{label}]: skipped: {skipped.reason} — "
-               "run 'build.py stats'")
-    if strict:
-        problems.add(Problem(site.project.relative(leaflet.path), None, message))
-    else:
-        warn(f"warning: {message}")
+    """Say, in one line per language, which leaflets were not built and what they lack.
+
+    One line each, not one per output: a language just started would otherwise print
+    a line for every leaflet and variant at every build (issue 20). The line names the
+    command that lists the texts (``stats --missing --locale``), each with its PO line.
+    """
+    for locale, missing in sorted(gaps.items()):
+        tag = bcp47(locale)
+        leaflets = sorted({item.leaflet for item in skipped if item.locale == tag})
+        who = f"{len(leaflets)} leaflets" if len(leaflets) > 2 else " and ".join(leaflets)
+        counts = Counter(missing.values())
+        texts = ", ".join(f"{counts[state]} {state}" for state in STATES if counts[state])
+        message = (f"{who} not built: {texts} text{'s' if len(missing) != 1 else ''}; "
+                   f"'build.py stats --missing --locale {tag}' lists "
+                   f"{'it' if len(missing) == 1 else 'them'}")
+        if strict:
+            problems.add(Problem(site.project.relative(site.project.po_file(locale)), None,
+                                 message))
+        else:
+            warn(f"warning: {tag}: {message}")
 
 
 def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
-               drafts: bool = False, variant: str = VARIANTS[0]):
+               drafts: bool = False, variant: str = VARIANTS[0], unapproved: bool = False):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
 
     Each rendering names the other languages the leaflet is published in, which are
     known only once every locale has been tried: hence two passes (HTML is cheap, only
     PDFs are costly). The first pass names every locale, so it looks up at least the
-    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft.
+    texts of the second. With ``drafts``, an incomplete locale is rendered as a draft;
+    an ``unapproved`` leaflet is a draft in every locale.
     """
     locales = [locale for locale in site.project.locales() if locale in site.translations]
 
     def render(locale, others, draft=False):
         return problems.run(render_html, environment, site.project, leaflet, site.brand,
-                            site.translations[locale], others, draft=draft, variant=variant)
+                            site.translations[locale], others, draft=draft, variant=variant,
+                            unapproved=unapproved)
 
     first = {locale: render(locale, [other for other in locales if other != locale])
              for locale in locales}
@@ -279,7 +335,7 @@ def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemC
     for locale, trial in first.items():
         if trial is None:
             continue
-        if len(published) == len(locales):  # every locale complete: the first pass is final
+        if len(published) == len(locales) or unapproved:  # the first pass is final
             yield site.translations[locale], trial
             continue
         rendered = render(locale, [other for other in published if other != locale],

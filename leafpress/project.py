@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LeafletError
+from .errors import LeafletError, Problem
 
 SOURCE_LOCALE = "en"
 # English text is written in British English; dates and numbers follow en_GB.
@@ -114,6 +114,22 @@ def project_file(path: Path, root: Path, shown: str | Path | None = None) -> Pat
 def inside_project(path: Path, root: Path) -> bool:
     """Return whether ``path``, once every link is followed, is in the folder ``root``."""
     return path.resolve().is_relative_to(root.resolve())
+
+
+def unknown_locales(project: Project, names) -> list[Problem]:
+    """Return a problem for each locale named on the command line that the project lacks.
+
+    ``names`` are gettext names (``zh_Hans``); the message gives BCP 47 tags.
+    """
+    locales = set(project.locales())
+    return [Problem("command line", None, f"no locale {bcp47(name)!r}: the project has "
+                    f"{', '.join(bcp47(locale) for locale in sorted(locales))}")
+            for name in sorted(names or ()) if name not in locales]
+
+
+def gettext_name(name: str) -> str:
+    """Return the gettext name of a locale given either way: ``zh-Hans`` → ``zh_Hans``."""
+    return name.replace("-", "_")
 
 
 def bcp47(locale: str) -> str:

@@ -18,7 +18,7 @@ from .errors import Problem, ProblemCollector
 from .leaflet import LeafletFile, load_leaflet
 from .pipeline import gather
 from .plan import renderings
-from .project import SOURCE_LOCALE, Project, bcp47
+from .project import Project, bcp47
 from .review import ReviewState
 from .translation import NOT_TRANSLATED, STATES, Translations, shorten
 
@@ -34,15 +34,19 @@ class Surveyed:
     locales: dict[str, tuple[Translations, tuple[str, ...]] | str] = field(default_factory=dict)
 
 
-def survey(project: Project, brand_path: Path | None = None
+def survey(project: Project, brand_path: Path | None = None, locales=None
            ) -> tuple[list[Surveyed], list[Problem]]:
-    """Read every leaflet and catalog; return what could be read, and every problem."""
+    """Read every leaflet and catalog; return what could be read, and every problem.
+
+    ``locales`` (gettext names) narrows what is told of each leaflet to those languages.
+    """
     problems = ProblemCollector()
     site = gather(project, brand_path, problems, warn=lambda message: None)
     leaflets = {leaflet.path: leaflet for leaflet in site.leaflets} if site else {
         path: leaflet for path in project.leaflet_files()
         if (leaflet := problems.run(load_leaflet, path, project.root))}
-    tags = [bcp47(locale) for locale in project.translated_locales()]
+    tags = [bcp47(locale) for locale in project.translated_locales()
+            if locales is None or locale in locales]
     environment = template_environment(project) if site else None
     found = []
     for path in project.leaflet_files():
@@ -50,12 +54,12 @@ def survey(project: Project, brand_path: Path | None = None
         if leaflet is None:
             found.append(Surveyed(path, None, _first(problems, project.relative(path))))
             continue
-        locales: dict = {tag: _why_not(project, site, tag, problems) for tag in tags}
+        states: dict = {tag: _why_not(project, site, tag, problems) for tag in tags}
         if site:
             for translations, rendered in renderings(site, environment, leaflet, problems):
-                if translations.locale != SOURCE_LOCALE:
-                    locales[bcp47(translations.locale)] = (translations, rendered.used)
-        found.append(Surveyed(path, leaflet, None, locales))
+                if bcp47(translations.locale) in states:
+                    states[bcp47(translations.locale)] = (translations, rendered.used)
+        found.append(Surveyed(path, leaflet, None, states))
     return found, problems.problems
 
 
@@ -74,10 +78,11 @@ def _why_not(project: Project, site, tag: str, problems: ProblemCollector) -> st
     return _first(problems, po, "the leaflet cannot be rendered; see the errors below")
 
 
-def translation_stats(project: Project, brand_path: Path | None = None
+def translation_stats(project: Project, brand_path: Path | None = None, locales=None
                       ) -> tuple[list[dict], list[Problem]]:
-    """Count, for each locale and leaflet, the texts it uses by translation state."""
-    surveyed, problems = survey(project, brand_path)
+    """Count, for each locale (of ``locales``, default all) and leaflet, the texts it uses
+    by translation state."""
+    surveyed, problems = survey(project, brand_path, locales)
     rows = []
     for item in surveyed:
         name = item.leaflet.id if item.leaflet else item.path.stem
@@ -131,10 +136,11 @@ def leaflet_report(project: Project, today: datetime.date, brand_path: Path | No
     return report, problems
 
 
-def missing_texts(project: Project, brand_path: Path | None = None
+def missing_texts(project: Project, brand_path: Path | None = None, locales=None
                   ) -> tuple[list[dict], list[Problem]]:
-    """List each text a leaflet uses that is untranslated, fuzzy or invalid, with its PO line."""
-    surveyed, problems = survey(project, brand_path)
+    """List each text a leaflet uses that is untranslated, fuzzy or invalid, with its PO
+    line (in ``locales``, default all)."""
+    surveyed, problems = survey(project, brand_path, locales)
     entries: dict[tuple[str, str], dict] = {}
     for item in surveyed:
         for tag, state in item.locales.items():

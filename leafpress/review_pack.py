@@ -182,10 +182,10 @@ def _pdfs(project: Project, leaflet: LeafletFile | None, folder: Path
     dist, notes, problems = folder / "dist", [], []
     try:
         build(Project.at(copy), dist, variants=("standard",), jobs=1, log=lambda line: None,
-              warn=notes.append)
+              warn=notes.append, approved_only=False)
     except LeafletError as error:
         problems = error.problems
-    notes = [line.removeprefix("warning: ") for line in notes if "skipped" in line
+    notes = [line.removeprefix("warning: ") for line in notes if " not built: " in line
              or not line.startswith("warning: ")]
     notes += [str(problem) for problem in problems]
     pdfs = {locale: dist / bcp47(locale) / f"{leaflet.id}.pdf" for locale in project.locales()}

@@ -44,17 +44,57 @@ def copy_project(target: Path, source: Path = ROOT) -> Project:
     return Project.at(target)
 
 
-def small_project(target: Path) -> Project:
+def small_project(target: Path, approved: bool = True) -> Project:
     """Lay out the small made-up project of tests/projects/small in ``target``: its own
-    leaflets and catalog, the real templates and brand, and a POT extracted from them."""
+    leaflets and catalog, the real templates and brand, and a POT extracted from them;
+    each leaflet's text ``approved`` (see `approve`)."""
     small = ROOT / "tests" / "projects" / "small"
     for part in ("leaflets", "locales"):
         shutil.copytree(small / part, target / part)
     for part in ("templates", "brand"):
         shutil.copytree(ROOT / part, target / part)
     project = Project.at(target)
+    if approved:
+        approve(project)
     write_pot(project)
     return project
+
+
+def approve(project: Project, *names: str) -> None:
+    """Record the approval of the named leaflets' current text (default: every leaflet's),
+    as `build.py release` writes it: the build publishes only approved text (issue 20).
+
+    A leaflet without a history gets its first entry, for the version it has, on its own
+    published date, so nothing else in it changes; one whose text changed since its
+    version was approved gets that entry's fingerprint again (``release --amend``). A
+    leaflet that does not load is left as it is, for the test to find.
+    """
+    from leafpress.errors import LeafletError
+    from leafpress.history import approval_gap, fingerprint
+    from leafpress.leaflet import load_leaflet
+    from leafpress.release import amend
+
+    for path in project.leaflet_files():
+        if names and path.stem not in names:
+            continue
+        try:
+            leaflet = load_leaflet(path, project.root)
+        except LeafletError:
+            continue
+        if approval_gap(leaflet) is None:
+            continue
+        if leaflet.leaflet.history:
+            amend(project, leaflet.id)
+            continue
+        # The entry `release` writes (its validation copies no figure beside the leaflet).
+        text = path.read_text("utf-8")
+        path.write_text(f"{text}{'' if text.endswith(chr(10)) else chr(10)}history:\n"
+                        f'  - version: "{leaflet.leaflet.version}"\n'
+                        f"    date: {leaflet.leaflet.published.isoformat()}\n"
+                        '    summary: "Approved for the tests"\n'
+                        '    approver: "A Tester, Clinical Lead"\n'
+                        f"    fingerprint: {fingerprint([item.text for item in leaflet.texts])}\n",
+                        "utf-8")
 
 
 # The command line -----------------------------------------------------------------------
@@ -399,15 +439,20 @@ sections:
 """
 
 
-def make_project(root: Path, leaflets: dict[str, str] | None = None) -> Project:
-    """Write a project with the real templates and brand and the given leaflets."""
+def make_project(root: Path, leaflets: dict[str, str] | None = None,
+                 approved: bool = True) -> Project:
+    """Write a project with the real templates and brand and the given leaflets, each
+    leaflet's text ``approved`` (see `approve`)."""
     for part in ("templates", "brand"):
         shutil.copytree(ROOT / part, root / part)
     (root / "leaflets").mkdir(parents=True)
     (root / "locales").mkdir()
     for name, text in (leaflets or {"sample": LEAFLET}).items():
         (root / "leaflets" / f"{name}.yaml").write_text(text, "utf-8")
-    return Project.at(root)
+    project = Project.at(root)
+    if approved:
+        approve(project)
+    return project
 
 
 def translate(project: Project, locale: str, translations: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ from leafpress.brand import contrast_ratio
 from leafpress.cli import main
 from leafpress.errors import LeafletError
 
-from helpers import ROOT, flat, pdftotext
+from helpers import ROOT, flat, make_project, pdftotext
 
 BRANDS = Path(__file__).parent / "data" / "brands"
 
@@ -118,3 +118,26 @@ def test_a_brand_font_must_exist(tmp_path, capsys, project):
     assert main(["--project", str(project.root), "check", "--brand", str(brand)]) == 1
     assert (f"error: {brand}:16: font.family: the font family 'No Such Sans' is not "
             "installed") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [
+    ["check"], ["build"], [], ["report"], ["stats"], ["stats", "--missing"], ["extract"],
+    ["update"], ["serve", "--port", "0"], ["diff"]])
+def test_every_command_that_reads_the_brand_says_it_is_missing(command, tmp_path, capsys):
+    project = make_project(tmp_path / "project")
+    shutil.rmtree(project.root / "brand")
+    assert main(["--project", str(project.root), *command]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {project.root}/brand/brand.yaml: no brand file; create one like the example "
+        "in the README (section \"Branding\"), or pass --brand FILE", "1 problem found."]
+
+
+def test_a_brand_gone_while_serving_is_an_error_not_a_traceback(tmp_path):
+    from leafpress.brand import load_brand
+    from leafpress.errors import LeafletError
+
+    with pytest.raises(LeafletError) as error:
+        load_brand(tmp_path / "brand.yaml", "brand/brand.yaml")
+    assert [str(problem) for problem in error.value.problems] == [
+        "brand/brand.yaml: no brand file; create one like the example in the README (section "
+        "\"Branding\"), or pass --brand FILE"]

@@ -23,7 +23,7 @@ from leafpress.leaflet import load_leaflet
 from leafpress.pipeline import build
 from leafpress.translation import load_translations
 
-from helpers import run, small_project
+from helpers import approve, run, small_project
 
 # The small made-up project of tests/projects/small, not the shipped leaflets.
 LEAFLET = "alpha"
@@ -84,6 +84,7 @@ def test_html_in_a_leaflet_and_a_translation_is_printed_as_text(project, tmp_pat
     start = text.index("summary:")
     end = text.index("audience:")
     path.write_text(text[:start] + f'summary: "{HOSTILE}"\n' + text[end:], "utf-8")
+    approve(project)
     po = project.root / PO
     catalog = po.read_text("utf-8")
     old = catalog[catalog.index(f'msgid "{SUMMARY}"'):]

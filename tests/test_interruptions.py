@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from urllib.parse import quote
+
+from leafpress.pipeline import build
+
 from helpers import LEAFLET, ROOT, make_project, run
 
 LEAFLETS = 6  # 12 PDFs: the build is still rendering when the signal comes
@@ -107,3 +111,38 @@ def test_workers_end_when_the_main_process_is_killed(project, tmp_path):
     while alive_in_session(build.pid) and time.monotonic() - killed < 5:
         time.sleep(0.05)
     assert alive_in_session(build.pid) == [], f"workers still running: {workers}"
+
+
+def test_ctrl_c_during_a_forced_build_leaves_the_catalogue_and_thumbnails_whole(
+        fixture_built):
+    """Issue 20: every thumbnail was deleted as "no longer used", and the catalogue said
+    "0 PDFs", while the earlier PDFs were all on disk, listed as kept."""
+    project, dist = fixture_built
+    before = json.loads((dist / "manifest.json").read_text("utf-8"))
+    logged = []
+
+    def ctrl_c_after_the_first(done, total, output, verb):  # progress, as the bar gets it
+        if done == 2:  # a PDF and its web page
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(project, dist, force=True, jobs=1, log=logged.append, warn=lambda line: None,
+              progress=ctrl_c_after_the_first)
+    manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
+    assert [line for line in logged if line.startswith("removed ")] == []
+    assert len(manifest["outputs"]) == 2 and manifest["kept"]
+    assert {record["reason"] for record in manifest["kept"]} == {
+        "not rebuilt: the build was interrupted; this file is from an earlier build"}
+    assert sorted(record["path"] for record in manifest["outputs"] + manifest["kept"]) == \
+        sorted(record["path"] for record in before["outputs"])
+    assert manifest["files"] == before["files"]  # the thumbnails among them, as they were
+    assert manifest["kept"] == sorted((
+        {**record, "reason": manifest["kept"][0]["reason"]} for record in before["outputs"]
+        if record not in manifest["outputs"]), key=lambda record: record["path"])
+    for record in manifest["files"]:
+        assert sha256(dist / record["path"]) == record["sha256"], record["path"]
+    index = (dist / "index.html").read_text("utf-8")
+    pdfs = [record for record in before["outputs"] if record["format"] == "pdf"]
+    assert f"2 leaflets in 2 languages: {len(pdfs)} PDFs" in " ".join(index.split())
+    for record in before["outputs"]:
+        assert f'href="{quote(record["path"])}"' in index, record["path"]

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from leafpress.pipeline import build
 
 from helpers import LEAFLET as SAMPLE
-from helpers import make_project, run, structure_elements
+from helpers import approve, make_project, run, structure_elements
 
 MM = 72 / 25.4
 ALT = "Northgate Hospital's logo."
@@ -44,6 +44,7 @@ def project(tmp_path_factory):
     image = Image.new("RGB", (400, 60), "white")
     ImageDraw.Draw(image).rectangle((10, 10, 250, 50), fill="#005eb8", outline="black")
     image.save(project.leaflets_dir / "progress.png")
+    approve(project)  # once its figure is there, the leaflet loads
     assert run(project, "extract") == 0
     return project
 

@@ -18,7 +18,7 @@ import pytest
 from leafpress.cli import main
 from leafpress.project import Project
 
-from helpers import ROOT, Chromium
+from helpers import ROOT, Chromium, approve
 
 OVERFLOW = Path(__file__).parent / "data" / "overflow"
 MM = 72 / 25.4
@@ -79,6 +79,7 @@ def hostile(tmp_path_factory) -> tuple[Project, Path]:
         shutil.copytree(ROOT / part, root / part)
     (root / "locales").mkdir()
     project = Project.at(root)
+    approve(project)
     assert run(project, "extract") == 0
     assert run(project, "init", "zh_Hans") == 0
     _translate(project.po_file("zh_Hans"))

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from leafpress.messages import pot_is_current
 
-from helpers import XHTML, cli, flat, parse, pdftotext, run
+from helpers import XHTML, approve, cli, flat, parse, pdftotext, run
 
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
 STALE_POT = ("error: locales/messages.pot: out of date with the leaflets and templates; run "
@@ -49,6 +49,7 @@ def test_a_stale_pot_fails_check_and_a_strict_build(fixture_built):
     path = project.leaflets_dir / "beta.yaml"
     path.write_text(path.read_text("utf-8").replace("with one paragraph.",
                                                     "with a single paragraph."), "utf-8")
+    approve(project)
     assert not pot_is_current(project)
     check = cli(project, "check", "--today", "2026-11-21")
     errors = [line for line in check.stderr.splitlines() if not line.startswith("warning: ")]

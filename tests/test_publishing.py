@@ -20,6 +20,8 @@ import pytest
 from leafpress.cli import main
 from leafpress.project import Project
 
+from helpers import approve
+
 ROOT = Path(__file__).resolve().parent.parent
 LEAFLET = """\
 id: {id}
@@ -42,8 +44,10 @@ sections:
 
 
 def _leaflet(project: Project, number: int, paragraph: str) -> None:
+    """Write leaflet-NUMBER, its text approved (only approved text is published)."""
     (project.leaflets_dir / f"leaflet-{number}.yaml").write_text(
         LEAFLET.format(id=f"leaflet-{number}", number=number, paragraph=paragraph), "utf-8")
+    approve(project, f"leaflet-{number}")
 
 
 def run(project: Project, *arguments: str) -> int:

@@ -20,8 +20,9 @@ def project(tmp_path_factory):
     """Two leaflets, one of them broken after the catalog was started; a catalog with a
     translated, a fuzzy, an invalid and many untranslated texts."""
     second = LEAFLET.replace("id: sample", "id: broken").replace("TEST-1", "TEST-2")
+    # Not approved: no "Approved by" to translate, so the counts are the leaflet's own.
     project = make_project(tmp_path_factory.mktemp("reports") / "project",
-                           {"sample": LEAFLET, "broken": second})
+                           {"sample": LEAFLET, "broken": second}, approved=False)
     assert run(project, "init", "zh_Hans") == 0
     translate(project, "zh_Hans", {
         "Your appointment will be in the morning or the afternoon.": "您的就诊时间会安排在上午或下午。",

@@ -281,6 +281,7 @@ def test_changed_regions_are_the_bands_that_differ():
 
 
 def test_diff_says_so_outside_git(tmp_path, capsys):
+    shutil.copytree(ROOT / "brand", tmp_path / "brand")
     (tmp_path / "leaflets").mkdir()
     (tmp_path / "leaflets" / "one.yaml").write_text(LEAFLET, "utf-8")
     assert _run(tmp_path, "diff", "one", "--since", "HEAD") == 1

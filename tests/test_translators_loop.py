@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from leafpress.project import Project
 
-from helpers import pdftotext, run, small_project
+from helpers import approve, pdftotext, run, small_project
 
 # The small made-up project of tests/projects/small: its leaflet "alpha" changes.
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
@@ -28,6 +28,7 @@ def edited(tmp_path_factory) -> Project:
     old = OLD
     assert old in text
     path.write_text(text.replace(old, NEW), "utf-8")
+    approve(project)  # the change is approved: only its translation is out of date
     assert run(project, "extract") == 0
     assert run(project, "update") == 0
     return project
@@ -74,8 +75,8 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
     dist = tmp_path / "dist"
     assert run(edited, "build", "--variant", "standard", "--output", str(dist)) == 0
     err = capsys.readouterr().err
-    assert ("warning: alpha [zh-Hans]: skipped: 1 fuzzy — run 'build.py stats'"
-            in err.splitlines())
+    assert ("warning: zh-Hans: alpha not built: 1 fuzzy text; 'build.py stats --missing "
+            "--locale zh-Hans' lists it" in err.splitlines())
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert manifest["skipped"] == [{"leaflet": "alpha", "locale": "zh-Hans",
                                     "variant": "standard", "reason": "1 fuzzy"}]
@@ -93,8 +94,8 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
 def test_strict_build_fails_on_a_skipped_output(edited, tmp_path, capsys):
     assert run(edited, "build", "--strict", "--variant", "standard",
                "--output", str(tmp_path / "dist")) == 1
-    assert ("error: leaflets/alpha.yaml: alpha [zh-Hans]: skipped: "
-            "1 fuzzy — run 'build.py stats'") in capsys.readouterr().err
+    assert ("error: locales/zh_Hans/LC_MESSAGES/messages.po: alpha not built: 1 fuzzy text; "
+            "'build.py stats --missing --locale zh-Hans' lists it") in capsys.readouterr().err
 
 
 def test_draft_build_marks_every_page(edited, tmp_path):
@@ -141,6 +142,41 @@ def test_a_new_locale_with_nothing_translated_is_skipped(fixture_project, tmp_pa
     assert len(re.findall(r"Not published: the translation is incomplete \(\d+ untranslated\)\.",
                           index)) == 2
     assert index.count('<span lang="fr" dir="ltr">français</span> · French</h3>') == 2
+
+
+def test_new_languages_are_told_in_one_line_each_with_the_command_that_lists_the_texts(
+        fixture_built, capsys):
+    """Issue 20: `init cy` and `init ar` made every build print 8 "skipped" lines each."""
+    project, dist = fixture_built
+    assert run(project, "init", "cy") == 0
+    assert run(project, "init", "ar") == 0
+    capsys.readouterr()
+    assert run(project, "stats", "--missing", "--locale", "cy") == 0
+    missing = capsys.readouterr().out.splitlines()
+    assert missing and all(line.startswith("locales/cy/") for line in missing)
+    expected = [f"warning: {tag}: alpha and beta not built: {len(missing)} untranslated texts; "
+                f"'build.py stats --missing --locale {tag}' lists them" for tag in ("ar", "cy")]
+    for _ in ("a build", "a build with nothing to do"):
+        assert run(project, "build", "--output", str(dist)) == 0
+        assert capsys.readouterr().err.splitlines() == expected
+
+
+def test_stats_narrows_to_the_languages_named_either_way(fixture_project, capsys):
+    project = fixture_project
+    assert run(project, "init", "cy") == 0
+    assert run(project, "init", "pt-BR") == 0
+    capsys.readouterr()
+    assert run(project, "stats", "--missing", "--locale", "pt-BR", "--locale", "cy") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert {line.split("/")[1] for line in lines} == {"cy", "pt_BR"}
+    assert run(project, "stats", "--format", "json", "--locale", "zh_Hans") == 0
+    rows = json.loads(capsys.readouterr().out)["stats"]
+    assert [(row["locale"], row["leaflet"]) for row in rows] == [("zh-Hans", "alpha"),
+                                                                 ("zh-Hans", "beta")]
+    assert run(project, "stats", "--missing", "--locale", "fr") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: command line: no locale 'fr': the project has cy, en, pt-BR, zh-Hans",
+        "1 problem found."]
 
 
 def test_init_accepts_bcp47_names_and_refuses_existing_or_unknown_ones(fixture_project, capsys):
