@@ -37,7 +37,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .errors import LeafletError
-from .project import Project
+from .manifest import read_manifest
+from .project import DRAFTS_DIR, Project
 
 EVENTS_PATH = "/__leafpress/events"
 SCRIPT_PATH = "/__leafpress/live.js"
@@ -126,6 +127,9 @@ class Hub:
     def publish(self, *, problems: list[str], changed: list[str] = ()) -> None:
         with self._condition:
             changed = ["/" + path.lstrip("/") for path in changed]
+            # A draft is shown at its published address too (`_file`).
+            changed += [path.removeprefix(f"/{DRAFTS_DIR}") for path in changed
+                        if path.startswith(f"/{DRAFTS_DIR}/")]
             self._state = State(self._state.version + 1, list(problems), changed)
             self._history = [*self._history[-self.HISTORY:], (self._state.version, changed)]
             self._condition.notify_all()
@@ -226,14 +230,32 @@ _TYPES = {".html": HTML, ".pdf": "application/pdf", ".css": "text/css",
 
 
 def _file(root: Path, preview: Path, path: str) -> Path | None:
-    """Return the file of ``dist`` that ``path`` names (its preview copy first), or None."""
+    """Return the file of ``dist`` that ``path`` names (its preview copy first), or None.
+
+    A leaflet whose text is not approved is built as a draft (README: Approving a new
+    version): at its published address the writer is shown the draft of the last build,
+    so that a tab open on ``en/x/`` follows every edit, and the approved file again once
+    the text is approved or put back.
+    """
     if path.endswith("/"):
         path += "index.html"
-    fresh = _inside(preview, path)
-    if fresh is not None and fresh.is_file():
-        return fresh
+    draft = f"{DRAFTS_DIR}/{path.lstrip('/')}"
+    for folder, name in ((preview, path), (preview, draft)):
+        fresh = _inside(folder, name)
+        if fresh is not None and fresh.is_file():
+            return fresh
+    if _drafted(root, path.lstrip("/")):
+        path = draft
     file = _inside(root, path)
     return file if file is not None and file.is_file() else None
+
+
+def _drafted(root: Path, path: str) -> bool:
+    """Return whether the last build made ``path`` a draft instead of publishing it."""
+    manifest = read_manifest(root)
+    return (any(record.get("path") == f"{DRAFTS_DIR}/{path}"
+                for record in manifest.get("drafts", []))
+            and not any(record.get("path") == path for record in manifest.get("outputs", [])))
 
 
 def _live(page: bytes, address: str) -> bytes:

@@ -30,8 +30,7 @@ def until(condition, timeout: float = 60, step: float = 0.2):
 
 @pytest.fixture
 def served(tmp_path):
-    # Not approved, as a leaflet being written: served as a draft (README: Approving).
-    project = make_project(tmp_path / "project", approved=False)
+    project = make_project(tmp_path / "project")
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "--project", str(project.root),
          "--variant", "standard", "serve", "--port", "0", "--jobs", "1"],
@@ -63,7 +62,8 @@ def overlay(browser) -> str:
 
 def test_an_open_tab_follows_each_edit_mistake_and_fix(served, browser):
     project, address, process = served
-    page = f"{address}drafts/en/sample/"
+    # An approved leaflet: its edits are drafts until approved, shown at its own address.
+    page = f"{address}en/sample/"
     until(lambda: browser.open(page) == [] and OLD in text_of_page(browser), 120)
     leaflet = project.leaflets_dir / "sample.yaml"
 
