@@ -12,7 +12,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from .errors import LeafletError, Problem
 from .fonts import cid_problem, installed_families
 from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, validation_problems
+from .project import inside_project
 from .yamlfile import read_yaml
+
+# The logo and font files are published with the web pages: never a file of elsewhere.
+OUTSIDE_BRAND = ("a link to a file outside the brand file's folder; copy the file there "
+                 "instead of linking to it")
 
 Colour = Annotated[str, Field(pattern=COLOUR_PATTERN, description="A colour like #005EB8")]
 
@@ -133,6 +138,8 @@ def _font_problems(shown: str, document, folder: Path, font: Font | None) -> lis
     for key, name in (("regular", font.regular), ("bold", font.bold)):
         if not name or not (folder / name).is_file():
             problem = f"the font file {name!r} does not exist beside the brand file"
+        elif not inside_project(folder / name, folder):
+            problem = f"the font file {name!r} is {OUTSIDE_BRAND}"
         elif why := cid_problem(folder / name):
             problem = f"the font file {name!r} {why}"
         else:
@@ -169,6 +176,9 @@ def load_brand(path: Path, shown: str | None = None) -> BrandFile:
         raise LeafletError.at(shown, document.line_of(("logo",)),
                               f"the logo file {brand.logo!r} does not exist beside the brand file",
                               "logo")
+    if not inside_project(logo, path.parent):  # it is published with the web pages
+        raise LeafletError.at(shown, document.line_of(("logo",)),
+                              f"the logo file {brand.logo!r} is {OUTSIDE_BRAND}", "logo")
     texts = (
         SourceText(brand.organisation, document.line_of(("organisation",)),
                    "Name of the organisation that publishes the leaflets", "organisation"),

@@ -24,8 +24,8 @@ from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest
                        untouched, write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped,
                    make_plan, renderings, sliced)
-from .project import (VARIANTS, Project, bcp47, exclusive, output_path, publish,
-                      remove_leftovers, unknown_locales, write_atomically)
+from .project import (OUTSIDE, VARIANTS, Project, bcp47, exclusive, links_out, output_path,
+                      publish, remove_leftovers, unknown_locales, write_atomically)
 from .review import review_problems
 from .history import release_problem, unapproved_problem
 from .workers import RenderPool, Task
@@ -53,6 +53,10 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
         problems.add(Problem(project.relative(path), None,
                              f"leaflet files end in .yaml; rename it to {path.stem}.yaml"))
     _check_references(project, leaflets, problems)
+    # A template is read as it is and published with the pages: one that leads out of the
+    # project would publish a file that is not the project's (issue 20).
+    for path in links_out(project.templates_dir, project.root):
+        problems.add(Problem(project.relative(path), None, OUTSIDE))
     translations = {}
     for locale in project.locales():
         loaded = problems.run(memo.load_translations, project, locale)

@@ -111,6 +111,14 @@ def project_file(path: Path, root: Path, shown: str | Path | None = None) -> Pat
     return path
 
 
+def links_out(folder: Path, root: Path) -> list[Path]:
+    """Return the files under ``folder`` that lead outside ``root`` once links are followed."""
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.rglob("*")
+                  if path.is_symlink() and not inside_project(path, root))
+
+
 def inside_project(path: Path, root: Path) -> bool:
     """Return whether ``path``, once every link is followed, is in the folder ``root``."""
     return path.resolve().is_relative_to(root.resolve())

@@ -351,3 +351,28 @@ def test_diff_builds_a_figure_that_is_a_link_inside_the_project(released, tmp_pa
     assert run(linked, "diff", "one", "--since", "HEAD") == 0
     pack = (linked.root / "dist" / "review" / "one.html").read_text("utf-8")
     assert "Not built" not in pack and "changed region" in pack
+
+
+@pytest.mark.parametrize("command", [("check",), ("build", "--jobs", "1")])
+def test_a_template_or_brand_file_linked_out_of_the_project_is_never_published(
+        tmp_path, command, capfd):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "notes.css").write_text(f"/* {SECRET} */\n", "utf-8")
+    (outside / "logo.svg").write_text(OUTSIDE_SVG, "utf-8")
+    project = make_project(tmp_path / "project")
+    (project.templates_dir / "notes.css").symlink_to(outside / "notes.css")
+    logo = project.root / "brand" / "logo.svg"
+    logo.unlink()
+    logo.symlink_to(outside / "logo.svg")
+    dist = project.root / "dist"
+    code = run(project, *command, *(["--output", str(dist)] if command[0] == "build" else []))
+    out, err = capfd.readouterr()
+    assert code == 1
+    assert SECRET not in out + err and SECRET not in published_text(dist)
+    # (build also finds the POT out of date: the brand's texts could not be read)
+    assert [line for line in err.splitlines() if line.startswith("error: ")
+            and "messages.pot" not in line] == [
+        "error: brand/brand.yaml:8: logo: the logo file 'logo.svg' is a link to a file "
+        "outside the brand file's folder; copy the file there instead of linking to it",
+        f"error: templates/notes.css: {LINK}"]
