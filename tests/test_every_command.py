@@ -334,7 +334,7 @@ def every_command(project: Project, content: dict) -> None:
         command(project, "release", name, "--approver", "Dr A Jones, Consultant",
                 "--summary", "Generated", "--date", data["published"].isoformat(),
                 must_succeed=content["style"] is not True)
-    git(project, "commit", "-q", "-am", "released")
+    git(project, "commit", "-q", "--allow-empty", "-am", "released")
     command(project, "diff", leaflets[0], "--since", "HEAD~1")
     command(project, "diff")  # each leaflet whose text changed since it was approved
 
