@@ -73,7 +73,8 @@ ADDRESSES = ["https://example.org/", "https://example.org/leaflets/a-very-long-p
              "segments-and-hyphens-that-must-wrap-somewhere?query=1&b=2#part",
              "http://example.org/x", "mailto:team@example.org", "tel:+441632960000"]
 
-WORD = st.one_of(st.sampled_from(LATIN), st.sampled_from(LATIN), st.sampled_from(CHINESE), LONG)
+WORD = st.one_of(st.sampled_from(LATIN), st.sampled_from(LATIN), st.sampled_from(CHINESE),
+                 LONG)
 PHRASE = st.lists(WORD, min_size=1, max_size=4).map(" ".join)
 
 
@@ -132,7 +133,8 @@ def history(draw, version: tuple, published: datetime.date, texts) -> list[dict]
     """Approved versions, newest first: the leaflet's own, then older ones."""
     older = sorted(draw(st.lists(VERSION.filter(lambda old: old < version), max_size=2,
                                  unique=True)), reverse=True)
-    days = sorted(draw(st.lists(st.integers(0, 900), min_size=len(older), max_size=len(older))))
+    days = sorted(draw(st.lists(st.integers(0, 900), min_size=len(older),
+                                max_size=len(older))))
     entries = []
     for number, date in [(version, published),
                          *((old, published - datetime.timedelta(days=d))
@@ -179,7 +181,7 @@ def leaflet(draw, leaflet_id: str, number: int, figures: list[str]) -> dict:
         data["history"] = draw(history(version, published, texts))
     Leaflet.model_validate(data)  # a leaflet the schema accepts, or a bug of this test
     if data.get("history") and draw(st.booleans()):
-        data["history"][0]["fingerprint"] = APPROVED  # see lay_out  # a leaflet the schema accepts, or a bug of this test
+        data["history"][0]["fingerprint"] = APPROVED  # see lay_out
     return data
 
 
@@ -194,7 +196,8 @@ def projects(draw) -> dict:
         lambda name: len(name) < 40), min_size=1, max_size=3, unique=True))
     return {
         # Each figure's size, and whether it is beside the brand file rather than the leaflet.
-        "figures": {name: (draw(st.integers(1, 120)), draw(st.booleans())) for name in figures},
+        "figures": {name: (draw(st.integers(1, 120)), draw(st.booleans()))
+                    for name in figures},
         # How the YAML is written: one key a line, {…} for the innermost mappings, or all {…}.
         "style": draw(st.sampled_from([False, None, True])),
         "width": draw(st.sampled_from([80, 30, 10_000])),
@@ -224,7 +227,7 @@ def write_figure(path: Path, size: int) -> None:
 
 
 def translated(message: str, words: list[str]) -> str:
-    """``message`` with each Latin word put in ``words``' script, markup and placeholders kept."""
+    """``message`` with each Latin word in ``words``' script; markup and placeholders kept."""
     def word(match):
         if match[1]:
             return match[1]
@@ -307,7 +310,8 @@ def every_command(project: Project, content: dict) -> None:
     command(project, "update", must_succeed=True)
     for arguments in (["check"], ["check", "--strict"], ["report"],
                       ["report", "--format", "json"], ["stats"], ["stats", "--missing"],
-                      ["stats", "--format", "json"], ["stats", "--missing", "--format", "json"]):
+                      ["stats", "--format", "json"],
+                      ["stats", "--missing", "--format", "json"]):
         command(project, *arguments)
     standard = ["--variant", "standard"]
     command(project, "build", *standard)
@@ -322,14 +326,16 @@ def every_command(project: Project, content: dict) -> None:
         assert all(problem.line for problem in error.problems), error
     command(project, "init", "cy", must_succeed=True)
     command(project, "stats", "--missing")
-    if content["figures"]:
-        # TODO(issue 20): release and diff reject a leaflet with a figure ("the figure file
-        # does not exist"), being fixed on another branch; enable them here once merged.
-        return
     git(project, "init", "-q")
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "generated")
     for name, data in content["leaflets"].items():
+        # TODO(issue 20): release refuses a leaflet with a figure ("the figure file does
+        # not exist": it validates the edit in a folder without the figures), being fixed
+        # on another branch; release every leaflet here once that is merged.
+        if any("figure" in block for section in data["sections"]
+               for block in section["blocks"]):
+            continue
         # A leaflet written all in {…}: release says it cannot edit it (test_history.py).
         command(project, "release", name, "--approver", "Dr A Jones, Consultant",
                 "--summary", "Generated", "--date", data["published"].isoformat(),
