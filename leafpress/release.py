@@ -48,6 +48,7 @@ def release(project: Project, leaflet_id: str, approval: Approval) -> LeafletFil
         version = next_version(version, approval.major)
     text = path.read_text("utf-8")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
+    _in_block_style(project, path, [(root, ""), (_value(root, "history"), "history")])
     entry = _entry(version, approval, fingerprint([item.text for item in leaflet.texts]))
     edits = [(_value(root, "version"), f'"{version}"'),
              (_value(root, "published"), approval.date.isoformat()),
@@ -68,7 +69,10 @@ def amend(project: Project, leaflet_id: str) -> LeafletFile:
                               f"{leaflet_id} --approver … --summary …'", "version")
     text = path.read_text("utf-8")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
-    newest = _value(root, "history").value[0]
+    history = _value(root, "history")
+    _in_block_style(project, path, [(root, ""), (history, "history"),
+                                    (history.value[0], "history[0]")])
+    newest = history.value[0]
     node = next(value for key, value in newest.value if key.value == "fingerprint")
     indent = " " * (newest.start_mark.column + 2)
     replacement = _fingerprint_value(fingerprint([item.text for item in leaflet.texts]), indent)
@@ -82,6 +86,22 @@ def _load(project: Project, leaflet_id: str) -> tuple[Path, LeafletFile]:
         raise LeafletError.at(project.relative(path), None,
                               f"no such leaflet; the leaflets are: {known}")
     return path, load_leaflet(path, project.root)
+
+
+def _in_block_style(project: Project, path: Path, nodes) -> None:
+    """Refuse to edit a mapping or list written in flow style (``{…}``, ``[…]``).
+
+    ``release`` writes the history one key a line (block style), which cannot go inside
+    flow style: the edited file would not be YAML (issue 20).
+    """
+    for node, where in nodes:
+        if node is not None and node.flow_style:
+            what = {"": "the leaflet", "history": "the history"}.get(where, "the newest entry")
+            brackets = "{…}" if isinstance(node, yaml.MappingNode) else "[…]"
+            raise LeafletError.at(project.relative(path), node.start_mark.line + 1,
+                                  f"expected {what} in block style (one key a line), as "
+                                  f"'release' writes it, got flow style ({brackets}); "
+                                  "rewrite it in block style, then run release again", where)
 
 
 def _value(root, key: str):

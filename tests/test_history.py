@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from leafpress.cli import main
 from leafpress.errors import LeafletError
@@ -192,6 +193,35 @@ def test_amend_records_the_current_text_for_the_current_version(tmp_path):
     assert release_problem(leaflet, "one.yaml") is None
     assert [(entry.version, entry.approver) for entry in leaflet.leaflet.history] == [
         ("1.4", "Dr A Jones, Consultant in Pain Medicine")]
+
+
+FLOW = yaml.safe_dump(yaml.safe_load(LEAFLET), default_flow_style=True, width=1000)
+
+
+@pytest.mark.parametrize("text, arguments, message", [
+    (FLOW, ("--approver", "A B, C", "--summary", "S"),
+     "leaflets/one.yaml:1: expected the leaflet in block style (one key a line), as "
+     "'release' writes it, got flow style ({…}); rewrite it in block style, then run "
+     "release again"),
+    (LEAFLET + "history: [{version: '1.4', date: 2026-11-21, summary: S, approver: 'A B, C', "
+     "fingerprint: 0a0a0a0a}]\n", ("--approver", "A B, C", "--summary", "S"),
+     "leaflets/one.yaml:20: history: expected the history in block style (one key a line), "
+     "as 'release' writes it, got flow style ([…]); rewrite it in block style, then run "
+     "release again"),
+    (LEAFLET + "history:\n  - {version: '1.4', date: 2026-11-21, summary: S, approver: "
+     "'A B, C', fingerprint: 0a0a0a0a}\n", ("--amend",),
+     "leaflets/one.yaml:21: history[0]: expected the newest entry in block style (one key a "
+     "line), as 'release' writes it, got flow style ({…}); rewrite it in block style, then "
+     "run release again"),
+], ids=["leaflet", "history", "amended-entry"])
+def test_release_says_it_cannot_edit_flow_style(tmp_path, capsys, text, arguments, message):
+    """A leaflet the schema accepts, written as {…}: the history written one key a line
+    would not be YAML inside it (found by test_every_command.py)."""
+    path = _project(tmp_path)
+    path.write_text(text, "utf-8")
+    assert _release(tmp_path, *arguments) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {message}", "1 problem found."]
+    assert path.read_text("utf-8") == text
 
 
 def test_check_warns_about_a_leaflet_without_any_approval(project, capsys):
