@@ -196,9 +196,13 @@ def test_a_logo_linked_to_a_file_outside_the_project_is_refused(built, tmp_path,
     logo.symlink_to("/etc/passwd")
     assert main(["--project", str(project), "build", "--variant", "standard", "--jobs", "1",
                  "--output", str(tmp_path / "dist")]) == 1
-    assert (f"error: leaflets/{LEAFLET}.yaml [en]: cannot load a resource: refused "
-            f"{logo.parent.resolve().as_uri()}/logo.svg: only files in the template, brand "
-            "and font folders may be used") in capsys.readouterr().err
+    # Refused when the brand is loaded, before WeasyPrint or the catalogue could read it.
+    err = capsys.readouterr().err
+    assert ("error: brand/brand.yaml:8: logo: the logo file 'logo.svg' is a link to a file "
+            "outside the brand file's folder; copy the file there instead of linking to it"
+            ) in err.splitlines()
+    published = tmp_path / "dist" / "assets" / "brand" / "logo.svg"  # the earlier build's
+    assert "root:" not in err and b"root:" not in published.read_bytes()
 
 
 def add_locale_folder(project, name: str) -> None:
