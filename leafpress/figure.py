@@ -33,14 +33,14 @@ NEEDED_PIXELS = tuple(round(mm / 25.4 * PRINT_DPI) for mm in TEXT_AREA_MM)
 # megapixels of the text area.
 MAX_PIXELS = 25_000_000
 # The web page carries each figure inline, as base64 (a third larger), to a phone: on
-# Lighthouse's mobile connection (1.6 Mbit/s), 512 KB add 3.4 s to the page, and a
+# Lighthouse's mobile connection (1.6 Mbit/s), 500 KB add 3.3 s to the page, and a
 # diagram the width of the column is far smaller.
 PHONE_BITS_PER_SECOND = 1_638_400
-ADVISED_BYTES = 512 * 1024
+ADVISED_BYTES = 500_000
 # Above 3 MB the figure alone makes the page weigh 4 MB, the median of Lighthouse's
 # "Avoid enormous network payloads" (a score of 0.5, the edge of failing), and 20 s
 # to load on that connection.
-MAX_BYTES = 3 * 1024 * 1024
+MAX_BYTES = 3_000_000
 _SCALE = f"scale it down to at most {NEEDED_PIXELS[0]} pixels wide"
 _SMALLER = f"{_SCALE}, or save it with fewer colours"
 KINDS = {".png": "PNG", ".svg": "SVG"}
@@ -318,7 +318,7 @@ def _seconds(count: int) -> str:
 
 
 def _size(count: int) -> str:
-    """Return a byte count as people read it: ``512 KB``, ``5.4 MB``."""
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+    """Return a byte count as file managers show it, in decimal units: ``500 KB``, ``5.4 MB``."""
+    if count < 1_000_000:
+        return f"{count / 1000:.0f} KB"
+    return f"{count / 1_000_000:.1f} MB".replace(".0 MB", " MB")

@@ -77,8 +77,8 @@ def test_a_photo_of_5_mb_is_an_error_that_names_the_limit_and_the_figure(tmp_pat
         load_leaflet(project.leaflets_dir / "one.yaml", project.root)
     assert [str(problem) for problem in raised.value.problems] == [
         "leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file 'photo.png' is "
-        "5.1 MB; a figure may be at most 3 MB, as the web page carries it inline (it would "
-        "weigh 6.9 MB); scale it down to at most 2008 pixels wide, or save it with fewer "
+        "5.4 MB; a figure may be at most 3 MB, as the web page carries it inline (it would "
+        "weigh 7.2 MB); scale it down to at most 2008 pixels wide, or save it with fewer "
         "colours"]
 
 
@@ -100,7 +100,7 @@ def test_a_figure_bigger_than_a_leaflet_needs_is_a_warning_and_strict_refuses_it
         "'wide.png' is 2400 × 80 pixels, more than a page can show (2008 × 2965, the A4 "
         "text area at 300 dpi); scale it down to at most 2008 pixels wide",
         "warning: leaflets/one.yaml:25: sections[0].blocks[3].figure: the figure file "
-        "'noisy.png' is 600 KB, more than a leaflet's figure needs (512 KB add 3 s to the "
+        "'noisy.png' is 614 KB, more than a leaflet's figure needs (500 KB add 3 s to the "
         "web page on a phone's connection); scale it down to at most 2008 pixels wide, or "
         "save it with fewer colours"]
     assert run(project, "check", "--strict") == 1
