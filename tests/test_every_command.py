@@ -258,10 +258,11 @@ class _Dumper(yaml.SafeDumper):
 
 
 def lay_out(root: Path, content: dict) -> Project:
+    # Each generated leaflet has the history it was given: approved, stale or none.
     project = make_project(root, {
         name: yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                         default_flow_style=content["style"], width=content["width"])
-        for name, data in content["leaflets"].items()})
+        for name, data in content["leaflets"].items()}, approved=False)
     for name, (size, in_brand) in content["figures"].items():
         write_figure((project.brand_file.parent if in_brand else project.leaflets_dir) / name,
                      size)
