@@ -7,6 +7,7 @@ costs about 0.65 s (Pango through cffi), which ``check`` and ``extract`` never p
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import logging
 import os
@@ -132,6 +133,9 @@ def drop_font_configurations() -> None:
     render worker calls it itself: multiprocessing ends it without atexit)."""
     for key in [key for key in _FONT_CONFIGURATIONS if key[0] == os.getpid()]:
         del _FONT_CONFIGURATIONS[key]
+    # A configuration and its stylesheets refer to each other: only the collector frees
+    # them, and so runs the FontConfiguration's __del__ that deletes its folder.
+    gc.collect()
 
 
 def _font_configuration(font_faces: str, allowed_dirs: tuple[Path, ...]):

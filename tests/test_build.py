@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from leafpress.leaflet import leaflet_json_schema
 from leafpress.pdf import system_problems
 from leafpress.pipeline import build
 
-from helpers import ROOT, pdftotext, small_project, summary
+from helpers import ROOT, cli, pdftotext, small_project, summary
 
 
 def test_same_inputs_give_byte_identical_pdfs(fixture_dist, tmp_path, monkeypatch):
@@ -176,3 +177,17 @@ def test_a_catalog_that_cannot_be_read_any_more_is_an_error_not_a_crash(fixture_
                  "build", "alpha"]) == 1  # named: not the no-op of an unchanged project
     assert "error: locales/zh_Hans/LC_MESSAGES/messages.po:1: msgfmt refused it" in \
         capsys.readouterr().err.splitlines()
+
+
+def test_a_build_leaves_no_font_folder_of_weasyprint_behind(tmp_path):
+    # Each FontConfiguration has a folder of its own in the temporary folder; a build
+    # used to leave one per render worker there, every time (2098 after a day of tests).
+    project = small_project(tmp_path / "project")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temporary)}
+    done = cli(project, "build", "--jobs", "2", "--output", str(tmp_path / "dist"),
+               env=environment)
+    assert done.returncode == 0, done.stderr
+    assert sorted(path.name for path in temporary.iterdir()
+                  if path.name.startswith("weasyprint-")) == []
