@@ -13,7 +13,9 @@ import hashlib
 import multiprocessing
 import multiprocessing.util
 import os
+import shutil
 import signal
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +92,7 @@ class RenderPool:
     def __init__(self, jobs: int) -> None:
         self._executor = None
         if jobs > 1:
+            _remove_orphaned_temporary_folders()
             # fork: workers start with this process's modules already imported (Linux);
             # elsewhere the platform's default start method.
             methods = multiprocessing.get_all_start_methods()
@@ -126,6 +129,8 @@ class RenderPool:
             process.terminate()
         for process in workers:
             process.join()
+            # Ended this way, a worker could not delete its temporary files itself.
+            shutil.rmtree(_temporary_folder(process.pid), ignore_errors=True)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _workers(self) -> list[multiprocessing.process.BaseProcess]:
@@ -170,8 +175,49 @@ def _start_worker(parent: int, started) -> None:
 
     from .pdf import drop_font_configurations
 
+    # WeasyPrint keeps the fonts of each FontConfiguration in a temporary folder: this
+    # worker's go in a folder of its own, which `RenderPool.stop` deletes when it ends
+    # the worker mid-document, and the next pool when the worker was killed.
+    folder = _temporary_folder(os.getpid())
+    folder.mkdir(exist_ok=True)
+    tempfile.tempdir = str(folder)
     # A worker ends through os._exit, without atexit: its font folders go this way.
     multiprocessing.util.Finalize(None, drop_font_configurations, exitpriority=10)
+    multiprocessing.util.Finalize(None, shutil.rmtree, (folder, True), exitpriority=5)
+
+
+WORKER_FOLDER = "leafpress-worker-"
+
+
+def _temporary_folder(pid: int) -> Path:
+    """Return the temporary folder of the render worker ``pid``."""
+    return Path(tempfile.gettempdir()) / f"{WORKER_FOLDER}{pid}"
+
+
+def _remove_orphaned_temporary_folders() -> None:
+    """Delete the temporary folders of workers that no longer run (killed with a build)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKER_FOLDER}*"):
+        pid = folder.name.removeprefix(WORKER_FOLDER)
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Return whether the process ``pid`` runs: a zombie, which a container's first
+    process may never reap, does not."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):  # no /proc (not Linux): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return state not in "ZX"
 
 
 # prctl(2): PR_SET_PDEATHSIG = 1.

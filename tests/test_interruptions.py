@@ -33,16 +33,25 @@ def project(tmp_path):
 
 
 def start_build(project, dist: Path) -> subprocess.Popen:
-    """Start a build in a session of its own, and return once it has written a PDF."""
+    """Start a build in a session of its own, and return once it has written a PDF.
+
+    Its temporary files go to ``tmp`` beside ``dist`` (see `temporary_files`).
+    """
+    (dist.parent / "tmp").mkdir(exist_ok=True)
     build = subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "--project", str(project.root), "build",
          "--jobs", "2", "--output", str(dist)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(dist.parent / "tmp")})
     for line in build.stdout:
         if line.startswith("built ") and ".pdf" in line:
             return build
     pytest.fail(f"the build ended before writing a PDF: {build.wait()} {build.stderr.read()}")
+
+
+def temporary_files(dist: Path) -> list[str]:
+    """Return what the builds into ``dist`` left in their temporary folder."""
+    return sorted(path.name for path in (dist.parent / "tmp").iterdir())
 
 
 def processes() -> dict[int, tuple[str, int, int]]:
@@ -76,6 +85,8 @@ def test_ctrl_c_ends_the_build_at_once_with_one_line_and_a_true_manifest(project
     assert build.stderr.read().splitlines() == [
         "interrupted: stopped at once; every file written so far is complete"]
     assert alive_in_session(build.pid) == []
+    # The workers ended mid-document: their WeasyPrint font folders go with them.
+    assert temporary_files(dist) == []
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     listed = manifest["outputs"] + manifest["kept"] + manifest["files"]
     assert 0 < len(manifest["outputs"])
@@ -111,6 +122,15 @@ def test_workers_end_when_the_main_process_is_killed(project, tmp_path):
     while alive_in_session(build.pid) and time.monotonic() - killed < 5:
         time.sleep(0.05)
     assert alive_in_session(build.pid) == [], f"workers still running: {workers}"
+    # Killed, the workers left their temporary folders; the next build's workers delete them.
+    assert temporary_files(tmp_path / "dist") == [f"leafpress-worker-{pid}" for pid in
+                                                  sorted(workers)]
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--project", str(project.root), "build",
+         "--jobs", "2", "--output", str(tmp_path / "dist")], capture_output=True, text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
+    assert result.returncode == 0, result.stderr
+    assert temporary_files(tmp_path / "dist") == []
 
 
 def test_ctrl_c_during_a_forced_build_leaves_the_catalogue_and_thumbnails_whole(
