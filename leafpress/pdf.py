@@ -7,11 +7,11 @@ costs about 0.65 s (Pango through cffi), which ``check`` and ``extract`` never p
 from __future__ import annotations
 
 import atexit
-import gc
 import hashlib
 import logging
 import os
 import re
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -106,7 +106,7 @@ def _fonts(font_faces: str, allowed_dirs: tuple[Path, ...]):
     if key not in _FONT_CONFIGURATIONS:
         mine = [other for other in _FONT_CONFIGURATIONS if other[0] == key[0]]
         for oldest in mine[:max(0, len(mine) - KEPT_CONFIGURATIONS + 1)]:
-            del _FONT_CONFIGURATIONS[oldest]
+            _drop(oldest)
         _FONT_CONFIGURATIONS[key] = _font_configuration(font_faces, allowed_dirs)
     return _FONT_CONFIGURATIONS[key]
 
@@ -132,10 +132,22 @@ def drop_font_configurations() -> None:
     """Delete this process's font folders at exit, while the interpreter still can (a
     render worker calls it itself: multiprocessing ends it without atexit)."""
     for key in [key for key in _FONT_CONFIGURATIONS if key[0] == os.getpid()]:
-        del _FONT_CONFIGURATIONS[key]
-    # A configuration and its stylesheets refer to each other: only the collector frees
-    # them, and so runs the FontConfiguration's __del__ that deletes its folder.
-    gc.collect()
+        _drop(key)
+
+
+def _drop(key: tuple) -> None:
+    """Forget a FontConfiguration, and delete the folder of fonts it made.
+
+    Its own ``__del__`` would delete the folder (weasyprint/text/fonts.py), but it and
+    its stylesheets refer to each other, so only the collector frees them: never in a
+    worker ended through ``os._exit``, and never once the build has frozen them with
+    ``gc.freeze`` (workers.py), so that a long-lived process (serve, the tests) left a
+    folder in the temporary folder for every configuration it let go (issue 20).
+    """
+    font_config = _FONT_CONFIGURATIONS.pop(key)[0]
+    if font_config._folder:  # noqa: SLF001 (WeasyPrint keeps its folder there)
+        shutil.rmtree(font_config._folder, ignore_errors=True)  # noqa: SLF001
+        font_config._folder = None  # noqa: SLF001 (its __del__ has nothing left to do)
 
 
 def _font_configuration(font_faces: str, allowed_dirs: tuple[Path, ...]):

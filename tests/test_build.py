@@ -191,3 +191,18 @@ def test_a_build_leaves_no_font_folder_of_weasyprint_behind(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(path.name for path in temporary.iterdir()
                   if path.name.startswith("weasyprint-")) == []
+
+
+def test_a_long_lived_process_leaves_no_font_folder_behind(tmp_path, monkeypatch):
+    # serve and the tests build again and again in one process, and the build freezes
+    # what it has loaded (gc.freeze): a font configuration it let go was never freed.
+    from leafpress.pdf import drop_font_configurations
+
+    project = small_project(tmp_path / "project")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    for _ in range(2):
+        build(project, tmp_path / "dist", jobs=1, force=True, log=lambda line: None)
+    drop_font_configurations()
+    assert sorted(path.name for path in temporary.iterdir()) == []
