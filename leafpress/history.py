@@ -125,10 +125,11 @@ def unapproved_problem(leaflet_file, shown: str) -> Problem | None:
                              f"{never}; run 'build.py release {leaflet_file.id}'", "version")
 
 
-def unpublished_problem(leaflet_file, shown: str) -> Problem | None:
+def unpublished_problem(leaflet_file, shown: str, gap: str | None = None) -> Problem | None:
     """Return why the build does not publish the leaflet, with the command that approves
-    it, or None when its current text is the approved one (see `approval_gap`)."""
-    gap = approval_gap(leaflet_file)
+    it, or None when its current text is the approved one (``gap``: its `approval_gap`,
+    if already known)."""
+    gap = gap or approval_gap(leaflet_file)
     return gap and Problem(shown, leaflet_file.key_lines.get("version"),
                            f"not published: {gap}; approve it with 'build.py release "
                            f"{leaflet_file.id} --approver \"Name, Role\" --summary \"…\"'",

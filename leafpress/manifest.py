@@ -40,9 +40,9 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: str
     page of a standard PDF that failed, since a page is published only with its PDF. A
     file whose leaflet or language is gone from the project, a file this build wrote
     elsewhere (an older layout of ``dist/``), and every draft are deleted, so that
-    ``dist/`` never offers a withdrawn leaflet, a stale copy or an unmarked draft. ``errors`` says why
-    nothing else was rebuilt, if something stopped the build (errors). When the build
-    was ``interrupted`` (Ctrl-C), that is the reason, and the files it did not get to
+    ``dist/`` never offers a withdrawn leaflet, a stale copy or an unmarked draft.
+    ``errors`` says why nothing else was rebuilt, if errors stopped the build. When the
+    build was ``interrupted`` (Ctrl-C), that is the reason, and the files it did not get to
     that were published (the PDFs, and the pages whose PDF is kept too) are still
     published: `BuildResult.standing` lists them for the catalogue (issue 20).
     """

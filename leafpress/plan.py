@@ -206,10 +206,11 @@ def make_plan(site: Site, options: BuildOptions, problems: ProblemCollector, war
               if options.leaflets is None or leaflet.id in options.leaflets]
     inputs = _shared_inputs(site, options) if chosen else ""
     for leaflet in chosen:
-        unpublished = options.approved_only and unpublished_problem(
-            leaflet, site.project.relative(leaflet.path))
+        gap = options.approved_only and approval_gap(leaflet)
+        unpublished = gap and unpublished_problem(leaflet, site.project.relative(leaflet.path),
+                                                  gap)
         if unpublished:
-            unapproved[leaflet.id] = approval_gap(leaflet)
+            unapproved[leaflet.id] = gap
             if options.strict:
                 problems.add(unpublished)
                 continue

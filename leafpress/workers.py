@@ -205,19 +205,18 @@ def _remove_orphaned_temporary_folders() -> None:
 def _running(pid: int) -> bool:
     """Return whether the process ``pid`` runs: a zombie, which a container's first
     process may never reap, does not."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    except (OSError, IndexError):  # no /proc (not Linux): ask the kernel
+    if not Path("/proc/self").is_dir():  # not Linux: whether the kernel knows the process
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:
-            return True
+            pass
         return True
-    return state not in "ZX"
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
 
 
 # prctl(2): PR_SET_PDEATHSIG = 1.
