@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import LeafletError, Problem
+from .errors import LeafletError, Problem, in_line_order
 from .fonts import cid_problem, installed_families
 from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, validation_problems
 from .project import inside_project
@@ -166,11 +166,11 @@ def load_brand(path: Path, shown: str | None = None) -> BrandFile:
         brand = Brand.model_validate(document.data)
     except ValidationError as error:
         problems += validation_problems(shown, document, error, Brand)
-        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0)) from None
+        raise LeafletError(in_line_order(problems)) from None
     problems += _contrast_problems(shown, document, brand.colours)
     problems += _font_problems(shown, document, path.parent, brand.font)
     if problems:
-        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0))
+        raise LeafletError(in_line_order(problems))
     logo = path.parent / brand.logo
     if not logo.is_file():
         raise LeafletError.at(shown, document.line_of(("logo",)),

@@ -196,11 +196,19 @@ def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str,
         if not inside_project(path, brand_file.path.parent):
             raise LeafletError.at(shown, None, f"the figure file {name!r} beside the brand "
                                   f"file is {OUTSIDE}")
-        problems = [describe(name, finding) for finding in check_figure(path).errors]
+        stat = path.stat()
+        problems = _brand_figure_problems(name, path, stat.st_size, stat.st_mtime_ns)
         if problems:
             raise LeafletError([Problem(shown, None, message) for message in problems])
     kind = "image/svg+xml" if name.endswith(".svg") else "image/png"
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+@functools.lru_cache(maxsize=64)
+def _brand_figure_problems(name: str, path: Path, size: int, mtime_ns: int) -> tuple[str, ...]:
+    """Return what is wrong with a figure beside a --brand brand file: checked once while
+    the file is unchanged, not at every rendering that uses it."""
+    return tuple(describe(name, finding) for finding in check_figure(path).errors)
 
 
 # What rendering a template may raise for a mistake in it: Jinja's errors, and those of

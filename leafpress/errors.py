@@ -22,6 +22,11 @@ class Problem:
         return f"{location}: {self.message}"
 
 
+def in_line_order(problems) -> list[Problem]:
+    """Return ``problems`` in the order of their lines (those without a line first)."""
+    return sorted(problems, key=lambda problem: problem.line or 0)
+
+
 class LeafletError(Exception):
     """One or more user mistakes; the CLI prints them all and exits with 1."""
 

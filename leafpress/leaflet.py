@@ -18,7 +18,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
                       TypeAdapter, ValidationError, ValidationInfo, field_validator)
 
 from . import markup
-from .errors import LeafletError, Problem
+from .errors import LeafletError, Problem, in_line_order
 from .figure import check_figure, describe
 from .history import history_problems
 from .project import OUTSIDE, inside_project, project_file
@@ -298,12 +298,10 @@ def load_leaflet(path: Path, root: Path | None = None, figures: bool = True) -> 
     problems += history_problems(leaflet, document, shown)
     found, advice = {}, ()
     if figures:
-        try:
-            found, advice = _figure_files(path, root, leaflet, document, shown)
-        except LeafletError as error:
-            problems += error.problems
+        found, wrong, advice = _figure_files(path, root, leaflet, document, shown)
+        problems += wrong
     if problems:
-        raise LeafletError(sorted(problems, key=lambda problem: problem.line or 0))
+        raise LeafletError(in_line_order(problems))
     key_lines = {key: document.key_line_of((key,)) for key in Leaflet.model_fields}
     return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines, found,
                        advice)
@@ -357,8 +355,9 @@ def figure_folders(path: Path, root: Path | None) -> list[Path]:
 
 
 def _figure_files(path: Path, root: Path | None, leaflet: Leaflet, document: YamlDocument,
-                  shown: str) -> tuple[dict[str, Path], tuple[Problem, ...]]:
-    """Find each figure's file and check it (figure.py); return them and the advice."""
+                  shown: str) -> tuple[dict[str, Path], list[Problem], tuple[Problem, ...]]:
+    """Find each figure's file and check it (figure.py); return them, the problems and
+    the advice."""
     found, problems, advice, checked = {}, [], [], {}
     for s, section in enumerate(leaflet.sections):
         for b, block in enumerate(section.blocks):
@@ -385,9 +384,7 @@ def _figure_files(path: Path, root: Path | None, leaflet: Leaflet, document: Yam
             advice += [Problem(shown, line, describe(block.figure, finding), where)
                        for finding in result.advice]
             found[block.figure] = files[0]
-    if problems:
-        raise LeafletError(problems)
-    return found, tuple(advice)
+    return found, problems, tuple(advice)
 
 
 def _source_texts(leaflet: Leaflet, document: YamlDocument):
@@ -448,7 +445,7 @@ def validation_problems(shown: str, document: YamlDocument, error: ValidationErr
     errors = _without_misspelt_keys(error.errors(include_url=False), _all_keys(model))
     problems = [problem_from_validation(shown, document, item, model) for item in errors
                 if not document.is_refused(_data_location(document.data, item["loc"]))]
-    return sorted(problems, key=lambda problem: problem.line or 0)
+    return in_line_order(problems)
 
 
 def _all_keys(model) -> list[str]:

@@ -244,7 +244,7 @@ def _file(root: Path, preview: Path, path: str) -> Path | None:
         fresh = _inside(folder, name)
         if fresh is not None and fresh.is_file():
             return fresh
-    if _drafted(root, path.lstrip("/")):
+    if (root / draft).is_file() and _drafted(root, path.lstrip("/")):  # the manifest only then
         path = draft
     file = _inside(root, path)
     return file if file is not None and file.is_file() else None
