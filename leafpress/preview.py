@@ -30,6 +30,7 @@ import http.server
 import json
 import re
 import shutil
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -338,6 +339,7 @@ def serve(project: Project, dist: Path, options, port: int, log=print, watch=Non
     log(f"Serving {dist} at http://127.0.0.1:{server.server_address[1]}/ "
         f"(Ctrl-C stops)")
     stop = threading.Event()
+    previous = _stop_on_ctrl_c(stop)
     try:
         with RenderPool(options.jobs) as pool:
             rebuild = _Rebuild(project, dist, options, pool, hub, log)
@@ -351,10 +353,30 @@ def serve(project: Project, dist: Path, options, port: int, log=print, watch=Non
         pass
     finally:
         stop.set()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         hub.close()
         server.shutdown()
         server.server_close()
     log("Stopped.")
+
+
+def _stop_on_ctrl_c(stop: threading.Event):
+    """Have Ctrl-C also set ``stop``, which ends the watch after the current rebuild;
+    return the handler it replaces (None outside the main thread, where none can be set).
+
+    The KeyboardInterrupt alone could be lost: raised while Python code runs inside a
+    C library's callback (WeasyPrint's cffi callbacks), it is printed and dropped, and
+    serve went on as if nothing had happened.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupted(number, frame):
+        stop.set()
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGINT, interrupted)
 
 
 class _Rebuild:

@@ -4,10 +4,13 @@ and which leaflets a change touches (the whole loop is in test_preview.py)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -15,9 +18,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from leafpress.plan import BuildOptions
 from leafpress.preview import (EVENTS_PATH, PREVIEW_DIR, SCRIPT_PATH, VIEW_PATH, Hub,
-                               Selection, serve_forever, touched)
+                               Selection, serve, serve_forever, touched)
 from leafpress.project import Project
+
+from helpers import make_project
 
 SCRIPT = f'<script src="{SCRIPT_PATH}"></script>'.encode()
 CATALOGUE = ('<html><body><a href="en/leaf.pdf" type="application/pdf">PDF</a> '
@@ -234,3 +240,23 @@ def test_a_change_touches_its_leaflet_its_language_or_everything(tmp_path):
     assert touched(project, brand, [project.leaflets_dir / ".leaf.yaml.swp",
                                     project.leaflets_dir / "leaf.yaml~",
                                     project.locales_dir / "messages.pot"]) is None
+
+
+def test_ctrl_c_stops_serve_even_when_its_keyboard_interrupt_is_lost(tmp_path):
+    # Raised inside a C library's callback (WeasyPrint's cffi callbacks), the
+    # KeyboardInterrupt is printed and dropped; serve must stop all the same.
+    project = make_project(tmp_path / "project")
+    waited = []
+
+    def watch(*folders, stop_event, **settings):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)  # the handler runs here, and its exception is lost
+        except KeyboardInterrupt:
+            pass
+        waited.append(stop_event.wait(timeout=5))
+        return iter(())
+
+    serve(project, tmp_path / "dist", BuildOptions(variants=("standard",), jobs=1), 0,
+          log=lambda line: None, watch=watch)
+    assert waited == [True]
