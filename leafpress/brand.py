@@ -10,8 +10,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import LeafletError, Problem, in_line_order
-from .fonts import cid_problem, installed_families
-from .leaflet import COLOUR_PATTERN, SourceText, Text, Url, validation_problems
+from .typefaces import cid_problem, installed_families
+from .leaflet import SourceText
+from .schema import COLOUR_PATTERN, Text, Url
+from .validation import validation_problems
 from .project import inside_project
 from .yamlfile import read_yaml
 

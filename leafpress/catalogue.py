@@ -17,14 +17,14 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from babel import Locale
 from babel.dates import format_date
 
-from . import incremental
+from .digests import versions
+from .files import File, cached_output, store_output
 from .document import TEMPLATE_ERRORS, Lookup, template_environment, template_problem
 from .project import ASSETS_DIR, SOURCE_FORMAT_LOCALE, SOURCE_LOCALE, VARIANTS, bcp47, publish
 from .translation import is_locale_name, locale_name, text_direction
@@ -37,15 +37,6 @@ AUDIENCES = {"patient": "Patients", "clinician": "Healthcare professionals"}
 LABELS = {("pdf", "standard"): "PDF, standard print", ("pdf", "large-print"): "PDF, large print",
           ("html", "standard"): "Web page (HTML)"}
 TYPES = {"pdf": "application/pdf", "html": "text/html"}
-
-
-@dataclass(frozen=True)
-class File:
-    """A file the web pages or the catalogue need, as listed under ``"files"``."""
-
-    path: str
-    sha256: str
-    bytes: int
 
 
 def publish_catalogue(site, dist: Path, result, force: bool = False) -> list[File]:
@@ -102,7 +93,7 @@ def _thumbnails(dist: Path, outputs, made: list[File], force: bool
         if relative in made_here:
             thumbnails[output.leaflet, output.locale] = made_here[relative]
             continue
-        record = incremental.cached_output(cache, _thumbnail_key(output.sha256), dist)
+        record = cached_output(cache, _thumbnail_key(output.sha256), dist)
         if record and record["path"] == relative:
             thumbnail = File(**record)
         else:
@@ -125,14 +116,14 @@ def make_thumbnail(dist: Path, relative: str, pdf: bytes, sha256: str,
     finds the thumbnail in the cache.
     """
     thumbnail = _write(dist, relative, _thumbnail(pdf), force)
-    incremental.store_output(dist / ".cache", _thumbnail_key(sha256), {
+    store_output(dist / ".cache", _thumbnail_key(sha256), {
         "path": thumbnail.path, "sha256": thumbnail.sha256, "bytes": thumbnail.bytes})
     return thumbnail
 
 
 def _thumbnail_key(sha256: str) -> str:
     return hashlib.sha256(f"thumbnail;{THUMBNAIL_WIDTH};{sha256};"
-                          f"{incremental.versions()}".encode()).hexdigest()
+                          f"{versions()}".encode()).hexdigest()
 
 
 def _thumbnail(pdf: bytes) -> bytes:

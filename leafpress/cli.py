@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import incremental
 from .errors import LeafletError
-from .project import VARIANTS, Project, bcp47, gettext_name, unknown_locales, write_atomically
+from .project import VARIANTS, Project, gettext_name, unknown_locales, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -319,29 +319,14 @@ def _check(project: Project, arguments) -> int:
 
 
 def _report(project: Project, arguments) -> int:
-    from .reports import leaflet_report
+    from .reports import leaflet_report, report_text
 
     rows, problems = leaflet_report(project, arguments.today)
     if arguments.format == "json":
         print(json.dumps({"today": arguments.today.isoformat(), "leaflets": rows}, indent=2,
                          ensure_ascii=False))
         return _afterwards(problems)
-    locales = sorted({locale for row in rows for locale in row.get("translations", ())})
-    print(f"Leaflets on {arguments.today.isoformat()}\n")
-    print(_markdown_table(
-        ("leaflet", "version", "review by", "review", "owner", *locales),
-        [(row["leaflet"], row["error"], *[""] * (3 + len(locales))) if "error" in row else
-         (row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
-          row["owner"], *(_translation_state(row["translations"].get(locale))
-                          for locale in locales)) for row in rows]))
-    print("\nVersion history\n")
-    print(_markdown_table(
-        ("leaflet", "version", "approved", "change", "approved by", "patient review"),
-        [(row["leaflet"], entry["version"], entry["date"], entry["summary"], entry["approver"],
-          entry["patient_review"] or "-") for row in rows for entry in row.get("history", ())]))
-    print("\nReadability: Flesch–Kincaid grade and Flesch reading ease of the English, per "
-          "leaflet and section; for Chinese, characters a sentence (average / longest)\n")
-    print(_markdown_table(*_readability_table(rows)))
+    print(report_text(rows, arguments.today))
     return _afterwards(problems)
 
 
@@ -350,53 +335,6 @@ def _afterwards(problems) -> int:
     if problems:
         raise LeafletError(problems)
     return 0
-
-
-def _readability_table(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    locales = sorted({locale for row in rows if "error" not in row
-                      for locale in row["readability"]["sentence_length"]})
-    header = ("leaflet / section", "audience", "grade", "reading ease", "sentences", "words",
-              *(bcp47(locale) for locale in locales))
-    table = []
-    for row in rows:
-        if "error" in row:
-            continue  # listed, with why, in the table above
-        figures = row["readability"]
-        chinese = [figures["sentence_length"].get(locale) for locale in locales]
-        table.append((row["leaflet"], row["audience"], *_scores(figures),
-                      *(f"{found['average']:.1f} / {found['longest']}" if found else ""
-                        for found in chinese)))
-        table += [(f"  {section['heading']}", "", *_scores(section), *("" for _ in locales))
-                  for section in figures["sections"]]
-    return header, table
-
-
-def _scores(figures: dict) -> tuple[str, ...]:
-    return (f"{figures['grade']:.1f}", f"{figures['reading_ease']:.1f}",
-            str(figures["sentences"]), str(figures["words"]))
-
-
-def _translation_state(counts: dict | None) -> str:
-    if counts is None:
-        return "not loaded"
-    if "error" in counts:
-        return counts["error"]
-    if counts["translated"] == counts["total"]:
-        return "complete"
-    from .translation import STATES
-
-    return ", ".join(f"{counts[state]} {state}" for state in STATES
-                     if state != "translated" and counts[state])
-
-
-def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """Return a Markdown table, padded to line up in a terminal too."""
-    table = [header, *rows]
-    widths = [max(len(line[column]) for line in table) for column in range(len(header))]
-    lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |"
-             for line in table]
-    lines.insert(1, "| " + " | ".join("-" * width for width in widths) + " |")
-    return "\n".join(lines)
 
 
 def _extract(project: Project, arguments) -> int:
@@ -428,7 +366,7 @@ def _init(project: Project, arguments) -> int:
     locale = init_locale(project, arguments.locale)
     print(f"Started {project.relative(project.po_file(locale))}: translate it, then run "
           "'build.py check' and 'build.py'.")
-    from .fonts import installed_families
+    from .typefaces import installed_families
     from .writing import font_warning
 
     warning = font_warning(locale, installed_families())
@@ -438,8 +376,7 @@ def _init(project: Project, arguments) -> int:
 
 
 def _stats(project: Project, arguments) -> int:
-    from .reports import missing_line, missing_texts, translation_stats
-    from .translation import STATES
+    from .reports import missing_line, missing_texts, stats_text, translation_stats
 
     locales = {gettext_name(name) for name in arguments.locale or ()} or None
     if unknown := unknown_locales(project, locales):
@@ -455,17 +392,7 @@ def _stats(project: Project, arguments) -> int:
     if arguments.format == "json":
         print(json.dumps({"stats": rows}, indent=2, ensure_ascii=False))
         return _afterwards(problems)
-    header = ("locale", "leaflet", *STATES, "complete")
-    table = [header] + [(row["locale"], row["leaflet"], *(str(row[state]) for state in STATES),
-                         f"{row['percent']:.1f}%") for row in rows if "error" not in row]
-    widths = [max(len(line[column]) for line in table) for column in range(len(header))]
-    for line in table:
-        print("  ".join(cell.ljust(width) if column < 2 else cell.rjust(width)
-                        for column, (cell, width) in enumerate(zip(line, widths))).rstrip())
-    for row in rows:  # the leaflets and catalogs that could not be read, after the others
-        if "error" in row:
-            print(f"{(row['locale'] or '-').ljust(widths[0])}  "
-                  f"{row['leaflet'].ljust(widths[1])}  {row['error']}")
+    print(stats_text(rows))
     return _afterwards(problems)
 
 
@@ -508,7 +435,7 @@ def _diff(project: Project, arguments) -> int:
 
 def _schema(project: Project, arguments) -> int:
     from .brand import Brand
-    from .leaflet import leaflet_json_schema
+    from .schema import leaflet_json_schema
 
     for path, schema in ((project.leaflets_dir / "leaflet.schema.json", leaflet_json_schema()),
                          (project.brand_file.with_name("brand.schema.json"),

@@ -30,7 +30,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from .brand import BrandFile
 from .document import Rendered, render_html
 from .errors import LeafletError, Problem
-from .leaflet import Leaflet, LeafletFile
+from .leaflet import LeafletFile
+from .schema import Leaflet
 from .project import SOURCE_LOCALE, Project, bcp47, write_atomically
 from .translation import Translations, shorten
 from .yamlfile import dotted, read_yaml

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
@@ -31,8 +30,8 @@ from pathlib import Path
 
 from .errors import LeafletError
 from .project import write_atomically
+from .typefaces import CJK_FAMILY, fontconfig
 
-CJK_FAMILY = "Noto Sans CJK SC"
 SUBSET_FAMILY = "Leaflet CJK"
 WEIGHTS = {400: "regular", 700: "bold"}
 # Always in the subset: digits and punctuation that generated content (page counters,
@@ -108,33 +107,12 @@ def _subset_format() -> str:
     return f"{SUBSET_FORMAT}:{version('uharfbuzz')}"
 
 
-def installed_fonts_digest() -> str:
-    """Return a digest of every font file fontconfig offers (name, size, date): a font
-    installed, removed or upgraded changes what can be drawn, and with what."""
-    result = _fontconfig("fc-list", "--format", "%{file}\n")
-    found = hashlib.sha256()
-    for name in sorted(set(result.stdout.splitlines())):
-        try:
-            stat = os.stat(name)
-        except OSError:
-            continue
-        found.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return found.hexdigest()
-
-
-def installed_families() -> set[str]:
-    """Return the font families fontconfig knows."""
-    result = _fontconfig("fc-list", ":", "family")
-    return {family.strip() for line in result.stdout.splitlines()
-            for family in line.split(",")}
-
-
 @lru_cache(maxsize=None)
 def _installed_font(weight: int) -> tuple[Path, int, int, int]:
     """Return the file, face index, size and modification time (ns) of the font fontconfig
     picks for the CJK family at ``weight`` (asked once a process)."""
     style = "bold" if weight >= 700 else "regular"
-    result = _fontconfig("fc-match", "--format", "%{file}\n%{index}\n%{family}",
+    result = fontconfig("fc-match", "--format", "%{file}\n%{index}\n%{family}",
                          f"{CJK_FAMILY}:{style}")
     lines = result.stdout.split("\n")
     if result.returncode != 0 or len(lines) < 3 or CJK_FAMILY not in lines[2]:
@@ -142,16 +120,6 @@ def _installed_font(weight: int) -> tuple[Path, int, int, int]:
                                               "install the Debian package fonts-noto-cjk")
     stat = os.stat(lines[0])
     return Path(lines[0]), int(lines[1] or 0), stat.st_size, stat.st_mtime_ns
-
-
-def _fontconfig(*arguments: str) -> subprocess.CompletedProcess:
-    """Run a fontconfig tool; raise `LeafletError` if fontconfig is not installed."""
-    try:
-        return subprocess.run(arguments, capture_output=True, text=True)
-    except FileNotFoundError:
-        raise LeafletError.at("system", None, f"fontconfig's {arguments[0]} is not installed; "
-                              "install the Debian package fontconfig (scripts/setup.sh does)"
-                              ) from None
 
 
 def _subset(source: Path, index: int, text: str) -> bytes:
@@ -206,32 +174,6 @@ def _renumber_cids(data: bytes) -> bytes:
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()
-
-
-def cid_problem(path: Path, index: int = 0) -> str | None:
-    """Say why the font file at ``path`` would print wrong glyphs in a PDF, if it would.
-
-    WeasyPrint names each glyph by its index and keeps the font's own CIDs, so a CID-keyed
-    font whose CIDs are not its glyph indices prints blanks or other glyphs in MuPDF and
-    Ghostscript (see `_renumber_cids`). TrueType and name-keyed fonts are always safe.
-    """
-    from fontTools.ttLib import TTFont, TTLibError
-
-    try:
-        font = TTFont(path, fontNumber=index, lazy=True)
-        if "CFF " not in font or not hasattr(font["CFF "].cff.topDictIndex[0], "ROS"):
-            return None
-        order = font.getGlyphOrder()
-    except (OSError, TTLibError, AssertionError) as error:
-        return f"cannot be read as a font: {error}"
-    wrong = next((name for glyph, name in enumerate(order[1:], 1)
-                  if name != f"cid{glyph:05d}"), None)
-    if wrong:
-        return (f"is a CID-keyed font whose CIDs are not its glyph numbers (glyph "
-                f"{order.index(wrong)} is {wrong}); MuPDF and Ghostscript would print other "
-                "glyphs or none; use an OpenType font with TrueType outlines, or one whose "
-                "CIDs are in glyph order")
-    return None
 
 
 def cache_dir(dist: Path) -> Path:

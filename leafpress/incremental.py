@@ -7,12 +7,12 @@ Two levels, both under ``dist/.cache/``:
   brand, the variant, and the versions of the libraries that draw it. An entry
   ``outputs/KEY.json`` records the PDF that key produced; when it parses and the PDF
   on disk still has its size and SHA-256, the PDF is reused instead of rendered.
-  A PDF's thumbnail is keyed the same way, by the PDF's SHA-256 (see catalogue.py).
+  A PDF's thumbnail is keyed the same way, by the PDF's SHA-256 (see catalogue.py); the entries are read and written by files.py.
 - A whole build has a digest of every input file and option. When it equals the
   last clean build's and all its outputs and files (web pages, thumbnails, the
   catalogue and what they link) are intact, nothing is loaded at all: this
-  module imports only the standard library, so a no-op build never pays for
-  WeasyPrint, pydantic, Babel or Jinja.
+  module imports only the standard library (and digests.py and files.py, which do
+  the same), so a no-op build never pays for WeasyPrint, pydantic, Babel or Jinja.
 
 Every entry is written atomically after its PDF; a half-written entry does not parse
 and is ignored, never trusted.
@@ -20,48 +20,14 @@ and is ignored, never trusted.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from importlib import metadata
 from pathlib import Path
 
-# The libraries whose versions change the bytes of a PDF or of a thumbnail.
-RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
-                      "tinyhtml5", "pyphen", "segno", "jinja2", "babel", "markdown-it-py",
-                      "pillow", "pypdfium2", "uharfbuzz")
+from .digests import files_digest, relative_name, versions
+from .files import intact
+
 STATE = "last-build.json"
-
-
-@functools.lru_cache(maxsize=1)
-def versions() -> str:
-    """Return the rendering libraries' versions, as one string (30 ms: read once)."""
-    return ";".join(f"{name}={metadata.version(name)}" for name in RENDERING_PACKAGES)
-
-
-def files_digest(paths, root: Path) -> str:
-    """Return a hash of the contents of ``paths`` (files; folders recursively) and of their
-    names relative to ``root``: the same project in another folder has the same digest."""
-    digest = hashlib.sha256()
-    for path in sorted(_files(paths)):
-        digest.update(_relative(path, root).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _relative(path: Path, root: Path) -> str:
-    """Return ``path`` relative to ``root`` if it is inside, else as it is."""
-    path, root = Path(path).absolute(), Path(root).absolute()
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
-def _files(paths):
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            yield from (child for child in path.rglob("*")
-                        if child.is_file() and "__pycache__" not in child.parts)
-        elif path.is_file():
-            yield path
 
 
 def output_key(html: str, font_faces: str, assets: str, variant: str, draft: bool) -> str:
@@ -72,37 +38,10 @@ def output_key(html: str, font_faces: str, assets: str, variant: str, draft: boo
     return digest.hexdigest()
 
 
-def intact(dist: Path, record: dict) -> bool:
-    """Return whether the file that ``record`` describes is on disk, unchanged."""
-    path = dist / record["path"]
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return False
-    return len(content) == record["bytes"] and \
-        hashlib.sha256(content).hexdigest() == record["sha256"]
-
-
-def cached_output(cache: Path, key: str, dist: Path) -> dict | None:
-    """Return the record cached for ``key`` if the file it describes is intact."""
-    try:
-        record = json.loads((cache / "outputs" / f"{key}.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None  # absent, or half-written by an interrupted build
-    return record if isinstance(record, dict) and intact(dist, record) else None
-
-
-def store_output(cache: Path, key: str, record: dict) -> None:
-    from .project import write_atomically
-
-    write_atomically(cache / "outputs" / f"{key}.json",
-                     json.dumps(record, sort_keys=True).encode("utf-8"))
-
-
 def build_options(root: Path, brand_file: Path, strict: bool, draft: bool, variants,
                   shard: tuple[int, int] | None = None) -> dict:
     """Return the options that change what a build produces (part of its digest)."""
-    return {"brand": _relative(brand_file, root), "strict": strict, "draft": draft,
+    return {"brand": relative_name(brand_file, root), "strict": strict, "draft": draft,
             "variants": list(variants), "shard": list(shard) if shard else None}
 
 

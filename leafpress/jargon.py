@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from .errors import Problem
-from .gates import PlacedText, read_word_list
+from .texts import PlacedText, read_word_list
 
 
 def read_terms(path: Path) -> tuple[str, ...]:

@@ -12,8 +12,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from . import incremental
-from .catalogue import File
+from .files import intact
+from .files import File
 from .project import DRAFTS_DIR, VARIANTS, Project, bcp47, output_path, write_atomically
 
 MANIFEST = "manifest.json"
@@ -228,7 +228,7 @@ def _listed_file(dist: Path, record, fields=OUTPUT_FIELDS) -> bool:
     path = dist / str(record["path"])
     if not path.resolve().is_relative_to(dist.resolve()):
         return False
-    return incremental.intact(dist, record)
+    return intact(dist, record)
 
 
 def write_manifest(dist: Path, result) -> dict:

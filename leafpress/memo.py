@@ -1,5 +1,7 @@
-"""What a build remembers from one build to the next: each leaflet as loaded, each
-catalog as read, and each leaflet's HTML in every language and variant.
+"""What a build remembers from one build to the next, under a digest of what it was made
+from: each leaflet as loaded and each catalog as read (remembered.py), each leaflet's
+HTML in every language and variant (plan.py), the texts extracted from each file
+(messages.py).
 
 Loading a leaflet (YAML, validation) and rendering its HTML cost about 60 ms a leaflet,
 so a build after editing one leaflet of a hundred spent 6 s redoing work whose inputs
@@ -20,12 +22,9 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from .digests import files_digest, versions
 from .errors import LeafletError
-from .incremental import files_digest, versions
-from .leaflet import LeafletFile, figure_folders, load_leaflet
-from .project import (SOURCE_LOCALE, Project, inside_project, project_file,
-                      write_atomically)
-from .translation import load_translations
+from .project import write_atomically
 
 
 class Memo:
@@ -62,49 +61,8 @@ class Memo:
         except LeafletError:
             pass
 
-    def load_leaflet(self, path: Path, root: Path) -> LeafletFile:
-        """Return the leaflet at ``path`` as `load_leaflet` does, remembered while its file
-        is unchanged. A leaflet with figures is remembered with what is at every place
-        its figures may be (`figure_folders`): a figure changed, added beside the leaflet
-        or made a link, and it is loaded (and its figures checked) again."""
-        project_file(path, root, path.relative_to(root))  # before a remembered answer
-        key = digest(str(root.resolve()), str(path.relative_to(root)), path.read_bytes())
-        found = self.recall("leaflet", path.stem, key)
-        if found is not None and found[0] == _figure_places(found[1], root):
-            return found[1]
-        leaflet = load_leaflet(path, root)
-        self.remember("leaflet", path.stem, key, (_figure_places(leaflet, root), leaflet))
-        return leaflet
-
-    def load_translations(self, project: Project, locale: str):
-        """Return `load_translations` of ``locale``, remembered while its catalog is
-        unchanged (the invalid entries with it, so they are reported every time)."""
-        path = project.po_file(locale)
-        if locale == SOURCE_LOCALE or not path.is_file():
-            return load_translations(project, locale)
-        project_file(path, project.root, project.relative(path))  # before a remembered answer
-        key = digest(str(project.root.resolve()), locale, path.read_bytes())
-        found = self.recall("catalog", locale, key)
-        if found is None:
-            found = load_translations(project, locale)
-            self.remember("catalog", locale, key, found)
-        return found
-
     def _path(self, kind: str, name: str) -> Path:
         return self.folder / f"{kind}-{name}.pickle"
-
-
-def _figure_places(leaflet: LeafletFile, root: Path) -> tuple:
-    """Return what each place a leaflet's figures may be holds: the file a link leads
-    to, and a digest of its content."""
-    places = []
-    for name in leaflet.figures:
-        for folder in figure_folders(leaflet.path, root):
-            place = folder / name
-            readable = place.is_file() and inside_project(place, root)
-            places.append((str(place.resolve()), hashlib.sha256(place.read_bytes()).digest()
-                           if readable else None))
-    return tuple(places)
 
 
 def digest(*parts: str | bytes) -> str:

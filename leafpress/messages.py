@@ -165,7 +165,7 @@ def pot_is_current(project: Project, loaded: dict | None = None,
 def _digest(paths: list[Path], root: Path) -> str:
     """A digest of ``paths`` and of leafpress's code (memo.py): the POT's texts and notes
     come from the leaflet and brand schemas as much as from the files."""
-    from .incremental import files_digest
+    from .digests import files_digest
 
     return digest(files_digest([path for path in paths if path.exists()], root))[:24]
 

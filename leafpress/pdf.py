@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from .document import QR_SCHEME, qr_code
 from .errors import LeafletError, Problem
-from .fonts import CJK_FAMILY, installed_families
+from .typefaces import CJK_FAMILY, installed_families
 from .tags import finish
 
 PDF_VARIANT = "pdf/ua-1"

@@ -11,15 +11,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import coverage, incremental
+from .digests import files_digest, versions
+from .files import cached_output, store_output
 from .brand import load_brand
 from .catalogue import INDEX_TEMPLATE, check_catalogue, publish_catalogue, thumbnail_path
 from .messages import check_pot
 from .document import template_environment
 from .errors import LeafletError, Problem, ProblemCollector
-from .gates import quality_problems
+from .quality import quality_problems
 from .fonts import Subset, cache_dir, font_faces, source_files, subsets
 from .leaflet import LeafletFile
 from .memo import Memo
+from .remembered import remembered_leaflet, remembered_translations
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest,
                        untouched, write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped,
@@ -45,7 +48,7 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
     brand = problems.run(load_brand, brand_path, project.relative(brand_path))
     memo = Memo.in_cache(cache)
     leaflets = [leaflet for path in project.leaflet_files()
-                if (leaflet := problems.run(memo.load_leaflet, path, project.root))]
+                if (leaflet := problems.run(remembered_leaflet, memo, path, project.root))]
     if not project.leaflet_files():
         problems.add(Problem(project.relative(project.leaflets_dir), None,
                              "no leaflet files (*.yaml) found"))
@@ -59,7 +62,7 @@ def gather(project: Project, brand_path: Path | None, problems: ProblemCollector
         problems.add(Problem(project.relative(path), None, OUTSIDE))
     translations = {}
     for locale in project.locales():
-        loaded = problems.run(memo.load_translations, project, locale)
+        loaded = problems.run(remembered_translations, memo, project, locale)
         if loaded:
             translations[locale], invalid = loaded
             problems.extend(invalid)
@@ -94,7 +97,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
     """Validate leaflets, brand, catalogs and templates without rendering any PDF.
 
     With ``today``, a leaflet past its review date is a problem too, and one due for
-    review within 60 days is reported to ``warn``. The quality gates (gates.py) report
+    review within 60 days is reported to ``warn``. The quality gates (quality.py) report
     to ``warn`` too, or as problems when ``strict``; return how many they found.
     """
     problems = ProblemCollector()
@@ -343,7 +346,7 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
     to_render: dict[Task, tuple[Planned, _Job]] = {}
     for item in mine:
         job = _job(site, item, dist, fonts[item.leaflet.id], fonts_dir, keys, options.force)
-        record = None if options.force else incremental.cached_output(cache, job.key, dist)
+        record = None if options.force else cached_output(cache, job.key, dist)
         # An entry of an earlier layout of dist/ (a draft beside the published file) names
         # another place: the PDF is rendered again where it now belongs.
         if record and record.get("path") == job.record.path:
@@ -359,7 +362,7 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
             continue
         output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
-        incremental.store_output(cache, job.key, asdict(output))
+        store_output(cache, job.key, asdict(output))
         if outcome.thumbnail:
             result.thumbnails.append(outcome.thumbnail)
         _publish(item, output, "built", dist, options.force, result, report)
@@ -376,8 +379,8 @@ class _Keys:
         # The catalogue's template does not change a leaflet: editing it re-renders no PDF.
         templates = [path for path in site.project.templates_dir.iterdir()
                      if path.name != INDEX_TEMPLATE]
-        self.assets = incremental.files_digest([*templates, site.brand.path.parent], root)
-        self.assets += incremental.versions()
+        self.assets = files_digest([*templates, site.brand.path.parent], root)
+        self.assets += versions()
         self.places = [(root.as_uri(), "{project}"), (site.brand.path.parent.resolve().as_uri(),
                                                       "{brand}")]
         # A font file is named by the digest of its characters and source (fonts.py).

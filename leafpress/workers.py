@@ -26,7 +26,7 @@ from .fonts import Subset
 from .project import write_atomically
 
 if TYPE_CHECKING:
-    from .catalogue import File
+    from .files import File
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.core import get_global
 
-from .fonts import CJK_FAMILY, installed_families
+from .typefaces import CJK_FAMILY, installed_families
 from .project import SOURCE_LOCALE
 
 

@@ -9,7 +9,7 @@ import sys
 
 from leafpress.brand import Brand
 from leafpress.cli import main
-from leafpress.leaflet import leaflet_json_schema
+from leafpress.schema import leaflet_json_schema
 from leafpress.pdf import system_problems
 from leafpress.pipeline import build
 

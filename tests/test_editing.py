@@ -108,14 +108,14 @@ def test_switching_drafts_on_and_off_renders_only_the_drafts(two, capsys):
 
 def test_after_editing_one_leaflet_a_build_loads_and_renders_only_that_one(two, monkeypatch,
                                                                            capsys):
-    """The others' loaded files and HTML are remembered (memo.py); a template, catalog or
+    """The others' loaded files and HTML are remembered (memo.py, remembered.py); a template, catalog or
     brand change is not hidden by that: then every leaflet is rendered again."""
-    import leafpress.memo
     import leafpress.plan
+    import leafpress.remembered
 
     loaded, rendered = [], []
-    load, renderings = leafpress.memo.load_leaflet, leafpress.plan.renderings
-    monkeypatch.setattr(leafpress.memo, "load_leaflet",
+    load, renderings = leafpress.remembered.load_leaflet, leafpress.plan.renderings
+    monkeypatch.setattr(leafpress.remembered, "load_leaflet",
                         lambda path, root: loaded.append(path.stem) or load(path, root))
     monkeypatch.setattr(leafpress.plan, "renderings", lambda site, environment, leaflet, *rest:
                         rendered.append(leaflet.id) or renderings(site, environment, leaflet,

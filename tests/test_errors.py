@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from leafpress import fonts, pdf, translation
+from leafpress import pdf, translation, typefaces
 from leafpress.brand import load_brand
 from leafpress.cli import main
 from leafpress.errors import LeafletError, Problem
@@ -283,7 +283,7 @@ def test_missing_fontconfig_and_gettext_are_named(project, monkeypatch):
     def not_installed(arguments, **options):
         raise FileNotFoundError(2, "No such file or directory", arguments[0])
 
-    monkeypatch.setattr(fonts.subprocess, "run", not_installed)
+    monkeypatch.setattr(typefaces.subprocess, "run", not_installed)
     assert pdf.system_problems() == [
         "fontconfig's fc-list is not installed; install the Debian package fontconfig "
         "(scripts/setup.sh does)"]

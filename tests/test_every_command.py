@@ -35,7 +35,8 @@ from PIL import Image
 
 from leafpress.errors import LeafletError
 from leafpress.history import fingerprint
-from leafpress.leaflet import BLOCK_TYPES, FIGURE_PATTERN, ID_PATTERN, Leaflet, load_leaflet
+from leafpress.leaflet import load_leaflet
+from leafpress.schema import BLOCK_TYPES, FIGURE_PATTERN, ID_PATTERN, Leaflet
 from leafpress.pipeline import build_pages
 from leafpress.plan import BuildOptions
 from leafpress.preview import PREVIEW_DIR

@@ -15,12 +15,13 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image, ImageDraw
 
-from leafpress import memo as memo_module
+from leafpress import remembered
 from leafpress.document import figure_source
 from leafpress.errors import LeafletError
 from leafpress.figure import MAX_BYTES, check_content
 from leafpress.leaflet import load_leaflet
 from leafpress.memo import Memo
+from leafpress.remembered import remembered_leaflet
 from leafpress.project import Project
 
 from helpers import LEAFLET, make_project, pdftotext, run
@@ -326,18 +327,18 @@ def test_a_leaflet_with_figures_is_remembered_until_a_figure_changes(tmp_path, m
     (project.root / "brand" / "bag.png").write_bytes(png(40, 40))
     memo, path = Memo.in_cache(tmp_path / "cache"), project.leaflets_dir / "one.yaml"
     loads = []
-    monkeypatch.setattr(memo_module, "load_leaflet", lambda *arguments: loads.append(1) or
+    monkeypatch.setattr(remembered, "load_leaflet", lambda *arguments: loads.append(1) or
                         load_leaflet(*arguments))
     for _ in range(2):
-        assert memo.load_leaflet(path, project.root).figures == {
+        assert remembered_leaflet(memo, path, project.root).figures == {
             "bag.png": project.leaflets_dir / "bag.png"}
     assert len(loads) == 1
     (project.leaflets_dir / "bag.png").unlink()  # the brand's figure of that name shows
-    assert memo.load_leaflet(path, project.root).figures == {
+    assert remembered_leaflet(memo, path, project.root).figures == {
         "bag.png": project.root / "brand" / "bag.png"}
     (project.root / "brand" / "bag.png").write_bytes(b"Your appointment letter.\n")
     with pytest.raises(LeafletError, match="the figure file 'bag.png' is text"):
-        memo.load_leaflet(path, project.root)
+        remembered_leaflet(memo, path, project.root)
     assert len(loads) == 3
 
 

@@ -1,4 +1,4 @@
-"""The quality gates (gates.py): each finding's exact message, --strict, report, offline."""
+"""The quality gates (quality.py): each finding's exact message, --strict, report, offline."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 from leafpress import readability, spelling
 from leafpress.cli import main
 from leafpress.errors import LeafletError, ProblemCollector
-from leafpress.gates import GLOSSARY, JARGON, WORDLIST, quality_problems
+from leafpress.quality import quality_problems
+from leafpress.texts import GLOSSARY, JARGON, WORDLIST
 from leafpress.glossary import read_glossary
 from leafpress.leaflet import load_leaflet
 from leafpress.project import Project
