@@ -229,11 +229,11 @@ def make_corpus(project: Path, copies: int) -> None:
 def export_html(project: Path, html_dir: Path) -> int:
     """Write every output's HTML and the build's font rules, as the pipeline makes them."""
     sys.path.insert(0, str(ROOT))
-    from leafpress.errors import ProblemCollector
-    from leafpress.fonts import cache_dir, subset_font_faces
-    from leafpress.pipeline import gather
-    from leafpress.plan import BuildOptions, make_plan
-    from leafpress.project import Project
+    from leafpress.core.errors import ProblemCollector
+    from leafpress.rendering.fonts import cache_dir, subset_font_faces
+    from leafpress.build.pipeline import gather
+    from leafpress.build.plan import BuildOptions, make_plan
+    from leafpress.core.project import Project
 
     problems = ProblemCollector()
     dist = project / "dist"
@@ -274,7 +274,7 @@ def worker_peak(project: Path, dist: Path, cores: int) -> int:
     script = (
         "import resource, sys; from pathlib import Path; "
         f"sys.path.insert(0, {str(ROOT)!r}); "
-        "from leafpress.pipeline import build; from leafpress.project import Project; "
+        "from leafpress.build.pipeline import build; from leafpress.core.project import Project; "
         f"build(Project.at({str(project)!r}), Path({str(dist)!r}), jobs={cores}, force=True, "
         "log=lambda line: None, warn=lambda line: None); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")

@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import incremental
-from .errors import LeafletError
-from .project import VARIANTS, Project, gettext_name, unknown_locales, write_atomically
+from .build import incremental
+from .core.errors import LeafletError
+from .core.project import VARIANTS, Project, gettext_name, unknown_locales, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +65,7 @@ def _check_brand(project: Project, arguments) -> None:
     given = arguments.brand or next(iter(getattr(arguments, "brands", [])), None)
     if given or project.brand_file.is_file():
         return  # a --brand file was checked above
-    from .brand import missing_brand
+    from .content.brand import missing_brand
 
     raise LeafletError([missing_brand(str(arguments.project / "brand" / "brand.yaml"))])
 
@@ -214,7 +214,7 @@ def _build(project: Project, arguments) -> int:
                   "is up to date")
             return 0
 
-    from .pipeline import build
+    from .build.pipeline import build
 
     progress = _Progress() if sys.stdout.isatty() else None
     try:
@@ -234,8 +234,8 @@ def _build(project: Project, arguments) -> int:
 
 def _options(project: Project, arguments, leaflets=None, locales=None):
     """Return the `BuildOptions` the command line asks for."""
-    from .plan import BuildOptions
-    from .workers import default_jobs
+    from .build.plan import BuildOptions
+    from .build.workers import default_jobs
 
     return BuildOptions(
         brand=(arguments.brand or project.brand_file).resolve(), strict=arguments.strict,
@@ -247,7 +247,7 @@ def _options(project: Project, arguments, leaflets=None, locales=None):
 
 
 def _serve(project: Project, arguments) -> int:
-    from .preview import serve
+    from .preview.server import serve
 
     dist = (arguments.output or project.root / "dist").resolve()
     serve(project, dist, _options(project, arguments), arguments.port,
@@ -307,7 +307,7 @@ def _positive(text: str) -> int:
 
 
 def _check(project: Project, arguments) -> int:
-    from .pipeline import check
+    from .build.pipeline import check
 
     warnings = check(project, arguments.brand, today=arguments.today, strict=arguments.strict,
                      warn=lambda line: print(line, file=sys.stderr))
@@ -319,7 +319,7 @@ def _check(project: Project, arguments) -> int:
 
 
 def _report(project: Project, arguments) -> int:
-    from .reports import leaflet_report, report_text
+    from .governance.reports import leaflet_report, report_text
 
     rows, problems = leaflet_report(project, arguments.today)
     if arguments.format == "json":
@@ -338,7 +338,7 @@ def _afterwards(problems) -> int:
 
 
 def _extract(project: Project, arguments) -> int:
-    from .messages import write_pot
+    from .translation.messages import write_pot
 
     changed = write_pot(project, _brands(arguments))
     state = "updated" if changed else "already up to date"
@@ -347,7 +347,7 @@ def _extract(project: Project, arguments) -> int:
 
 
 def _update(project: Project, arguments) -> int:
-    from .messages import update_catalogs
+    from .translation.messages import update_catalogs
 
     for locale, changed in update_catalogs(project, _brands(arguments)):
         state = "updated" if changed else "already up to date"
@@ -361,13 +361,13 @@ def _brands(arguments) -> tuple[Path, ...]:
 
 
 def _init(project: Project, arguments) -> int:
-    from .messages import init_locale
+    from .translation.messages import init_locale
 
     locale = init_locale(project, arguments.locale)
     print(f"Started {project.relative(project.po_file(locale))}: translate it, then run "
           "'build.py check' and 'build.py'.")
-    from .typefaces import installed_families
-    from .writing import font_warning
+    from .core.typefaces import installed_families
+    from .rendering.writing import font_warning
 
     warning = font_warning(locale, installed_families())
     if warning:
@@ -376,7 +376,7 @@ def _init(project: Project, arguments) -> int:
 
 
 def _stats(project: Project, arguments) -> int:
-    from .reports import missing_line, missing_texts, stats_text, translation_stats
+    from .governance.reports import missing_line, missing_texts, stats_text, translation_stats
 
     locales = {gettext_name(name) for name in arguments.locale or ()} or None
     if unknown := unknown_locales(project, locales):
@@ -397,8 +397,8 @@ def _stats(project: Project, arguments) -> int:
 
 
 def _release(project: Project, arguments) -> int:
-    from .errors import ProblemCollector
-    from .release import Approval, amend, release
+    from .core.errors import ProblemCollector
+    from .governance.release import Approval, amend, release
 
     if not arguments.amend and not (arguments.approver and arguments.summary):
         print("build.py: error: release needs --approver \"Name, Role\" and --summary "
@@ -422,7 +422,7 @@ def _release(project: Project, arguments) -> int:
 
 
 def _diff(project: Project, arguments) -> int:
-    from .review_pack import write_review_packs
+    from .governance.review_pack import write_review_packs
 
     written = write_review_packs(project, arguments.leaflets, arguments.since,
                                  (arguments.output or project.root / "dist").resolve())
@@ -434,8 +434,8 @@ def _diff(project: Project, arguments) -> int:
 
 
 def _schema(project: Project, arguments) -> int:
-    from .brand import Brand
-    from .schema import leaflet_json_schema
+    from .content.brand import Brand
+    from .content.schema import leaflet_json_schema
 
     for path, schema in ((project.leaflets_dir / "leaflet.schema.json", leaflet_json_schema()),
                          (project.brand_file.with_name("brand.schema.json"),

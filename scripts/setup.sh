@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 # libenchant-2-2 and hunspell-en-gb: the spelling gate of 'build.py check' (Enchant's
 # Hunspell backend with the British English dictionary).
 # fonts-noto-core: the fonts of right-to-left languages, by name (Noto Naskh Arabic for
-# Arabic, Persian and Urdu; Noto Sans Hebrew), never the machine's fallback (leafpress/writing.py).
+# Arabic, Persian and Urdu; Noto Sans Hebrew), never the machine's fallback
+# (leafpress/rendering/writing.py).
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import configuration
 
-from leafpress.pipeline import build
-from leafpress.project import Project
+from leafpress.build.pipeline import build
+from leafpress.core.project import Project
 
 from helpers import CONTENT, copy_project, small_project
 

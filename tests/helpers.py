@@ -25,9 +25,9 @@ import tinyhtml5
 import yaml
 from babel.messages.pofile import escape, read_po
 
-from leafpress.messages import write_pot
 from leafpress.cli import main
-from leafpress.project import VARIANTS, Project
+from leafpress.core.project import VARIANTS, Project
+from leafpress.translation.messages import write_pot
 
 ROOT = Path(__file__).resolve().parent.parent
 # The project whose shipped content the content tests check: this repository, or a copy
@@ -69,10 +69,10 @@ def approve(project: Project, *names: str) -> None:
     version was approved gets that entry's fingerprint again (``release --amend``). A
     leaflet that does not load is left as it is, for the test to find.
     """
-    from leafpress.errors import LeafletError
-    from leafpress.history import approval_gap, fingerprint
-    from leafpress.leaflet import load_leaflet
-    from leafpress.release import amend
+    from leafpress.core.errors import LeafletError
+    from leafpress.content.history import approval_gap, fingerprint
+    from leafpress.content.leaflet import load_leaflet
+    from leafpress.governance.release import amend
 
     for path in project.leaflet_files():
         if names and path.stem not in names:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from leafpress.brand import contrast_ratio
 from leafpress.cli import main
-from leafpress.errors import LeafletError
+from leafpress.content.brand import contrast_ratio
+from leafpress.core.errors import LeafletError
 
 from helpers import ROOT, flat, make_project, pdftotext
 
@@ -55,7 +55,7 @@ def brand_with_text(folder: Path, text: str) -> Path:
 @pytest.mark.parametrize(("text", "ratio"), [("#008580", "4.49"), ("#777777", "4.47")])
 def test_text_below_4_5_to_1_is_refused_on_each_background(tmp_path, text, ratio):
     """Shown rounded down, as WebAIM's checker does: 4.49995:1 must not read as 4.50:1."""
-    from leafpress.brand import load_brand
+    from leafpress.content.brand import load_brand
 
     path = brand_with_text(tmp_path, text)
     with pytest.raises(LeafletError) as raised:
@@ -68,7 +68,7 @@ def test_text_below_4_5_to_1_is_refused_on_each_background(tmp_path, text, ratio
 
 @pytest.mark.parametrize("text", ["#EC0640", "#767676"])
 def test_text_at_4_5_to_1_or_just_above_is_accepted(tmp_path, text):
-    from leafpress.brand import load_brand
+    from leafpress.content.brand import load_brand
 
     assert 4.5 < contrast_ratio(text, "#FFFFFF") < 4.55
     assert load_brand(brand_with_text(tmp_path, text)).brand.colours.text == text
@@ -76,14 +76,14 @@ def test_text_at_4_5_to_1_or_just_above_is_accepted(tmp_path, text):
 
 def test_a_ratio_of_exactly_4_5_to_1_is_enough(tmp_path, monkeypatch):
     """WCAG asks for "at least 4.5:1" (success criterion 1.4.3)."""
-    import leafpress.brand
+    import leafpress.content.brand
 
-    monkeypatch.setattr(leafpress.brand, "contrast_ratio", lambda front, back: 4.5)
-    assert leafpress.brand.load_brand(brand_with_text(tmp_path, "#777777"))
+    monkeypatch.setattr(leafpress.content.brand, "contrast_ratio", lambda front, back: 4.5)
+    assert leafpress.content.brand.load_brand(brand_with_text(tmp_path, "#777777"))
 
 
 def test_the_real_brand_passes_every_pair():
-    from leafpress.brand import TEXT_PAIRS, load_brand
+    from leafpress.content.brand import TEXT_PAIRS, load_brand
 
     colours = load_brand(Path(__file__).parent.parent / "brand" / "brand.yaml").brand.colours
     assert min(contrast_ratio(getattr(colours, front), getattr(colours, back))
@@ -133,8 +133,8 @@ def test_every_command_that_reads_the_brand_says_it_is_missing(command, tmp_path
 
 
 def test_a_brand_gone_while_serving_is_an_error_not_a_traceback(tmp_path):
-    from leafpress.brand import load_brand
-    from leafpress.errors import LeafletError
+    from leafpress.content.brand import load_brand
+    from leafpress.core.errors import LeafletError
 
     with pytest.raises(LeafletError) as error:
         load_brand(tmp_path / "brand.yaml", "brand/brand.yaml")

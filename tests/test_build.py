@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 
-from leafpress.brand import Brand
+from leafpress.build.pipeline import build
 from leafpress.cli import main
-from leafpress.schema import leaflet_json_schema
-from leafpress.pdf import system_problems
-from leafpress.pipeline import build
+from leafpress.content.brand import Brand
+from leafpress.content.schema import leaflet_json_schema
+from leafpress.rendering.pdf import system_problems
 
 from helpers import ROOT, cli, pdftotext, small_project, summary
 
@@ -129,7 +129,7 @@ def test_a_damaged_pdf_or_cache_entry_is_not_trusted(fixture_built, capsys):
 
 def test_the_progress_bar_names_the_current_output(capsys):
     from leafpress.cli import _Progress
-    from leafpress.plan import Output
+    from leafpress.build.plan import Output
 
     bar = _Progress()
     output = Output(leaflet="x", locale="en", variant="standard", format="pdf",
@@ -162,8 +162,8 @@ def test_a_catalog_that_cannot_be_read_any_more_is_an_error_not_a_crash(fixture_
                                                                          monkeypatch, capsys):
     """What a build remembers of a leaflet names the languages it was made in; when one
     of them cannot be read this time (here msgfmt refuses it), the build says so."""
-    import leafpress.translation
-    from leafpress.errors import LeafletError
+    import leafpress.translation.translations
+    from leafpress.core.errors import LeafletError
 
     project, dist = fixture_built
     for remembered in (dist / ".cache" / "memo").glob("catalog-*"):
@@ -172,7 +172,7 @@ def test_a_catalog_that_cannot_be_read_any_more_is_an_error_not_a_crash(fixture_
     def refused(project, path):
         raise LeafletError.at(project.relative(path), 1, "msgfmt refused it")
 
-    monkeypatch.setattr(leafpress.translation, "_msgfmt_check", refused)
+    monkeypatch.setattr(leafpress.translation.translations, "_msgfmt_check", refused)
     assert main(["--project", str(project.root), "--output", str(dist), "--jobs", "1",
                  "build", "alpha"]) == 1  # named: not the no-op of an unchanged project
     assert "error: locales/zh_Hans/LC_MESSAGES/messages.po:1: msgfmt refused it" in \
@@ -196,7 +196,7 @@ def test_a_build_leaves_no_font_folder_of_weasyprint_behind(tmp_path):
 def test_a_long_lived_process_leaves_no_font_folder_behind(tmp_path, monkeypatch):
     # serve and the tests build again and again in one process, and the build freezes
     # what it has loaded (gc.freeze): a font configuration it let go was never freed.
-    from leafpress.pdf import drop_font_configurations
+    from leafpress.rendering.pdf import drop_font_configurations
 
     project = small_project(tmp_path / "project")
     temporary = tmp_path / "tmp"

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from PIL import Image
 
-from leafpress.catalogue import THUMBNAIL_WIDTH, human_size
 from leafpress.cli import main
+from leafpress.publishing.catalogue import THUMBNAIL_WIDTH, human_size
 
 from helpers import (BROKEN_IMAGES, XHTML, Chromium, direction, editions, leaflet_source, leaflets,
                      local_references, locales, parse, summary, text, title)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from leafpress.build.pipeline import check
 from leafpress.cli import main
-from leafpress.coverage import output_fonts, undrawable
-from leafpress.errors import LeafletError
-from leafpress.pipeline import check
-from leafpress.project import Project
+from leafpress.core.errors import LeafletError
+from leafpress.core.project import Project
+from leafpress.rendering.coverage import output_fonts, undrawable
 
 from helpers import ROOT
 

@@ -110,16 +110,16 @@ def test_after_editing_one_leaflet_a_build_loads_and_renders_only_that_one(two, 
                                                                            capsys):
     """The others' loaded files and HTML are remembered (memo.py, remembered.py); a template, catalog or
     brand change is not hidden by that: then every leaflet is rendered again."""
-    import leafpress.plan
-    import leafpress.remembered
+    import leafpress.build.plan
+    import leafpress.build.remembered
 
     loaded, rendered = [], []
-    load, renderings = leafpress.remembered.load_leaflet, leafpress.plan.renderings
-    monkeypatch.setattr(leafpress.remembered, "load_leaflet",
+    load, renderings = leafpress.build.remembered.load_leaflet, leafpress.build.plan.renderings
+    monkeypatch.setattr(leafpress.build.remembered, "load_leaflet",
                         lambda path, root: loaded.append(path.stem) or load(path, root))
-    monkeypatch.setattr(leafpress.plan, "renderings", lambda site, environment, leaflet, *rest:
-                        rendered.append(leaflet.id) or renderings(site, environment, leaflet,
-                                                                  *rest))
+    monkeypatch.setattr(leafpress.build.plan, "renderings",
+                        lambda site, environment, leaflet, *rest: rendered.append(leaflet.id)
+                        or renderings(site, environment, leaflet, *rest))
     path = two.leaflets_dir / "other.yaml"
     path.write_text(path.read_text("utf-8").replace("TEST-2", "TEST-22"), "utf-8")
     assert run(two, "--variant", "standard", "--jobs", "1", "build") == 0
@@ -132,7 +132,7 @@ def test_after_editing_one_leaflet_a_build_loads_and_renders_only_that_one(two, 
     assert (loaded, sorted(rendered[1:])) == ([], ["other", "sample"])
     assert sorted(built(capsys.readouterr().out)) == ["en/other.pdf", "en/sample.pdf"]
     # A font installed, removed or upgraded: each leaflet's characters are checked again.
-    monkeypatch.setattr(leafpress.plan, "installed_fonts_digest", lambda: "another")
+    monkeypatch.setattr(leafpress.build.plan, "installed_fonts_digest", lambda: "another")
     rendered.clear()
     assert run(two, "--variant", "standard", "--jobs", "1", "--strict", "build") == 0
     assert sorted(rendered) == ["other", "sample"]

@@ -19,7 +19,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 from pypdf import PdfReader
 
-from leafpress.pdf import write_pdf
+from leafpress.rendering.pdf import write_pdf
 
 DATA = Path(__file__).parent / "data"
 DPI = 30  # enough to tell a glyph from a blank or a box; a 10-page PDF draws in ~1 s

@@ -9,15 +9,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from leafpress import pdf, translation, typefaces
-from leafpress.brand import load_brand
+from leafpress.build.pipeline import build_pages
+from leafpress.build.plan import BuildOptions
 from leafpress.cli import main
-from leafpress.errors import LeafletError, Problem
-from leafpress.leaflet import load_leaflet
-from leafpress.pipeline import build_pages
-from leafpress.plan import BuildOptions
-from leafpress.project import Project
-from leafpress.translation import load_translations
+from leafpress.content.brand import load_brand
+from leafpress.content.leaflet import load_leaflet
+from leafpress.core import typefaces
+from leafpress.core.errors import LeafletError, Problem
+from leafpress.core.project import Project
+from leafpress.rendering import pdf
+from leafpress.translation import translations
+from leafpress.translation.translations import load_translations
 
 from helpers import cli, run
 
@@ -184,7 +186,7 @@ TEMPLATE = "templates/leaflet.html.j2"
     ('<html lang="{{ lang }}"', '<html lang="{{ language }}"',
      "template error: 'language' is undefined"),
     ('<html lang="{{ lang }}"', '<html lang="{{ leaflet.language }}"',
-     "template error: 'leafpress.leaflet.Leaflet object' has no attribute 'language'"),
+     "template error: 'Leaflet object' has no attribute 'language'"),
     ('<html lang="{{ lang }}"', '<html lang="{{ lang / 0 }}"',
      "template error: unsupported operand type(s) for /: 'str' and 'int'"),
     ('<html lang="{{ lang }}"', '<html lang="{% include "../../../etc/passwd" %}"',
@@ -287,9 +289,9 @@ def test_missing_fontconfig_and_gettext_are_named(project, monkeypatch):
     assert pdf.system_problems() == [
         "fontconfig's fc-list is not installed; install the Debian package fontconfig "
         "(scripts/setup.sh does)"]
-    monkeypatch.setattr(translation.shutil, "which", lambda name: None)
+    monkeypatch.setattr(translations.shutil, "which", lambda name: None)
     with pytest.raises(LeafletError) as error:
-        translation.read_catalog(project, "zh_Hans")
+        translations.read_catalog(project, "zh_Hans")
     assert str(error.value) == ("system: GNU gettext's msgfmt is not installed; install the "
                                 "Debian package gettext (scripts/setup.sh does)")
 

@@ -2,7 +2,7 @@
 schema accepts; each exits 0, or 1 with ``file:line:`` messages (issue 20).
 
 The leaflets come from Hypothesis strategies written against the pydantic models of
-leafpress/leaflet.py, one per model and one per block type in `BLOCK_TYPES`, and each is
+leafpress/content/schema.py, one per model and one per block type in `BLOCK_TYPES`, and each is
 validated by `Leaflet.model_validate` before a command sees it. Not hypothesis-jsonschema
 over leaflets/leaflet.schema.json: that schema is written from the same models but cannot
 say what their validators add (the markup of a text, "Name, Role", a review date after
@@ -33,14 +33,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from leafpress.errors import LeafletError
-from leafpress.history import fingerprint
-from leafpress.leaflet import load_leaflet
-from leafpress.schema import BLOCK_TYPES, FIGURE_PATTERN, ID_PATTERN, Leaflet
-from leafpress.pipeline import build_pages
-from leafpress.plan import BuildOptions
-from leafpress.preview import PREVIEW_DIR
-from leafpress.project import Project
+from leafpress.build.pipeline import build_pages
+from leafpress.build.plan import BuildOptions
+from leafpress.content.history import fingerprint
+from leafpress.content.leaflet import load_leaflet
+from leafpress.content.schema import BLOCK_TYPES, FIGURE_PATTERN, ID_PATTERN, Leaflet
+from leafpress.core.errors import LeafletError
+from leafpress.core.project import Project
+from leafpress.preview.server import PREVIEW_DIR
 
 from helpers import make_project, run
 
@@ -321,7 +321,7 @@ def every_command(project: Project, content: dict) -> None:
     command(project, "build", "--draft", *standard)
     command(project, "build", "--shard", "2/2", *standard)
     dist = project.root / "dist"
-    try:  # as serve shows an edited leaflet's web pages (preview.py), with a full plan
+    try:  # as serve shows an edited leaflet's web pages (server.py), with a full plan
         build_pages(project, dist / PREVIEW_DIR, BuildOptions(variants=("standard",)),
                     dist / ".cache")
     except LeafletError as error:  # what serve shows in the page instead

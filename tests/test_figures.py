@@ -15,14 +15,14 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image, ImageDraw
 
-from leafpress import remembered
-from leafpress.document import figure_source
-from leafpress.errors import LeafletError
-from leafpress.figure import MAX_BYTES, check_content
-from leafpress.leaflet import load_leaflet
-from leafpress.memo import Memo
-from leafpress.remembered import remembered_leaflet
-from leafpress.project import Project
+from leafpress.build import remembered
+from leafpress.build.remembered import remembered_leaflet
+from leafpress.content.figure import MAX_BYTES, check_content
+from leafpress.content.leaflet import load_leaflet
+from leafpress.core.errors import LeafletError
+from leafpress.core.memo import Memo
+from leafpress.core.project import Project
+from leafpress.rendering.document import figure_source
 
 from helpers import LEAFLET, make_project, pdftotext, run
 

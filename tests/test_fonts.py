@@ -5,7 +5,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from leafpress.cli import main
-from leafpress.fonts import characters
+from leafpress.rendering.fonts import characters
 
 from helpers import pdftotext
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from leafpress import readability, spelling
 from leafpress.cli import main
-from leafpress.errors import LeafletError, ProblemCollector
-from leafpress.quality import quality_problems
-from leafpress.texts import GLOSSARY, JARGON, WORDLIST
-from leafpress.glossary import read_glossary
-from leafpress.leaflet import load_leaflet
-from leafpress.project import Project
+from leafpress.content.leaflet import load_leaflet
+from leafpress.core.errors import LeafletError, ProblemCollector
+from leafpress.core.project import Project
+from leafpress.gates import readability, spelling
+from leafpress.gates.glossary import read_glossary
+from leafpress.gates.quality import quality_problems
+from leafpress.gates.texts import GLOSSARY, JARGON, WORDLIST
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"

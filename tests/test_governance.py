@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from leafpress.pipeline import build
+from leafpress.build.pipeline import build
 
 from helpers import cli as _run
 from helpers import summary

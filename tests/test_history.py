@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from leafpress.cli import main
-from leafpress.errors import LeafletError
-from leafpress.history import changed_count, fingerprint, next_version, release_problem
-from leafpress.leaflet import load_leaflet
+from leafpress.content.history import changed_count, fingerprint, next_version, release_problem
+from leafpress.content.leaflet import load_leaflet
+from leafpress.core.errors import LeafletError
 
 BAD = Path(__file__).parent / "data" / "bad-history"
 CASES = sorted(BAD.glob("*.yaml"))

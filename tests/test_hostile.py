@@ -15,13 +15,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from leafpress.brand import load_brand
+from leafpress.build.pipeline import build
 from leafpress.cli import main
-from leafpress.document import render_html, template_environment
-from leafpress.errors import LeafletError
-from leafpress.leaflet import load_leaflet
-from leafpress.pipeline import build
-from leafpress.translation import load_translations
+from leafpress.content.brand import load_brand
+from leafpress.content.leaflet import load_leaflet
+from leafpress.core.errors import LeafletError
+from leafpress.rendering.document import render_html, template_environment
+from leafpress.translation.translations import load_translations
 
 from helpers import approve, run, small_project
 

@@ -16,7 +16,7 @@ import pytest
 
 from urllib.parse import quote
 
-from leafpress.pipeline import build
+from leafpress.build.pipeline import build
 
 from helpers import LEAFLET, ROOT, make_project, run
 

@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import pytest
 
-from leafpress.project import VARIANTS
+from leafpress.core.project import VARIANTS
 
 from helpers import entry, every_edition, every_output, leaflet_source, leaflets, translated
 

@@ -10,9 +10,9 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from leafpress.messages import pot_is_current, write_pot
-from leafpress.project import VARIANTS, Project
-from leafpress.translation import read_catalog
+from leafpress.core.project import VARIANTS, Project
+from leafpress.translation.messages import pot_is_current, write_pot
+from leafpress.translation.translations import read_catalog
 
 from helpers import CONTENT, leaflets, untranslated
 
@@ -117,7 +117,7 @@ sections:
       - bullets:
           - One item.
 """, "utf-8")
-    found = extract_from_file("leafpress.messages:extract_leaflet", leaflet)
+    found = extract_from_file("leafpress.translation.messages:extract_leaflet", leaflet)
     by_text = {message: (line, comments) for line, message, comments, context in found}
     assert by_text["A folded paragraph that runs over two lines, 50% of it."] == (
         16, ["Paragraph. In section “First section”",

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from leafpress.pipeline import build
+from leafpress.build.pipeline import build
 
 from helpers import LEAFLET as SAMPLE
 from helpers import approve, make_project, run, structure_elements

@@ -15,8 +15,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from leafpress.pipeline import build
-from leafpress.project import exclusive
+from leafpress.build.pipeline import build
+from leafpress.core.project import exclusive
 
 from helpers import ROOT, cli_process
 
@@ -106,8 +106,8 @@ def test_a_write_that_fills_the_disk_keeps_the_old_file(tmp_path):
     target.parent.mkdir()
     target.write_bytes(b"%PDF-1.7 the good version")
     script = ("import sys; from pathlib import Path; "
-              "from leafpress.errors import LeafletError; "
-              "from leafpress.project import write_atomically\n"
+              "from leafpress.core.errors import LeafletError; "
+              "from leafpress.core.project import write_atomically\n"
               "try:\n"
               f"    write_atomically(Path({str(target)!r}), bytes(100_000))\n"
               "except LeafletError as error:\n"

@@ -16,7 +16,7 @@ import pypdfium2
 import pytest
 
 from leafpress.cli import main
-from leafpress.project import Project
+from leafpress.core.project import Project
 
 from helpers import ROOT, Chromium, approve
 

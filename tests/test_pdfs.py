@@ -12,10 +12,10 @@ import pytest
 from babel.dates import format_date
 from pypdf import PdfReader
 
-from leafpress.project import VARIANTS
+from leafpress.core.project import VARIANTS
 
-from helpers import (entry, every_edition, every_output, flat, leaflet_source, leaflets,
-                     locales, pdftotext, title)
+from helpers import (entry, every_edition, every_output, flat, leaflet_source, leaflets, locales,
+                     pdftotext, title)
 
 EVERY = every_output()
 

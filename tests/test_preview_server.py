@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from leafpress.plan import BuildOptions
-from leafpress.preview import (EVENTS_PATH, PREVIEW_DIR, SCRIPT_PATH, VIEW_PATH, Hub,
-                               Selection, serve, serve_forever, touched)
-from leafpress.project import Project
+from leafpress.build.plan import BuildOptions
+from leafpress.core.project import Project
+from leafpress.preview.server import (EVENTS_PATH, PREVIEW_DIR, SCRIPT_PATH, VIEW_PATH, Hub,
+                                      Selection, serve, serve_forever, touched)
 
 from helpers import make_project
 

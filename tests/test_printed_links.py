@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leafpress.markup import printed_address, render_inline
+from leafpress.content.markup import printed_address, render_inline
 
 SITE = "https://leaflets.northgate-hospital.example/en/magnesium-infusion/"
 
@@ -41,6 +41,6 @@ def test_a_printed_address_wraps_after_slashes_and_never_at_its_hyphens():
     assert printed.replace("\u200b", "").replace("\u2060", "") == SITE
     assert printed.count("\u200b") == 2  # after the host and "en/"; not in "https://", not last
     assert "-\u2060hospital" in printed and "-\u2060infusion" in printed
-    assert "<" not in printed  # no element inside a link: see leafpress/tags.py
+    assert "<" not in printed  # no element inside a link: see leafpress/rendering/tags.py
     assert printed_address(SITE, "screen") == (
         "https://leaflets.northgate-hospital.example/<wbr>en/<wbr>magnesium-infusion/")

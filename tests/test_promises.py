@@ -15,7 +15,7 @@ import pypdfium2.raw as raw
 import pytest
 from pypdf import PdfReader
 
-from leafpress.messages import pot_is_current
+from leafpress.translation.messages import pot_is_current
 
 from helpers import XHTML, approve, cli, flat, parse, pdftotext, run
 
@@ -97,7 +97,7 @@ def test_a_removed_language_is_deleted_from_dist(fixture_built):
     project, dist = fixture_built
     shutil.rmtree(project.locales_dir / "zh_Hans")
     lines = []
-    from leafpress.pipeline import build
+    from leafpress.build.pipeline import build
     build(project, dist, log=lines.append, warn=lambda line: None)
     assert "removed zh-Hans/alpha.pdf (its leaflet, language or draft is withdrawn)" in lines
     assert sorted(path.relative_to(dist).as_posix() for path in dist.rglob("*")
@@ -138,7 +138,7 @@ def test_a_wrong_command_line_exits_with_2(fixture_project, tmp_path, arguments,
 
 
 def test_a_folder_without_leaflets_exits_with_2(tmp_path):
-    from leafpress.project import Project
+    from leafpress.core.project import Project
 
     result = cli(Project.at(tmp_path), "check")
     assert result.returncode == 2

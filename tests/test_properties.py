@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from leafpress import markup, yamlfile
-from leafpress.errors import LeafletError
-from leafpress.leaflet import load_leaflet
-from leafpress.project import Project
-from leafpress.translation import PLACEHOLDER, load_translations
+from leafpress.content import markup, yamlfile
+from leafpress.content.leaflet import load_leaflet
+from leafpress.core.errors import LeafletError
+from leafpress.core.project import Project
+from leafpress.translation.translations import PLACEHOLDER, load_translations
 
 from helpers import CONTENT, ROOT, leaflets
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from leafpress.cli import main
-from leafpress.project import Project
+from leafpress.core.project import Project
 
 from helpers import approve
 

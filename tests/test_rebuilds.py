@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple
 
 import pytest
 
-from leafpress.writing import script_of
+from leafpress.rendering.writing import script_of
 
 from helpers import ROOT, run, small_project, translate
 

@@ -14,11 +14,11 @@ from babel.messages.pofile import read_po, write_po
 from PIL import Image, ImageDraw
 
 from leafpress.cli import main
-from leafpress.history import release_problem
-from leafpress.leaflet import load_leaflet
-from leafpress.page_comparison import changed_regions
-from leafpress.project import Project
-from leafpress.revisions import changed_leaflets
+from leafpress.content.history import release_problem
+from leafpress.content.leaflet import load_leaflet
+from leafpress.core.project import Project
+from leafpress.governance.page_comparison import changed_regions
+from leafpress.governance.revisions import changed_leaflets
 
 from helpers import BROKEN_IMAGES, ROOT, XHTML, Chromium, parse, text
 LEAFLET = '''\

@@ -8,8 +8,8 @@ import subprocess
 import pypdfium2 as pdfium
 import pytest
 
-from leafpress.pipeline import build
-from leafpress.writing import font_warning
+from leafpress.build.pipeline import build
+from leafpress.rendering.writing import font_warning
 
 from helpers import LEAFLET, make_project, run, translate
 

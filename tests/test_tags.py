@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from leafpress.pdf import write_pdf
+from leafpress.rendering.pdf import write_pdf
 
 from helpers import ROOT, structure_elements
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from leafpress.errors import LeafletError
-from leafpress.translation import load_translations, read_catalog
+from leafpress.core.errors import LeafletError
+from leafpress.translation.translations import load_translations, read_catalog
 
 # The small made-up project of tests/projects/small, not the shipped catalog.
 PO = "locales/zh_Hans/LC_MESSAGES/messages.po"
@@ -83,10 +83,10 @@ def test_the_language_header_must_name_the_folder(project):
 
 def test_a_translation_is_printed_as_text_even_if_it_slips_past_the_checks(project):
     """Defence in depth: the renderer escapes translations whatever they contain."""
-    from leafpress.brand import load_brand
-    from leafpress.document import render_html, template_environment
-    from leafpress.leaflet import load_leaflet
-    from leafpress.translation import Translations
+    from leafpress.content.brand import load_brand
+    from leafpress.rendering.document import render_html, template_environment
+    from leafpress.content.leaflet import load_leaflet
+    from leafpress.translation.translations import Translations
 
     translations, _ = load_translations(project, "zh_Hans")
     hostile = {**translations.strings,

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from babel.messages.pofile import read_po
 
-from leafpress.translation import load_translations
+from leafpress.translation.translations import load_translations
 
 from helpers import approve, make_project, run, translate
 

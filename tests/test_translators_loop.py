@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from babel.messages.pofile import read_po
 
-from leafpress.project import Project
+from leafpress.core.project import Project
 
 from helpers import approve, pdftotext, run, small_project
 

@@ -1,0 +1,79 @@
+"""Spelling of the English texts: Hunspell's en_GB dictionary, plus the project's word list.
+
+Hunspell is reached through pyenchant 3.3 (maintained; Enchant 2 from Debian's
+``libenchant-2-2``, with its Hunspell backend, reads Debian's ``hunspell-en-gb``).
+It runs in the process, so a check spends no time starting a program, and the
+project's word list is applied by this module, not stored in a personal dictionary
+somewhere in the home folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..core.errors import Problem
+from .texts import PlacedText, plain, system_problem
+
+DICTIONARY = "en_GB"
+# Letters with inner apostrophes (don't, patient's); hyphenated words are checked
+# part by part, as Hunspell itself does.
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# Addresses are not words: a bare URL or e-mail address is the style gate's business,
+# nor are HTML tags (the style gate reports them).
+ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|<[^<>]*>")
+
+
+@dataclass(frozen=True)
+class SpellChecker:
+    """Hunspell en_GB and the project's own words."""
+
+    dictionary: object
+    words: frozenset[str]
+    word_list: str  # the word list's path, for messages
+
+    @classmethod
+    def for_words(cls, words: frozenset[str], word_list: str) -> SpellChecker:
+        return cls(_dictionary(), frozenset(word.casefold() for word in words), word_list)
+
+    def problems(self, shown: str, texts: list[PlacedText]) -> list[Problem]:
+        """Return one warning per unknown word of each text, with a suggestion."""
+        found = []
+        for text in texts:
+            for word in self.unknown_words(text.text):
+                suggestions = [f"'{found}'" for found in self.dictionary.suggest(word)[:3]]
+                hint = f"did you mean {' or '.join(suggestions)}? " if suggestions else ""
+                found.append(Problem(shown, text.line, f"spelling: unknown word '{word}'; "
+                                     f"{hint}if it is right, add it to {self.word_list}",
+                                     text.where))
+        return found
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Return the words of ``text`` that neither Hunspell nor the word list knows, once each."""
+        unknown = []
+        for word in WORD.findall(ADDRESS.sub(" ", plain(text))):
+            word = word.replace("’", "'")
+            if word in unknown or word.casefold() in self.words:
+                continue
+            if word.endswith("'s") and word[:-2].casefold() in self.words:
+                continue
+            if not self.dictionary.check(word):
+                unknown.append(word)
+        return unknown
+
+
+def _dictionary():
+    """Return Hunspell's en_GB dictionary, or raise a ``system:`` problem naming the package."""
+    try:
+        import enchant
+    except ImportError:
+        raise system_problem("the Enchant spelling library is not installed; install the "
+                             "Debian package libenchant-2-2 (scripts/setup.sh does)") from None
+    broker = enchant.Broker()
+    broker.set_ordering(DICTIONARY, "hunspell")
+    try:
+        return broker.request_dict(DICTIONARY)
+    except enchant.errors.DictNotFoundError:
+        raise system_problem(f"the Hunspell dictionary {DICTIONARY} is not installed; install "
+                             "the Debian package hunspell-en-gb (scripts/setup.sh does)") from None
+

@@ -1,0 +1,203 @@
+"""Recording an approval: ``build.py release ID --approver "Name, Role" --summary "…"``.
+
+The leaflet file is edited as text, not re-written from its data, so that its comments,
+quotes, folded paragraphs and key order stay exactly as their authors left them. The
+places to change come from the composed YAML nodes (their character offsets), the
+result is validated as a leaflet before it replaces the file, and it is written
+atomically.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..content.history import fingerprint, next_version
+from ..content.leaflet import LeafletFile, load_leaflet
+from ..core.errors import LeafletError
+from ..core.project import Project, write_atomically
+
+# Eight hashes of 8 digits to a line keep each line of the fingerprint under 80 columns.
+DIGESTS_PER_LINE = 8
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What ``release`` records: who approved which change, on which day."""
+
+    approver: str
+    summary: str
+    date: datetime.date
+    major: bool = False
+    patient_review: datetime.date | None = None
+
+
+def release(project: Project, leaflet_id: str, approval: Approval) -> LeafletFile:
+    """Record a new approved version of a leaflet; return the leaflet as written.
+
+    A leaflet without a history has never had a version approved: its first release
+    approves the version it has, instead of starting a new one.
+    """
+    path, leaflet = _load(project, leaflet_id)
+    version = leaflet.leaflet.version
+    if leaflet.leaflet.history:
+        version = next_version(version, approval.major)
+    text = path.read_text("utf-8")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    _in_block_style(project, path, [(root, ""), (_value(root, "history"), "history")])
+    entry = _entry(version, approval, fingerprint([item.text for item in leaflet.texts]))
+    edits = [(_value(root, "version"), f'"{version}"'),
+             (_value(root, "published"), approval.date.isoformat()),
+             _history_insertion(text, root, entry)]
+    return _write_checked(project, path, _apply(text, edits))
+
+
+def amend(project: Project, leaflet_id: str) -> LeafletFile:
+    """Record the current English text as the text its current version's approver saw.
+
+    For a release recorded on the wrong text (or after a merge of text edits made
+    before the version was first published); the version, date and approver stay.
+    """
+    path, leaflet = _load(project, leaflet_id)
+    if not leaflet.leaflet.history:
+        raise LeafletError.at(project.relative(path), leaflet.key_lines.get("version"),
+                              f"no approval is recorded to amend; run 'build.py release "
+                              f"{leaflet_id} --approver … --summary …'", "version")
+    text = path.read_text("utf-8")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    history = _value(root, "history")
+    _in_block_style(project, path, [(root, ""), (history, "history"),
+                                    (history.value[0], "history[0]")])
+    newest = history.value[0]
+    node = next(value for key, value in newest.value if key.value == "fingerprint")
+    indent = " " * (newest.start_mark.column + 2)
+    replacement = _fingerprint_value(fingerprint([item.text for item in leaflet.texts]), indent)
+    return _write_checked(project, path, _apply(text, [(node, replacement)]))
+
+
+def _load(project: Project, leaflet_id: str) -> tuple[Path, LeafletFile]:
+    path = project.leaflets_dir / f"{leaflet_id}.yaml"
+    if not path.is_file():
+        known = ", ".join(item.stem for item in project.leaflet_files())
+        raise LeafletError.at(project.relative(path), None,
+                              f"no such leaflet; the leaflets are: {known}")
+    return path, load_leaflet(path, project.root)
+
+
+def _in_block_style(project: Project, path: Path, nodes) -> None:
+    """Refuse to edit a mapping or list written in flow style (``{…}``, ``[…]``).
+
+    ``release`` writes the history one key a line (block style), which cannot go inside
+    flow style: the edited file would not be YAML (issue 20).
+    """
+    for node, where in nodes:
+        if node is not None and node.flow_style:
+            what = {"": "the leaflet", "history": "the history"}.get(where, "the newest entry")
+            brackets = "{…}" if isinstance(node, yaml.MappingNode) else "[…]"
+            raise LeafletError.at(project.relative(path), node.start_mark.line + 1,
+                                  f"expected {what} in block style (one key a line), as "
+                                  f"'release' writes it, got flow style ({brackets}); "
+                                  "rewrite it in block style, then run release again", where)
+
+
+def _value(root, key: str):
+    for key_node, value in root.value:
+        if key_node.value == key:
+            return value
+    return None
+
+
+def _entry(version: str, approval: Approval, digests: str) -> list[str]:
+    """Return the lines of a history entry, unindented, starting with its dash."""
+    lines = [f'- version: "{version}"',
+             f"  date: {approval.date.isoformat()}",
+             f"  summary: {_quoted(approval.summary)}",
+             f"  approver: {_quoted(approval.approver)}"]
+    if approval.patient_review:
+        lines.append(f"  patient_review: {approval.patient_review.isoformat()}")
+    return lines + ["  fingerprint: >-", *(f"    {row}" for row in _rows(digests))]
+
+
+def _fingerprint_value(digests: str, indent: str) -> str:
+    return ">-\n" + "".join(f"{indent}{row}\n" for row in _rows(digests))
+
+
+def _rows(digests: str) -> list[str]:
+    words = digests.split()
+    return [" ".join(words[start:start + DIGESTS_PER_LINE])
+            for start in range(0, len(words), DIGESTS_PER_LINE)]
+
+
+def _quoted(text: str) -> str:
+    """Return ``text`` as a double-quoted YAML scalar, which any text can be."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{" ".join(escaped.split())}"'
+
+
+def _history_insertion(text: str, root, entry: list[str]):
+    """Return the edit that puts ``entry`` first in ``history`` (or starts ``history``)."""
+    history = _value(root, "history")
+    if history is None or not getattr(history, "value", None):
+        prefix = "" if text.endswith("\n") else "\n"
+        end = _Point(len(text))
+        return (_Span(end, end), prefix + "history:\n" + "".join(
+            f"  {line}\n" for line in entry))
+    first = history.value[0]  # the mapping after "- ", in the column after the dash
+    line_start = text.rfind("\n", 0, first.start_mark.index) + 1
+    indent = " " * max(first.start_mark.column - 2, 0)
+    start = _Point(line_start)
+    return (_Span(start, start), "".join(f"{indent}{line}\n" for line in entry))
+
+
+@dataclass(frozen=True)
+class _Point:
+    index: int
+
+
+@dataclass(frozen=True)
+class _Span:
+    start_mark: _Point
+    end_mark: _Point
+
+
+def _apply(text: str, edits) -> str:
+    """Replace each node's characters with its new text, from the end of the file back.
+
+    A block scalar's characters run to the end of its last line; a replacement that is
+    a block scalar replaces a one-line value up to the end of its line too.
+    """
+    for node, replacement in sorted(edits, key=lambda edit: -edit[0].start_mark.index):
+        start, end = node.start_mark.index, node.end_mark.index
+        if start != end and replacement.endswith("\n") and not text[start:end].endswith("\n"):
+            end = _line_end(text, end)
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _line_end(text: str, index: int) -> int:
+    newline = text.find("\n", index)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _write_checked(project: Project, path: Path, text: str) -> LeafletFile:
+    """Validate ``text`` as the leaflet at ``path``, then write it atomically.
+
+    The trial copy is alone in its folder: its figures, which the edit does not touch,
+    were checked when the leaflet was loaded, and are checked again once it is written.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        trial = Path(folder) / "leaflets" / path.name
+        trial.parent.mkdir()
+        trial.write_text(text, "utf-8")
+        try:
+            load_leaflet(trial, Path(folder), figures=False)
+        except LeafletError as error:
+            raise LeafletError([type(problem)(project.relative(path), problem.line,
+                                              problem.message, problem.where)
+                                for problem in error.problems]) from None
+    write_atomically(path, text.encode("utf-8"))
+    return load_leaflet(path, project.root)

@@ -1,0 +1,3 @@
+"""What a build publishes beside the leaflets: records of the files in ``dist/`` and the
+catalogue page with its thumbnails. May use rendering and the stages below it.
+"""
