@@ -1,6 +1,7 @@
-"""What the README promises, one test each, on the small made-up project (tests/projects/small).
+"""What the README and the guides in docs/ promise, one test each, on the small made-up project
+(tests/projects/small).
 
-Each test names the promise; the README section is given where it is not obvious.
+Each test names the promise; the guide and section are given where they are not obvious.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def test_bold_and_links_are_rendered_in_the_pdf_and_the_web_page(fixture_dist):
     uris = {annotation.get_object()["/A"].get("/URI") for pdf_page in reader.pages
             for annotation in pdf_page.get("/Annots", [])}
     assert "https://example.org/alpha" in uris
-    # On paper a link is followed by its address in brackets (README: Editing a leaflet).
+    # On paper a link is followed by its address in brackets (docs/writers.md: Editing a leaflet).
     assert ("This text is bold here and has a link (https://example.org/alpha)."
             in flat(pdftotext(path)))
     # "bold" is set in the bold face and "text" in the regular one, never italic.
@@ -186,7 +187,7 @@ def test_version_1_10_and_no_stay_text(fixture_dist):
 def test_update_makes_new_texts_untranslated_and_removed_ones_obsolete(fixture_project):
     path = fixture_project.leaflets_dir / "beta.yaml"
     # A new text in a new place (a callout, not the paragraph's key): a text changed in
-    # the same place would keep its translation as fuzzy (README: Update).
+    # the same place would keep its translation as fuzzy (docs/translators.md: The loop, Update).
     path.write_text(path.read_text("utf-8").replace(
         "      - paragraph: A briefing made up for the tests, with one paragraph.",
         "      - callout: A new paragraph, written after the translation."), "utf-8")
