@@ -22,9 +22,10 @@ from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.expatreader import create_parser
 from PIL import Image, UnidentifiedImageError
 
-# The limits, each with its reason (README, "Editing a leaflet"). Print needs 300 pixels an inch;
-# the text area of an A4 page, less the margins of templates/leaflet.css, is
-# 170 × 251 mm: 2008 × 2965 pixels is all a figure can ever show on paper.
+# The limits, each with its reason (docs/writers.md, "Editing a leaflet"). Print needs
+# 300 pixels an inch; the text area of an A4 page, less the margins of
+# templates/leaflet.css, is 170 × 251 mm: 2008 × 2965 pixels is all a figure can ever
+# show on paper.
 PRINT_DPI = 300
 TEXT_AREA_MM = (170, 251)
 NEEDED_PIXELS = tuple(round(mm / 25.4 * PRINT_DPI) for mm in TEXT_AREA_MM)

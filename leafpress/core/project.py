@@ -31,7 +31,7 @@ PAGE_FILE = "index.html"
 
 @dataclass(frozen=True)
 class Project:
-    """The fixed layout of a leaflet project (see the README)."""
+    """The fixed layout of a leaflet project (docs/running.md, "What the build writes")."""
 
     root: Path
 

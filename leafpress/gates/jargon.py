@@ -1,6 +1,6 @@
 """Jargon: medical words a patient leaflet must explain in plain words where it first uses them.
 
-The rule, exactly (the README says the same): the first use of a listed word in a
+The rule, exactly (docs/writers.md says the same): the first use of a listed word in a
 patient leaflet, in reading order (title, summary, then each section's heading and
 texts), is explained when that sentence or the sentence right after it (which may
 be the first of the next text) has one of these forms, in any case and with the

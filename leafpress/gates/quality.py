@@ -3,7 +3,7 @@
 ``check`` runs them after the format checks and prints what they find as warnings
 (``check --strict`` makes them errors); ``report`` shows the readability figures. Every
 threshold is in `THRESHOLDS`, and every word list in a project file named beside it
-(texts.py), so that editors change the project's data, not the code (see the README).
+(texts.py), so that editors change the project's data, not the code (docs/writers.md).
 """
 
 from __future__ import annotations

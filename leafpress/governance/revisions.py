@@ -26,7 +26,7 @@ from ..content.leaflet import LeafletFile, load_leaflet
 from ..core.errors import LeafletError, Problem
 from ..core.project import Project
 
-# What a build reads (see the README); the code is the working copy's.
+# What a build reads (docs/running.md); the code is the working copy's.
 PROJECT_PARTS = ("leaflets", "locales", "templates", "brand")
 
 

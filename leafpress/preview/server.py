@@ -233,8 +233,8 @@ _TYPES = {".html": HTML, ".pdf": "application/pdf", ".css": "text/css",
 def _file(root: Path, preview: Path, path: str) -> Path | None:
     """Return the file of ``dist`` that ``path`` names (its preview copy first), or None.
 
-    A leaflet whose text is not approved is built as a draft (README: Approving a new
-    version): at its published address the writer is shown the draft of the last build,
+    A leaflet whose text is not approved is built as a draft (docs/approvers.md:
+    Approving a new version): at its published address the writer is shown the draft of the last build,
     so that a tab open on ``en/x/`` follows every edit, and the approved file again once
     the text is approved or put back.
     """
