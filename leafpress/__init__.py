@@ -5,6 +5,7 @@ One subpackage per stage; imports run one way, from the command line down to the
 
 - ``cli``: parses the command line and dispatches;
 - ``preview``: ``build.py serve``;
+- ``editor``: the browser editor that ``serve`` offers at ``/edit/``;
 - ``governance``: approvals, earlier versions, review packs, reports;
 - ``build``: options, plan, workers, caches, manifest, the pipeline;
 - ``publishing``: the files of ``dist/`` and the catalogue page;

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "leafpress"
-LAYERS = ("cli", "preview", "governance", "build", "publishing", "rendering", "gates",
+LAYERS = ("cli", "preview", "editor", "governance", "build", "publishing", "rendering", "gates",
           "translation", "content", "core")
 
 

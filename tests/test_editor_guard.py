@@ -1,0 +1,76 @@
+"""The editor's guard (leafpress/editor/guard.py) and its start page, through werkzeug's
+test client: a foreign Host, a write without the token or from another origin are each
+refused with their message, and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+from werkzeug.test import Client
+from werkzeug.wrappers import Response
+
+from leafpress.build.plan import BuildOptions
+from leafpress.editor import start
+from leafpress.editor.app import Editor
+from leafpress.editor.guard import TOKEN_HEADER, Guard
+
+from helpers import small_project
+
+PORT = 8765
+HOST = f"127.0.0.1:{PORT}"
+ORIGIN = f"http://{HOST}"
+
+
+@pytest.fixture
+def editor(tmp_path, monkeypatch):
+    project = small_project(tmp_path / "small")
+    written = []
+    # A route that writes, to see that a refused request never reaches its endpoint.
+    monkeypatch.setattr(start, "RULES", [*start.RULES, Rule(
+        "/written", endpoint=lambda editor, request: written.append(1) or Response("done"),
+        methods=["POST"])])
+    editor = Editor(project, BuildOptions(brand=project.brand_file), Guard(PORT))
+    editor.written = written
+    return editor
+
+
+def test_the_start_page_lists_every_leaflet_with_its_version(editor):
+    response = Client(editor).get("/edit/", headers={"Host": HOST})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for path in editor.project.leaflet_files():
+        assert f'href="/edit/leaflets/{path.stem}"' in page
+    assert f'<meta name="leafpress-token" content="{editor.token}">' in page
+
+
+def test_a_request_for_another_host_is_refused(editor):
+    response = Client(editor).get("/edit/", headers={"Host": f"attacker.example:{PORT}"})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        f"400 Bad Request: refused: the request is for 'attacker.example:{PORT}', not for "
+        f"this server (127.0.0.1:{PORT}, localhost:{PORT})\n")
+
+
+@pytest.mark.parametrize(("headers", "message"), [
+    ({"Origin": ORIGIN}, "refused: the change does not carry the editor's token; reload the "
+                         "page and try again"),
+    ({"Origin": "https://attacker.example", TOKEN_HEADER: "token"},
+     "refused: a change must come from the editor's own page, but this one comes from "
+     "https://attacker.example (Origin)"),
+    ({TOKEN_HEADER: "token"}, "refused: a change must come from the editor's own page, but "
+                              "this one comes from no page (Origin)"),
+    ({"Origin": ORIGIN, TOKEN_HEADER: "another token"},
+     "refused: the change does not carry the editor's token; reload the page and try again"),
+])
+def test_a_write_without_the_token_or_from_another_origin_is_refused(editor, headers, message):
+    headers = {key: editor.token if value == "token" else value for key, value in headers.items()}
+    response = Client(editor).post("/edit/written", headers={"Host": HOST, **headers})
+    assert response.status_code == 403
+    assert response.get_data(as_text=True) == f"403 Forbidden: {message}\n"
+    assert editor.written == []
+
+
+def test_a_write_with_the_token_from_the_editor_page_is_done(editor):
+    response = Client(editor).post("/edit/written", headers={
+        "Host": HOST, "Origin": ORIGIN, TOKEN_HEADER: editor.token})
+    assert response.status_code == 200 and editor.written == [1]
