@@ -289,6 +289,8 @@ def title(leaflet: str, locale: str, root: Path = CONTENT) -> str:
 
 # A real browser ------------------------------------------------------------------------
 
+# axe-core, from the npm registry (see its README there), for the accessibility checks.
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # In a page: the images that did not decode.
 BROKEN_IMAGES = "[...document.images].filter(img => !img.naturalWidth).map(img => img.src)"
 
@@ -380,6 +382,16 @@ class Chromium:
         png = self.send("Page.captureScreenshot", session=True, format="png",
                         captureBeyondViewport=True)["data"]
         path.write_bytes(base64.b64decode(png))
+
+    def accessibility_violations(self) -> list[str]:
+        """Return what axe-core (tests/vendor/axe-core) finds in the open page against
+        WCAG 2.2 A and AA, one line per violation and element."""
+        self.evaluate(AXE.read_text("utf-8") + "; true")
+        found = self.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', "
+                              "'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}}).then(r => "
+                              "r.violations.flatMap(v => v.nodes.map(n => v.id + ': ' + "
+                              "n.target.join(' ') + ': ' + n.failureSummary)))")
+        return found
 
     def close(self) -> None:
         try:

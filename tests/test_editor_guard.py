@@ -74,3 +74,39 @@ def test_a_write_with_the_token_from_the_editor_page_is_done(editor):
     response = Client(editor).post("/edit/written", headers={
         "Host": HOST, "Origin": ORIGIN, TOKEN_HEADER: editor.token})
     assert response.status_code == 200 and editor.written == [1]
+
+
+def test_a_save_outside_the_edited_folders_is_refused(editor):
+    from werkzeug.exceptions import Forbidden
+
+    from leafpress.editor.saving import save
+
+    project, target = editor.project, editor.project.templates_dir / "leaflet.html.j2"
+    before = target.read_bytes()
+    with pytest.raises(Forbidden) as refused:
+        save(project, project.brand_file, target, b"{{ evil }}", "")
+    assert refused.value.description == (
+        f"refused: {target} is outside the folders the editor writes (leaflets/, locales/ "
+        "and the brand's folder)")
+    assert target.read_bytes() == before
+
+
+def test_a_save_over_a_file_changed_since_it_was_read_is_refused(editor):
+    from werkzeug.exceptions import Conflict
+
+    from leafpress.editor.saving import digest, save
+
+    project = editor.project
+    path = project.leaflet_files()[0]
+    base = digest(path)
+    path.write_text(path.read_text("utf-8") + "# changed in a text editor\n", "utf-8")
+    changed = path.read_bytes()
+    with pytest.raises(Conflict) as refused:
+        save(project, project.brand_file, path, b"id: x\n", base)
+    assert refused.value.description == (
+        f"leaflets/{path.name} was changed by someone else since this page was opened; your "
+        "changes are kept on the page: reload the file to see the other change, then make "
+        "yours again")
+    assert path.read_bytes() == changed
+    assert save(project, project.brand_file, path, b"id: x\n", digest(path)) == digest(path)
+    assert path.read_bytes() == b"id: x\n"
