@@ -9,6 +9,7 @@ only joins them, checks each request (guard.py) and turns what goes wrong into a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule, Submount
@@ -28,13 +29,15 @@ MAX_REQUEST_BYTES = 4 * 1024 * 1024
 class Editor:
     """The editor of ``project``, answering for the server at ``guard``'s address.
 
-    ``options`` are the `BuildOptions` of ``serve`` (the brand, the variants); ``pool``,
-    when given, is serve's warm `RenderPool`, for PDF previews.
+    ``options`` are the `BuildOptions` of ``serve`` (the brand, the variants); ``dist`` is
+    the folder serve builds into (review packs go there, as ``build.py diff`` writes
+    them); ``pool``, when given, is serve's warm `RenderPool`, for PDF previews.
     """
 
     project: Project
     options: object
     guard: Guard
+    dist: Path | None = None
     pool: object = None
 
     def __post_init__(self) -> None:
