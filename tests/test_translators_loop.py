@@ -123,7 +123,7 @@ def test_draft_build_marks_every_page(edited, tmp_path):
             'Draft translation — not for patient use</p>') in html
     assert NEW in html
     index = (dist / "index.html").read_text("utf-8")
-    assert "drafts/" not in index  # the catalogue never lists a draft (README: Drafts)
+    assert "drafts/" not in index  # the catalogue never lists a draft (docs/running.md, "What the build writes")
 
 
 def test_a_new_locale_with_nothing_translated_is_skipped(fixture_project, tmp_path, capsys):
