@@ -1,0 +1,147 @@
+"""Benchmark the browser editor of ``serve`` against the targets of issue 22.
+
+    .venv/bin/python bench/editor.py [--copies 100] [--repeat 10] [--output bench/editor]
+
+Copies the real leaflets ``--copies`` times into a scratch project (as bench/run.py
+does), starts ``build.py serve`` on it, waits for its first build, and then times, as a
+browser would ask them (the token from the page, the editor's own ``Origin``):
+
+- the start page (target 0.3 s) and one leaflet's form (0.3 s);
+- ``/check`` after an edit: the problems and the preview a keystroke's pause sends for
+  (0.5 s);
+- ``/save`` of that edit, validated and on disk (0.3 s);
+- ``/pdf``: the PDF preview of the edited leaflet (2.0 s).
+
+Each figure is the median of ``--repeat`` requests, with the slowest beside it. Results
+go to ``OUTPUT.json`` and ``OUTPUT.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import PYTHON, make_corpus  # noqa: E402 (bench/run.py, beside this file)
+
+TARGETS = {"start page": 0.3, "leaflet form": 0.3, "check and preview": 0.5, "save": 0.3,
+           "PDF preview": 2.0}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "editor")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "corpus"
+        make_corpus(project, arguments.copies)
+        rows = measure(project, arguments.repeat)
+    results = {"copies": arguments.copies, "repeat": arguments.repeat, "rows": rows}
+    arguments.output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    arguments.output.with_suffix(".md").write_text(markdown(results))
+    print(markdown(results))
+    return 0 if all(row["median_s"] <= row["target_s"] for row in rows) else 1
+
+
+def measure(project: Path, repeat: int) -> list[dict]:
+    """Start serve on ``project``; return the timings of each request kind."""
+    process = subprocess.Popen([PYTHON, str(ROOT / "build.py"), "--project", str(project),
+                                "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        address = process.stdout.readline().split(" at ")[1].split()[0].rstrip("/")
+        while " built in " not in process.stdout.readline():  # the first build, to its PDFs
+            pass
+        leaflet = sorted((project / "leaflets").glob("*.yaml"))[0].stem
+        client = Client(address)
+        timings = {"start page": [client.time("GET", "/edit/") for _ in range(repeat)]}
+        form = f"/edit/leaflets/{leaflet}"
+        timings["leaflet form"] = [client.time("GET", form) for _ in range(repeat)]
+        data, base = client.form_data(form)
+        for kind, route in (("check and preview", "check"), ("save", "save"),
+                            ("PDF preview", "pdf")):
+            timings[kind] = []
+            for number in range(repeat):
+                edited = _edited(data, f"bench {route} {number}")
+                seconds, reply = client.post(f"{form}/{route}", {"leaflet": edited,
+                                                                  "base": base})
+                if route == "save":
+                    base = json.loads(reply)["base"]
+                timings[kind].append(seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return [{"request": kind, "median_s": round(statistics.median(times), 3),
+             "slowest_s": round(max(times), 3), "target_s": TARGETS[kind]}
+            for kind, times in timings.items()]
+
+
+class Client:
+    """Requests as the editor's pages send them: its token and its own origin."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        page = self._open(urllib.request.Request(address + "/edit/")).decode()
+        self.token = re.search(r'name="leafpress-token" content="([^"]+)"', page)[1]
+
+    def time(self, method: str, path: str) -> float:
+        started = time.perf_counter()
+        self._open(urllib.request.Request(self.address + path, method=method))
+        return time.perf_counter() - started
+
+    def form_data(self, path: str) -> tuple[dict, str]:
+        """Return the leaflet data and base digest that the form page embeds."""
+        page = self._open(urllib.request.Request(self.address + path)).decode()
+        found = re.search(r'<script type="application/json" id="leaflet-data">(.*?)</script>',
+                          page, re.S)
+        embedded = json.loads(found[1])
+        return embedded["leaflet"], embedded["base"]
+
+    def post(self, path: str, body: dict) -> tuple[float, bytes]:
+        request = urllib.request.Request(
+            self.address + path, data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json", "Origin": self.address,
+                     "X-Leafpress-Token": self.token})
+        started = time.perf_counter()
+        reply = self._open(request)
+        return time.perf_counter() - started, reply
+
+    @staticmethod
+    def _open(request) -> bytes:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.read()
+
+
+def _edited(data: dict, words: str) -> dict:
+    """Return ``data`` with ``words`` added to its first paragraph."""
+    edited = json.loads(json.dumps(data))
+    for section in edited["sections"]:
+        for block in section["blocks"]:
+            if "paragraph" in block:
+                block["paragraph"] += f" ({words})"
+                return edited
+    raise ValueError("the leaflet has no paragraph to edit")
+
+
+def markdown(results: dict) -> str:
+    lines = [f"# The editor on {results['copies']} leaflets (median of {results['repeat']})",
+             "", "| request | median (s) | slowest (s) | target (s) |", "|---|---|---|---|"]
+    lines += [f"| {row['request']} | {row['median_s']} | {row['slowest_s']} | "
+              f"{row['target_s']} |" for row in results["rows"]]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
