@@ -155,6 +155,11 @@ def test_an_approval_from_a_page_older_than_the_file_is_refused(changed):
         "changes are kept on the page: reload the file to see the other change, then make "
         "yours again")
     assert f'value="{APPROVER}"' in reply.get_data(as_text=True)  # nothing typed is lost
+    # The refused page's form is still the old page's: sent again, it is refused again.
+    assert f'name="base" value="{base}"' in reply.get_data(as_text=True)
+    again = client.post("/edit/approvals/alpha", headers=headers,
+                        data={**_form(path), "base": base})
+    assert again.status_code == 409
     assert path.read_bytes() == edited
 
 
@@ -228,6 +233,8 @@ def test_an_approval_recorded_in_chromium_with_the_keyboard_passes_check(
         chromium.events.clear()
         _press(chromium, "Enter", 13, "\r")
         done = _wait_for(chromium, "document.querySelector('#done')?.textContent || ''")
+        # On the answer to the form, the pack is made on request: no empty frame meanwhile.
+        assert chromium.evaluate("document.querySelector('.pack-frame').offsetHeight") == 0
         assert chromium.accessibility_violations() == []
     finally:
         chromium.close()

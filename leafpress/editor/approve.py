@@ -66,6 +66,7 @@ def record_approval(editor, request: Request, leaflet_id: str) -> Response:
     """Record the approval the form describes, as ``build.py release`` does, dated today."""
     path = _leaflet_path(editor.project, leaflet_id)
     form = _read_form(request)
+    base = request.form.get("base", "")
     date_problem, patient_review = _date(form.patient_review)
     approval = Approval(form.approver, form.summary, datetime.date.today(),
                         form.change == "major", patient_review)
@@ -80,12 +81,13 @@ def record_approval(editor, request: Request, leaflet_id: str) -> Response:
             errors.setdefault("patient_review", []).append(date_problem)
         form = ApprovalForm(form.approver, form.summary, form.change, form.patient_review,
                             errors, general)
-        return _page(editor, leaflet_id, form, status=422)
+        return _page(editor, leaflet_id, form, status=422, base=base)
     try:
         save(editor.project, editor.options.brand or editor.project.brand_file, path,
-             text.encode("utf-8"), request.form.get("base", ""))
+             text.encode("utf-8"), base)
     except Conflict as conflict:
-        return _page(editor, leaflet_id, form, status=409, conflict=conflict.description)
+        return _page(editor, leaflet_id, form, status=409, base=base,
+                     conflict=conflict.description)
     try:
         written = load_leaflet(path, editor.project.root)
     except LeafletError as error:  # written, as `release` writes it; its figures failed
@@ -115,11 +117,15 @@ RULES = [Rule("/approvals/<leaflet_id>", endpoint=approval_page, methods=["GET"]
 
 
 def _page(editor, leaflet_id: str, form: ApprovalForm, status: int = 200, *,
-          auto_pack: bool = False, done: str | None = None,
-          conflict: str | None = None) -> Response:
+          auto_pack: bool = False, done: str | None = None, conflict: str | None = None,
+          base: str | None = None) -> Response:
+    """Return the page; its form sends back ``base``, the digest of the file as the
+    approver's page showed it (a refused form keeps the one it was sent with: only a
+    page read anew may approve a file changed since)."""
     project = editor.project
     path = _leaflet_path(project, leaflet_id)
-    base = digest(path)  # before reading: a change made in between makes the page stale
+    if base is None:
+        base = digest(path)  # before reading: a change made in between makes the page stale
     try:
         leaflet, problems = load_leaflet(path, project.root), []
     except LeafletError as error:
