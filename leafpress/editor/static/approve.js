@@ -3,6 +3,12 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // The answer to the form: what became of the approval is read first.
+  const outcome = document.querySelector(".outcome");
+  if (outcome) {
+    outcome.tabIndex = -1;
+    outcome.focus();
+  }
   const section = document.querySelector("section[data-pack]");
   if (!section) return;
   const status = section.querySelector(".pack-status");
