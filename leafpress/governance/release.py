@@ -42,6 +42,15 @@ def release(project: Project, leaflet_id: str, approval: Approval) -> LeafletFil
     A leaflet without a history has never had a version approved: its first release
     approves the version it has, instead of starting a new one.
     """
+    path, text = released_text(project, leaflet_id, approval)
+    write_atomically(path, text.encode("utf-8"))
+    return load_leaflet(path, project.root)
+
+
+def released_text(project: Project, leaflet_id: str, approval: Approval) -> tuple[Path, str]:
+    """Return the leaflet's file and its text with ``approval`` recorded, validated as
+    `release` validates it, without writing it (the editor writes it only if the file is
+    still the one its page showed: editor/saving.py)."""
     path, leaflet = _load(project, leaflet_id)
     version = leaflet.leaflet.version
     if leaflet.leaflet.history:
@@ -53,7 +62,9 @@ def release(project: Project, leaflet_id: str, approval: Approval) -> LeafletFil
     edits = [(_value(root, "version"), f'"{version}"'),
              (_value(root, "published"), approval.date.isoformat()),
              _history_insertion(text, root, entry)]
-    return _write_checked(project, path, _apply(text, edits))
+    text = _apply(text, edits)
+    _validate(project, path, text)
+    return path, text
 
 
 def amend(project: Project, leaflet_id: str) -> LeafletFile:
@@ -184,7 +195,14 @@ def _line_end(text: str, index: int) -> int:
 
 
 def _write_checked(project: Project, path: Path, text: str) -> LeafletFile:
-    """Validate ``text`` as the leaflet at ``path``, then write it atomically.
+    """Validate ``text`` as the leaflet at ``path``, then write it atomically."""
+    _validate(project, path, text)
+    write_atomically(path, text.encode("utf-8"))
+    return load_leaflet(path, project.root)
+
+
+def _validate(project: Project, path: Path, text: str) -> None:
+    """Raise the problems of ``text`` as the leaflet at ``path``, located in that file.
 
     The trial copy is alone in its folder: its figures, which the edit does not touch,
     were checked when the leaflet was loaded, and are checked again once it is written.
@@ -199,5 +217,3 @@ def _write_checked(project: Project, path: Path, text: str) -> LeafletFile:
             raise LeafletError([type(problem)(project.relative(path), problem.line,
                                               problem.message, problem.where)
                                 for problem in error.problems]) from None
-    write_atomically(path, text.encode("utf-8"))
-    return load_leaflet(path, project.root)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..content.history import approval_gap
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..core.errors import LeafletError, Problem, ProblemCollector
 from ..core.project import SOURCE_LOCALE, Project, bcp47, inside_project, write_atomically
@@ -29,6 +30,8 @@ from .revisions import (PROJECT_PARTS, Revision, changed_leaflets, earlier_revis
                         unreleased_problem)
 
 REVIEW_DIR = "review"
+# What ``build.py diff`` says when no leaflet has a pack to write.
+NOTHING_CHANGED = "No leaflet's text or translation changed: no review pack to write."
 # Chinese is written without spaces: each Han character or CJK punctuation mark is a word.
 _TOKEN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|\w+|\s+|[^\w\s]")
 
@@ -80,6 +83,23 @@ def write_review_packs(project: Project, leaflet_ids: list[str], since: str | No
                 problems.add(problem)
     problems.raise_if_any()
     return written
+
+
+def write_pack_since_approval(project: Project, leaflet_id: str, dist: Path) -> Path | None:
+    """Write the review pack of what changed in a leaflet since its last approval; return
+    it, or None if nothing did (`NOTHING_CHANGED`).
+
+    A leaflet whose text changed since its version was approved gets the pack of
+    ``build.py diff ID``. One whose text is the approved one is compared with its own
+    version's commit: its pack shows the translations changed since, if any.
+    """
+    leaflet = load_leaflet(project.leaflets_dir / f"{leaflet_id}.yaml", project.root)
+    if approval_gap(leaflet) is not None:
+        return write_review_packs(project, [leaflet_id], None, dist)[0]
+    version = leaflet.leaflet.version
+    if not changed_leaflets(project, [leaflet], version):
+        return None
+    return write_review_packs(project, [leaflet_id], version, dist)[0]
 
 
 def _revision(project: Project, leaflet: LeafletFile, since: str | None) -> Revision:
