@@ -1,0 +1,262 @@
+"""The editor's translation page (leafpress/editor/translate.py): a translator translates
+two texts and clears a fuzzy one, through werkzeug's client and in Chromium; the PO file
+is read back with GNU msgfmt and Babel, every other entry byte for byte as it was, and
+every refused save leaves the file as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+import threading
+
+import pytest
+from babel.messages.pofile import read_po
+from werkzeug.serving import make_server
+from werkzeug.test import Client
+
+from leafpress.build.plan import BuildOptions
+from leafpress.editor.app import Editor
+from leafpress.editor.guard import TOKEN_HEADER, Guard
+from leafpress.translation.entries import Change, entries, rewrite
+
+from helpers import ROOT, Chromium, cli, make_project, run, small_project
+
+PORT = 8765
+HOST = f"127.0.0.1:{PORT}"
+PAGE = "/edit/translations/alpha/zh_Hans"
+CATALOG = "locales/zh_Hans/LC_MESSAGES/messages.po"
+# Two texts of the fixture's catalog, made untranslated and then translated again with
+# the fixture's own Chinese, and one text whose English changes (so it turns fuzzy).
+FIRST, SECOND = "The first step.", "The second step."
+CHANGED_BEFORE = "A callout that stays in one piece."
+CHANGED_AFTER = "A callout that always stays in one piece."
+
+
+def _fixture_chinese() -> dict[str, str]:
+    with (ROOT / "tests/projects/small" / CATALOG).open("rb") as handle:
+        catalog = read_po(handle)
+    found = {english: catalog.get(english).string for english in (FIRST, SECOND)}
+    return {**found, CHANGED_AFTER: catalog.get(CHANGED_BEFORE).string}
+
+
+CHINESE = _fixture_chinese()
+
+
+@pytest.fixture
+def project(tmp_path):
+    """The small project with two texts untranslated and one fuzzy, as `update` makes it."""
+    project = small_project(tmp_path / "small")
+    path = project.po_file("zh_Hans")
+    text = path.read_text("utf-8")
+    for english in (FIRST, SECOND):
+        text = text.replace(f'msgid "{english}"\nmsgstr "{CHINESE[english]}"\n',
+                            f'msgid "{english}"\nmsgstr ""\n')
+    path.write_text(text, "utf-8")
+    leaflet = project.leaflets_dir / "alpha.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8").replace(CHANGED_BEFORE, CHANGED_AFTER),
+                       "utf-8")
+    assert run(project, "update") == 0
+    assert f'#, fuzzy\n#| msgid "{CHANGED_BEFORE}"\nmsgid "{CHANGED_AFTER}"' in \
+        path.read_text("utf-8")
+    return project
+
+
+def editor_of(project, port: int = PORT) -> Editor:
+    return Editor(project, BuildOptions(brand=project.brand_file), Guard(port))
+
+
+def client_of(project) -> tuple[Client, Editor]:
+    editor = editor_of(project)
+    return Client(editor), editor
+
+
+def headers(editor: Editor) -> dict:
+    return {"Host": HOST, "Origin": f"http://{HOST}", TOKEN_HEADER: editor.token}
+
+
+def digest(project) -> str:
+    return hashlib.sha256(project.po_file("zh_Hans").read_bytes()).hexdigest()
+
+
+def save(project, changes: list[dict], base: str | None = None):
+    client, editor = client_of(project)
+    return client.post(f"{PAGE}/save", headers=headers(editor),
+                       json={"base": base or digest(project), "entries": changes})
+
+
+def change(msgid: str, msgstr: str, fuzzy: bool = False) -> dict:
+    return {"msgid": msgid, "msgctxt": None, "msgstr": msgstr, "fuzzy": fuzzy}
+
+
+def entry_lines(text: str) -> dict[str, str]:
+    """Return each entry's lines by its msgid (the obsolete ones by their first line)."""
+    lines = text.splitlines(keepends=True)
+    return {(entry.msgid, entry.obsolete): "".join(lines[entry.start:entry.end])
+            for entry in entries(text)}
+
+
+def msgfmt_check(path) -> subprocess.CompletedProcess:
+    return subprocess.run(["msgfmt", "--check", "--output-file=/dev/null", str(path)],
+                          capture_output=True, text=True)
+
+
+def the_three_changes_are_in(project, before: str) -> None:
+    """Read the catalog back with GNU msgfmt and Babel; every other entry as it was."""
+    path = project.po_file("zh_Hans")
+    assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
+    catalog = read_po(io.BytesIO(path.read_bytes()))
+    for english in (FIRST, SECOND, CHANGED_AFTER):
+        message = catalog.get(english)
+        assert message.string == CHINESE[english]
+        assert not message.fuzzy
+    assert not catalog.get(CHANGED_AFTER).previous_id
+    after = path.read_text("utf-8")
+    old, new = entry_lines(before), entry_lines(after)
+    assert old.keys() == new.keys()
+    changed = {key for key in old if old[key] != new[key]}
+    assert changed == {(FIRST, False), (SECOND, False), (CHANGED_AFTER, False)}
+    assert new[(CHANGED_AFTER, False)] == old[(CHANGED_AFTER, False)].replace(
+        f'#, fuzzy\n#| msgid "{CHANGED_BEFORE}"\n', "")
+    # Written as 'update' writes it: the next update changes nothing.
+    assert run(project, "update") == 0
+    assert path.read_text("utf-8") == after
+
+
+def test_the_page_shows_each_text_its_state_and_a_fuzzy_ones_changed_english(project):
+    client, editor = client_of(project)
+    response = client.get(PAGE, headers={"Host": HOST})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count('<li class="text untranslated"') == 2
+    assert page.count('<li class="text fuzzy"') == 1
+    assert "State: <span class=\"value\">not translated yet</span>" in page
+    assert "<del>" not in page
+    assert ('<span class="label">Before:</span> A callout that stays in one piece.' in page)
+    assert ('<span class="label">Now:</span> A callout that<ins><span class="hidden">added: '
+            '</span> always</ins> stays in one piece.' in page)
+    assert '<label for="done-' in page and "Done: the translation fits the new English" in page
+    assert 'lang="zh-Hans" dir="ltr"' in page
+    assert re.search(r"\d+ of \d+ texts of this leaflet translated \([\d.]+%\), 1 fuzzy, "
+                     r"2 untranslated\.", page)
+    assert '<a href="/edit/">Back to all leaflets</a>' in page
+    # Reading order: the leaflet's own texts first, then the template's (its "Contents").
+    assert page.index(FIRST) < page.index(SECOND) < page.index("Sources")
+
+
+def test_translating_two_texts_and_clearing_a_fuzzy_one_rewrites_only_those(project):
+    before = project.po_file("zh_Hans").read_text("utf-8")
+    response = save(project, [change(FIRST, CHINESE[FIRST]),
+                              change(SECOND, CHINESE[SECOND]),
+                              change(CHANGED_AFTER, CHINESE[CHANGED_AFTER])])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json == {"base": digest(project), "saved": 3}
+    the_three_changes_are_in(project, before)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ([change("Page %(page)s of %(pages)s", "第 %(page)s 页")],
+     f"{CATALOG}:248: a format specification for argument 'pages' doesn't exist in 'msgstr'"),
+    ([change("This text is **bold** here and has [a link](https://example.org/alpha).",
+             "这段文字在此处为**粗体**，并有[一个链接](https://example.org/beta)。")],
+     f'{CATALOG}:50: msgid "This text is **bold** here and has [a…": the links '
+     "must have the same targets as the English: expected https://example.org/alpha, got "
+     "https://example.org/beta"),
+    ([change(FIRST, "第一步。"), change("No such text.", "没有")],
+     f'{CATALOG}: msgid "No such text.": this text is not in the catalog (its English may '
+     "have changed since the page was made); reload the page"),
+])
+def test_a_save_the_build_would_refuse_is_refused_with_its_message(project, changes, message):
+    before = project.po_file("zh_Hans").read_bytes()
+    response = save(project, changes)
+    assert response.status_code == 422
+    assert response.json == {"problems": [message]}
+    assert project.po_file("zh_Hans").read_bytes() == before
+    if len(changes) == 1:  # the same words as 'build.py check' says of the same catalog
+        text = before.decode("utf-8")
+        project.po_file("zh_Hans").write_text(rewrite(text, [Change(
+            changes[0]["msgid"], None, changes[0]["msgstr"], False)], CATALOG), "utf-8")
+        result = cli(project, "check")
+        assert result.returncode == 1 and f"error: {message}" in result.stderr.splitlines()
+
+
+def test_a_save_over_a_catalog_changed_since_the_page_was_made_is_refused(project):
+    client, editor = client_of(project)
+    page = client.get(PAGE, headers={"Host": HOST}).get_data(as_text=True)
+    base = re.search(r'data-base="(\w+)"', page)[1]
+    path = project.po_file("zh_Hans")
+    path.write_text(path.read_text("utf-8").replace('"Sources"\nmsgstr "', '"Sources"\nmsgstr "X'),
+                    "utf-8")
+    changed = path.read_bytes()
+    response = client.post(f"{PAGE}/save", headers=headers(editor),
+                           json={"base": base, "entries": [change(FIRST, "第一步。")]})
+    assert response.status_code == 409
+    assert response.json == {"conflict": f"{CATALOG} was changed by someone else since this "
+                             "page was opened; your changes are kept on the page: reload the "
+                             "file to see the other change, then make yours again"}
+    assert path.read_bytes() == changed
+
+
+def test_a_save_that_is_not_the_pages_json_is_refused(project):
+    client, editor = client_of(project)
+    before = project.po_file("zh_Hans").read_bytes()
+    response = client.post(f"{PAGE}/save", headers=headers(editor),
+                           json={"base": digest(project), "entries": [{"msgid": FIRST}]})
+    assert response.status_code == 400
+    assert project.po_file("zh_Hans").read_bytes() == before
+
+
+def test_a_right_to_left_language_is_typed_right_to_left(tmp_path):
+    project = make_project(tmp_path / "rtl")
+    assert run(project, "init", "ar") == 0
+    client, editor = client_of(project)
+    response = client.get("/edit/translations/sample/ar", headers={"Host": HOST})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count('lang="ar" dir="rtl"') == page.count("<textarea") > 0
+
+
+def test_in_chromium_a_translator_translates_two_texts_and_clears_a_fuzzy_one(project,
+                                                                            tmp_path):
+    before = project.po_file("zh_Hans").read_text("utf-8")
+    server = make_server("127.0.0.1", 0, lambda environ, start: editor(environ, start),
+                         threaded=True)
+    editor = editor_of(project, server.server_port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    browser = Chromium(tmp_path / "profile")
+    try:
+        url = f"http://127.0.0.1:{server.server_port}{PAGE}"
+        assert browser.open(url) == []
+        assert browser.accessibility_violations() == []
+        # Keyboard: Tab reaches every control of the page, in order.
+        controls = browser.evaluate("[...document.querySelectorAll('main a, textarea, input, "
+                                    "button')].map(e => e.id || e.textContent)")
+        reached = []
+        for _ in range(len(controls) + 4):
+            browser.send("Input.dispatchKeyEvent", session=True, type="keyDown", key="Tab",
+                         code="Tab", windowsVirtualKeyCode=9)
+            browser.send("Input.dispatchKeyEvent", session=True, type="keyUp", key="Tab",
+                         code="Tab", windowsVirtualKeyCode=9)
+            reached.append(browser.evaluate("document.activeElement.id || "
+                                            "document.activeElement.textContent"))
+        assert set(controls) <= set(reached)
+        for english in (FIRST, SECOND):
+            browser.evaluate(f"document.querySelector('li[data-msgid=\"{english}\"] "
+                             "textarea').focus()")
+            browser.send("Input.insertText", session=True, text=CHINESE[english])
+        browser.evaluate(f"document.querySelector('li[data-msgid=\"{CHANGED_AFTER}\"] "
+                         "input.done').click()")
+        browser.evaluate("document.querySelector('button[type=submit]').click()")
+        browser.evaluate("new Promise(done => { const wait = () => document.getElementById("
+                         "'message').textContent.startsWith('Saved') ? done() : "
+                         "setTimeout(wait, 50); wait(); })")
+        assert browser.evaluate("document.getElementById('message').textContent") == \
+            "Saved 3 texts."
+        assert browser.evaluate("[...document.querySelectorAll('li.text')].filter(row => "
+                                "row.dataset.state !== 'translated').length") == 0
+        assert browser.accessibility_violations() == []
+    finally:
+        browser.close()
+        server.shutdown()
+    the_three_changes_are_in(project, before)
