@@ -243,14 +243,14 @@ def test_in_chromium_a_translator_translates_two_texts_and_clears_a_fuzzy_one(pr
         assert set(controls) <= set(reached)
         for english in (FIRST, SECOND):
             browser.evaluate(f"document.querySelector('li[data-msgid=\"{english}\"] "
-                             "textarea').focus()")
+                             "textarea').focus(); true")
             browser.send("Input.insertText", session=True, text=CHINESE[english])
         browser.evaluate(f"document.querySelector('li[data-msgid=\"{CHANGED_AFTER}\"] "
-                         "input.done').click()")
-        browser.evaluate("document.querySelector('button[type=submit]').click()")
-        browser.evaluate("new Promise(done => { const wait = () => document.getElementById("
-                         "'message').textContent.startsWith('Saved') ? done() : "
-                         "setTimeout(wait, 50); wait(); })")
+                         "input.done').click(); true")
+        browser.evaluate("document.querySelector('button[type=submit]').click(); true")
+        browser.evaluate("new Promise(done => { const wait = () => ['', 'Saving…'].includes("
+                         "document.getElementById('message').textContent) ? "
+                         "setTimeout(wait, 50) : done(true); wait(); })")
         assert browser.evaluate("document.getElementById('message').textContent") == \
             "Saved 3 texts."
         assert browser.evaluate("[...document.querySelectorAll('li.text')].filter(row => "
