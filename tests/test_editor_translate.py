@@ -260,3 +260,83 @@ def test_in_chromium_a_translator_translates_two_texts_and_clears_a_fuzzy_one(pr
         browser.close()
         server.shutdown()
     the_three_changes_are_in(project, before)
+
+
+SAMPLE = '''msgid ""
+msgstr ""
+"Language: fr\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+#. A note
+#: templates/leaflet.html.j2
+#, fuzzy, python-format
+#| msgid "Page %(page)s"
+msgid "Page %(page)s of %(pages)s"
+msgstr "Page %(page)s"
+
+#: leaflets/x.yaml
+msgctxt "menu"
+msgid "Open"
+msgstr ""
+
+#: leaflets/x.yaml
+msgid "Open"
+msgstr ""
+"Ouvrir\\n"
+"maintenant"
+
+#~ msgid "Gone"
+#~ msgstr "Parti"
+'''
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (Change("Page %(page)s of %(pages)s", None, "Page %(page)s sur %(pages)s", False),
+     '#. A note\n#: templates/leaflet.html.j2\n#, python-format\n'
+     'msgid "Page %(page)s of %(pages)s"\nmsgstr "Page %(page)s sur %(pages)s"\n'),
+    (Change("Page %(page)s of %(pages)s", None, "Page %(page)s sur %(pages)s", True),
+     '#. A note\n#: templates/leaflet.html.j2\n#, fuzzy, python-format\n'
+     '#| msgid "Page %(page)s"\nmsgid "Page %(page)s of %(pages)s"\n'
+     'msgstr "Page %(page)s sur %(pages)s"\n'),
+    (Change("Open", "menu", 'Ouvrir "vite"\tici\n\\', True),
+     '#: leaflets/x.yaml\n#, fuzzy\nmsgctxt "menu"\nmsgid "Open"\n'
+     'msgstr ""\n"Ouvrir \\"vite\\"\\tici\\n"\n"\\\\"\n'),
+    (Change("Open", None, "Ouvrir", False), '#: leaflets/x.yaml\nmsgid "Open"\nmsgstr "Ouvrir"\n'),
+])
+def test_one_entry_is_rewritten_as_gnu_gettext_writes_it_and_nothing_else(tmp_path, change,
+                                                                           expected):
+    rewritten = rewrite(SAMPLE, [change], "x.po")
+    blocks, old = rewritten.split("\n\n"), SAMPLE.split("\n\n")
+    assert [block for block in blocks if block not in old] == [expected.rstrip("\n")]
+    assert len(blocks) == len(old)
+    # GNU msgcat, reading and writing the file unwrapped, writes it exactly as it is.
+    path = tmp_path / "x.po"
+    path.write_text(rewritten, "utf-8")
+    result = subprocess.run(["msgcat", "--no-wrap", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == rewritten
+    assert read_po(io.StringIO(rewritten)).get(change.msgid, change.context).string == \
+        change.msgstr
+
+
+@pytest.mark.parametrize(("address", "message"), [
+    ("/edit/translations/gamma/zh_Hans", "404 Not Found: no leaflet 'gamma' in leaflets/\n"),
+    ("/edit/translations/alpha/fr", "404 Not Found: no catalog for the language 'fr' in "
+                                    "locales/\n"),
+])
+def test_a_leaflet_or_language_the_project_does_not_have_is_not_found(project, address,
+                                                                       message):
+    client, editor = client_of(project)
+    response = client.get(address, headers={"Host": HOST})
+    assert (response.status_code, response.get_data(as_text=True)) == (404, message)
+
+
+def test_a_catalog_msgfmt_rejects_is_shown_with_the_builds_message(project):
+    path = project.po_file("zh_Hans")
+    path.write_text(path.read_text("utf-8").replace('msgid "Sources"', 'msgid "Sources'),
+                    "utf-8")
+    client, editor = client_of(project)
+    response = client.get(PAGE, headers={"Host": HOST})
+    assert response.status_code == 422
+    message = next(line for line in cli(project, "check").stderr.splitlines()
+                   if line.startswith(f"error: {CATALOG}")).removeprefix("error: ")
+    assert f'<li class="problem">{message}</li>' in response.get_data(as_text=True)
