@@ -63,6 +63,11 @@ def project(tmp_path):
     return project
 
 
+WAIT_FOR_MESSAGE = ("new Promise(done => { const wait = () => ['', 'Saving…'].includes("
+                    "document.getElementById('message').textContent) ? setTimeout(wait, 50) "
+                    ": done(true); wait(); })")
+
+
 def editor_of(project, port: int = PORT) -> Editor:
     return Editor(project, BuildOptions(brand=project.brand_file), Guard(port))
 
@@ -248,18 +253,38 @@ def test_in_chromium_a_translator_translates_two_texts_and_clears_a_fuzzy_one(pr
         browser.evaluate(f"document.querySelector('li[data-msgid=\"{CHANGED_AFTER}\"] "
                          "input.done').click(); true")
         browser.evaluate("document.querySelector('button[type=submit]').click(); true")
-        browser.evaluate("new Promise(done => { const wait = () => ['', 'Saving…'].includes("
-                         "document.getElementById('message').textContent) ? "
-                         "setTimeout(wait, 50) : done(true); wait(); })")
+        browser.evaluate(WAIT_FOR_MESSAGE)
         assert browser.evaluate("document.getElementById('message').textContent") == \
             "Saved 3 texts."
         assert browser.evaluate("[...document.querySelectorAll('li.text')].filter(row => "
                                 "row.dataset.state !== 'translated').length") == 0
         assert browser.accessibility_violations() == []
+        the_three_changes_are_in(project, before)
+        # Someone changes the catalog meanwhile: the save is refused, and what was typed
+        # comes back in the reloaded page.
+        path = project.po_file("zh_Hans")
+        path.write_text(path.read_text("utf-8").replace(f'msgstr "{CHINESE[FIRST]}"',
+                                                        'msgstr "第一步"'), "utf-8")
+        changed = path.read_bytes()
+        browser.evaluate(f"document.querySelector('li[data-msgid=\"{SECOND}\"] "
+                         "textarea').focus(); true")
+        browser.send("Input.insertText", session=True, text="。")
+        browser.evaluate("document.querySelector('button[type=submit]').click(); true")
+        browser.evaluate(WAIT_FOR_MESSAGE)
+        assert browser.evaluate("document.getElementById('message').textContent") == (
+            f"{CATALOG} was changed by someone else since this page was opened; your changes "
+            "are kept on the page: reload the file to see the other change, then make yours "
+            "again")
+        assert path.read_bytes() == changed
+        browser.evaluate("document.querySelector('#problems button').click(); true")
+        browser.wait_for("Page.loadEventFired")
+        assert browser.evaluate(f"document.querySelector('li[data-msgid=\"{SECOND}\"] "
+                                "textarea').value") == f"{CHINESE[SECOND]}。"
+        assert browser.evaluate(f"document.querySelector('li[data-msgid=\"{FIRST}\"] "
+                                "textarea').value") == "第一步"
     finally:
         browser.close()
         server.shutdown()
-    the_three_changes_are_in(project, before)
 
 
 SAMPLE = '''msgid ""
@@ -340,3 +365,15 @@ def test_a_catalog_msgfmt_rejects_is_shown_with_the_builds_message(project):
     message = next(line for line in cli(project, "check").stderr.splitlines()
                    if line.startswith(f"error: {CATALOG}")).removeprefix("error: ")
     assert f'<li class="problem">{message}</li>' in response.get_data(as_text=True)
+
+
+def test_a_save_into_a_catalog_that_is_not_utf8_is_refused_with_the_builds_message(project):
+    path = project.po_file("zh_Hans")
+    path.write_bytes(path.read_bytes().replace("测试".encode("utf-8"), "测试".encode("gb18030")))
+    broken = path.read_bytes()
+    response = save(project, [change(FIRST, CHINESE[FIRST])])
+    assert response.status_code == 422
+    message = next(line for line in cli(project, "check").stderr.splitlines()
+                   if line.startswith(f"error: {CATALOG}")).removeprefix("error: ")
+    assert response.json == {"problems": [message]}
+    assert path.read_bytes() == broken

@@ -26,8 +26,7 @@ from ..core.project import SOURCE_LOCALE, bcp47
 from ..governance.review_pack import word_diff
 from ..rendering.document import render_html, template_environment
 from ..translation.entries import Change, Entry, check_catalog_text, entries, find, rewrite
-from ..translation.translations import (Translations, load_translations, locale_name,
-                                        text_direction)
+from ..translation.translations import load_translations, locale_name, text_direction
 from . import pages, saving
 
 STATE_WORDS = {"translated": "translated", "fuzzy": "fuzzy: check it against the new English",
@@ -52,7 +51,7 @@ def translation_page(editor, request: Request, id: str, locale: str) -> Response
     project, path = editor.project, _catalog_path(editor, id, locale)
     raw = path.read_bytes()
     try:
-        translations, rows = _rows(editor, id, locale, raw)
+        title, rows = _rows(editor, id, locale, raw)
     except LeafletError as error:
         return pages.page("translate.html.j2", editor.token, status=422, leaflet=id,
                           locale=locale, problems=[str(problem) for problem in error.problems],
@@ -64,7 +63,7 @@ def translation_page(editor, request: Request, id: str, locale: str) -> Response
         language=locale_name(locale, SOURCE_LOCALE), tag=bcp47(locale),
         direction=text_direction(locale), catalog=project.relative(path),
         percent=round(100 * counts["translated"] / len(rows), 1) if rows else 100.0,
-        words=STATE_WORDS, title=_title(editor, id))
+        words=STATE_WORDS, title=title)
 
 
 def save_translations(editor, request: Request, id: str, locale: str) -> Response:
@@ -75,8 +74,12 @@ def save_translations(editor, request: Request, id: str, locale: str) -> Respons
     raw = path.read_bytes()
     brand = editor.options.brand or project.brand_file
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:  # told in the build's words
+        return _json({"problems": check_catalog_text(project, locale, raw, [])}, 422)
+    try:
         # Made from the file as it is now; if that is not the page's base, save() refuses.
-        content = rewrite(raw.decode("utf-8"), changes, project.relative(path)).encode("utf-8")
+        content = rewrite(text, changes, project.relative(path)).encode("utf-8")
         problems = check_catalog_text(project, locale, content, changes)
         if problems:
             return _json({"problems": problems}, 422)
@@ -98,17 +101,9 @@ def _catalog_path(editor, id: str, locale: str):
     return project.po_file(locale)
 
 
-def _title(editor, id: str) -> str:
-    try:
-        return load_leaflet(editor.project.leaflets_dir / f"{id}.yaml", editor.project.root,
-                            figures=False).leaflet.title
-    except LeafletError:
-        return id
-
-
-def _rows(editor, id: str, locale: str, raw: bytes) -> tuple[Translations, list[Row]]:
-    """Return the locale's translations and a row for each text the leaflet's page uses,
-    in reading order: the leaflet's texts, then the template's and the brand's."""
+def _rows(editor, id: str, locale: str, raw: bytes) -> tuple[str, list[Row]]:
+    """Return the leaflet's title and a row for each text its page uses, in reading order:
+    the leaflet's texts, then the template's and the brand's."""
     project = editor.project
     leaflet = load_leaflet(project.leaflets_dir / f"{id}.yaml", project.root)
     brand_path = (editor.options.brand or project.brand_file).resolve()
@@ -130,7 +125,7 @@ def _rows(editor, id: str, locale: str, raw: bytes) -> tuple[Translations, list[
         rows.append(Row(number, msgid, entry, state,
                         unusable.message if unusable and state == "invalid" else None,
                         old, new))
-    return translations, rows
+    return leaflet.leaflet.title, rows
 
 
 def _spoken(html: Markup) -> Markup:
@@ -153,7 +148,7 @@ def _changes(request: Request) -> tuple[str, list[Change]]:
             isinstance(change.fuzzy, bool) and
             (change.context is None or isinstance(change.context, str)) for change in changes):
             raise TypeError
-    except (TypeError, KeyError):
+    except (TypeError, KeyError, AttributeError):
         raise BadRequest('expected JSON {"base": "…", "entries": [{"msgid": "…", "msgctxt": '
                          'null, "msgstr": "…", "fuzzy": false}]}') from None
     return base, changes

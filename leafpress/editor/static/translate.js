@@ -16,6 +16,24 @@
   const changed = row => row.querySelector("textarea").value !== saved.get(row) ||
                          (done(row) !== null && done(row).checked);
   const unsaved = () => rows.filter(changed);
+  const kept = `leafpress-unsaved:${location.pathname}`;
+  const rowOf = msgid => rows.find(row => row.dataset.msgid === msgid);
+
+  // Texts kept from a save refused because the catalog had changed: put them back in
+  // the reloaded page, to be checked and saved again.
+  const pending = JSON.parse(sessionStorage.getItem(kept) || "[]");
+  sessionStorage.removeItem(kept);
+  for (const {msgid, msgstr, done: ticked} of pending) {
+    const row = rowOf(msgid);
+    if (!row) continue;
+    row.querySelector("textarea").value = msgstr;
+    if (ticked && done(row)) done(row).checked = true;
+    row.classList.toggle("changed-here", changed(row));
+  }
+  if (pending.length) {
+    message.textContent = "Your unsaved texts are back in their boxes (marked); check them, " +
+                          "then save.";
+  }
 
   form.addEventListener("input", event => {
     const row = event.target.closest("li.text");
@@ -40,8 +58,20 @@
       for (const row of changes) settle(row);
       message.textContent = `Saved ${reply.saved} text${reply.saved === 1 ? "" : "s"}.`;
     } else if (status === 409) {
-      message.textContent = `${reply.conflict} (Your texts are still here: copy them, ` +
-                            "then reload the page.)";
+      message.textContent = reply.conflict;
+      const reload = document.createElement("button");
+      reload.type = "button";
+      reload.textContent = "Reload the catalog, keeping my texts";
+      reload.addEventListener("click", () => {
+        sessionStorage.setItem(kept, JSON.stringify(unsaved().map(row => ({
+          msgid: row.dataset.msgid, msgstr: row.querySelector("textarea").value,
+          done: done(row) !== null && done(row).checked}))));
+        leaving = true;
+        location.reload();
+      });
+      const item = document.createElement("li");
+      item.append(reload);
+      problems.replaceChildren(item);
     } else {
       message.textContent = "Not saved: the catalog would not pass the build's checks.";
       const list = reply.problems || [typeof reply === "string" ? reply : JSON.stringify(reply)];
@@ -70,7 +100,8 @@
     value.textContent = words[state];
   }
 
+  let leaving = false;
   window.addEventListener("beforeunload", event => {
-    if (unsaved().length) event.preventDefault();
+    if (!leaving && unsaved().length) event.preventDefault();
   });
 })();
