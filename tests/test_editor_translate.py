@@ -327,6 +327,8 @@ msgstr ""
      '#: leaflets/x.yaml\n#, fuzzy\nmsgctxt "menu"\nmsgid "Open"\n'
      'msgstr ""\n"Ouvrir \\"vite\\"\\tici\\n"\n"\\\\"\n'),
     (Change("Open", None, "Ouvrir", False), '#: leaflets/x.yaml\nmsgid "Open"\nmsgstr "Ouvrir"\n'),
+    (Change("Open", None, "Ouvrir\u2028ici", False),
+     '#: leaflets/x.yaml\nmsgid "Open"\nmsgstr "Ouvrir\u2028ici"\n'),
 ])
 def test_one_entry_is_rewritten_as_gnu_gettext_writes_it_and_nothing_else(tmp_path, change,
                                                                            expected):
@@ -377,3 +379,11 @@ def test_a_save_into_a_catalog_that_is_not_utf8_is_refused_with_the_builds_messa
                    if line.startswith(f"error: {CATALOG}")).removeprefix("error: ")
     assert response.json == {"problems": [message]}
     assert path.read_bytes() == broken
+
+
+def test_a_translation_with_a_line_separator_is_read_and_rewritten_whole():
+    text = SAMPLE.replace('msgctxt "menu"\nmsgid "Open"\nmsgstr ""',
+                          'msgctxt "menu"\nmsgid "Open"\nmsgstr "Ouvrir\u2028ici"')
+    assert [entry.msgstr for entry in entries(text) if entry.context] == ["Ouvrir\u2028ici"]
+    assert rewrite(text, [Change("Open", "menu", "Ouvrir", False)], "x.po") == SAMPLE.replace(
+        'msgctxt "menu"\nmsgid "Open"\nmsgstr ""', 'msgctxt "menu"\nmsgid "Open"\nmsgstr "Ouvrir"')

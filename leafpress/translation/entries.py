@@ -54,7 +54,7 @@ class Change:
 
 def entries(text: str) -> list[Entry]:
     """Return the entries of the PO ``text`` (the header's too), in the file's order."""
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     found, block = [], []
     for number, line in enumerate(lines):
         bare = line.strip()
@@ -68,6 +68,13 @@ def entries(text: str) -> list[Entry]:
     if block:
         found.append(_entry(lines, block))
     return found
+
+
+def lines_of(text: str) -> list[str]:
+    """Return the lines of ``text``, each with its end; only "\n" ends a line in a PO file
+    (``str.splitlines`` would also split a translation at a U+2028 line separator)."""
+    parts = text.split("\n")
+    return [f"{part}\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _has_msgstr(lines: list[str], block: list[int]) -> bool:
@@ -123,7 +130,7 @@ def rewrite(text: str, changes: list[Change], shown: str) -> str:
     text the catalog does not have (the English changed since the page was made).
     """
     found = entries(text)
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     problems, edits = [], []
     for change in changes:
         entry = find(found, change.msgid, change.context)
