@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..build.pipeline import gather
 from ..build.plan import renderings
+from ..content.history import approval_gap
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..content.review import ReviewState
 from ..core.errors import Problem, ProblemCollector
@@ -102,7 +103,8 @@ def _counts(translations: Translations, used: tuple[str, ...]) -> dict:
 
 def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None
                    ) -> tuple[list[dict], list[Problem]]:
-    """Describe every leaflet: version, review date and state, owner, translations."""
+    """Describe every leaflet: version, review date and state, approval, owner,
+    translations."""
     from ..gates.quality import readability_figures
 
     surveyed, problems = survey(project, brand_path)
@@ -123,6 +125,7 @@ def leaflet_report(project: Project, today: datetime.date, brand_path: Path | No
             "version": metadata.version, "published": metadata.published.isoformat(),
             "review_by": metadata.review_by.isoformat(),
             "review": {"state": review.state, "days": review.days, "text": review.describe()},
+            "approval": _approval(item.leaflet),
             "owner": metadata.owner.department,
             "translations": {tag: _counts(*state) if isinstance(state, tuple)
                              else {"error": state} for tag, state in item.locales.items()},
@@ -134,6 +137,14 @@ def leaflet_report(project: Project, today: datetime.date, brand_path: Path | No
                         for entry in metadata.history or ()],
         })
     return report, problems
+
+
+def _approval(leaflet: LeafletFile) -> dict:
+    """Return whether the leaflet's current text is the approved one, and if not why
+    (`approval_gap`, the judgment ``check`` and the build share)."""
+    gap = approval_gap(leaflet)
+    state = "approved" if gap is None else "changed" if leaflet.leaflet.history else "never"
+    return {"state": state, "text": gap or f"version {leaflet.leaflet.version} approved"}
 
 
 def missing_texts(project: Project, brand_path: Path | None = None, locales=None
