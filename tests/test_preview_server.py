@@ -260,3 +260,25 @@ def test_ctrl_c_stops_serve_even_when_its_keyboard_interrupt_is_lost(tmp_path):
     serve(project, tmp_path / "dist", BuildOptions(variants=("standard",), jobs=1), 0,
           log=lambda line: None, watch=watch)
     assert waited == [True]
+
+
+@pytest.mark.parametrize("browser", [True, False])
+def test_serve_open_opens_the_editor_once_it_listens_or_says_there_is_no_browser(
+        tmp_path, monkeypatch, browser):
+    import webbrowser
+
+    project = make_project(tmp_path / "project")
+    opened, lines = [], []
+
+    def open_browser(address):
+        with urllib.request.urlopen(address, timeout=10) as response:  # it listens already
+            opened.append((address, response.status))
+        return browser
+
+    monkeypatch.setattr(webbrowser, "open", open_browser)
+    serve(project, tmp_path / "dist", BuildOptions(variants=("standard",), jobs=1), 0,
+          log=lines.append, watch=lambda *folders, **settings: iter(()), open_editor=True)
+    address = re.search(r"http://127\.0\.0\.1:\d+/", lines[0])[0]
+    assert opened == [(f"{address}edit/", 200)]
+    assert lines[1] == f"The editor is at {address}edit/"
+    assert (f"No web browser found here: open {address}edit/ in one" in lines) is not browser
