@@ -35,14 +35,18 @@ class Surveyed:
     locales: dict[str, tuple[Translations, tuple[str, ...]] | str] = field(default_factory=dict)
 
 
-def survey(project: Project, brand_path: Path | None = None, locales=None
-           ) -> tuple[list[Surveyed], list[Problem]]:
+def survey(project: Project, brand_path: Path | None = None, locales=None,
+           cache: Path | None = None) -> tuple[list[Surveyed], list[Problem]]:
     """Read every leaflet and catalog; return what could be read, and every problem.
 
     ``locales`` (gettext names) narrows what is told of each leaflet to those languages.
+    With ``cache`` (a build's ``dist/.cache``), what is unchanged since the build read it
+    is not read again (memo.py): the editor's start page, shown again and again.
     """
     problems = ProblemCollector()
-    site = gather(project, brand_path, problems, warn=lambda message: None)
+    # Not the POT: whether it is current is check's to say, and a report shows nothing of it.
+    site = gather(project, brand_path, problems, warn=lambda message: None, cache=cache,
+                  pot=False)
     leaflets = {leaflet.path: leaflet for leaflet in site.leaflets} if site else {
         path: leaflet for path in project.leaflet_files()
         if (leaflet := problems.run(load_leaflet, path, project.root))}
@@ -101,13 +105,13 @@ def _counts(translations: Translations, used: tuple[str, ...]) -> dict:
             "percent": round(100 * counts["translated"] / len(used), 1)}
 
 
-def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None
-                   ) -> tuple[list[dict], list[Problem]]:
+def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None,
+                   cache: Path | None = None) -> tuple[list[dict], list[Problem]]:
     """Describe every leaflet: version, review date and state, approval, owner,
-    translations."""
+    translations (``cache``: see `survey`)."""
     from ..gates.quality import readability_figures
 
-    surveyed, problems = survey(project, brand_path)
+    surveyed, problems = survey(project, brand_path, cache=cache)
     readable = [item for item in surveyed if item.leaflet]
     translations = {state[0].locale: state[0] for item in readable
                     for state in item.locales.values() if isinstance(state, tuple)}
