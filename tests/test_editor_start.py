@@ -81,13 +81,13 @@ def test_the_start_page_shows_each_leaflets_approval_review_and_translations(edi
     assert rows(page) == {
         "alpha": "Alpha test leaflet alpha patient 1.10 Changed since approval the text "
                  "changed since version 1.10 was approved (2 texts) Overdue by 10 days "
-                 "2028-11-21 zh-Hans : 2 untranslated",
+                 "review by 2028-11-21 zh-Hans : 2 untranslated",
         "beta": "Beta test briefing beta clinician 2.0 Approved Due for review in 45 days "
-                "2029-01-15 zh-Hans : 1 fuzzy",
+                "review by 2029-01-15 zh-Hans : 1 fuzzy",
         "broken": "broken This leaflet cannot be read: leaflets/broken.yaml:6: audience: "
                   "expected one of 'patient' or 'clinician', got 'patients'",
         "gamma": "Gamma gamma clinician 1.0 Never approved no approval of version 1.0 is "
-                 "recorded Review in 669 days 2030-10-01 zh-Hans : 2 untranslated"}
+                 "recorded Review in 669 days review by 2030-10-01 zh-Hans : 2 untranslated"}
     for name in ("alpha", "beta", "gamma"):
         for link in (f"/edit/leaflets/{name}", f"/edit/approvals/{name}",
                      f"/edit/translations/{name}/zh_Hans"):
