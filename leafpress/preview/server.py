@@ -394,12 +394,17 @@ def serve(project: Project, dist: Path, options, port: int, log=print, watch=Non
 
 
 def _open(address: str, log) -> None:
-    """Open ``address`` in the default browser, or say in one line that there is none."""
+    """Open ``address`` in the default browser, or say in one line that there is none.
+
+    A browser of the terminal (lynx, w3m: what `webbrowser` finds without a desktop)
+    counts as none: it would take serve's terminal and hold serve until it ends.
+    """
     try:
-        opened = webbrowser.open(address)
+        browser = webbrowser.get()
     except webbrowser.Error:
-        opened = False
-    if not opened:
+        browser = None
+    if browser is None or type(browser) is webbrowser.GenericBrowser or \
+            not browser.open(address):
         log(f"No web browser found here: open {address} in one")
 
 
