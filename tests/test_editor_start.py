@@ -19,8 +19,11 @@ from leafpress.editor import start
 from leafpress.editor.app import MAX_REQUEST_BYTES, Editor
 from leafpress.editor.guard import TOKEN_HEADER, Guard
 
+import test_preview
 from helpers import run, small_project
-from test_preview import browser, served, until  # noqa: F401 (the fixtures of serve)
+from test_preview import until
+
+served, browser = test_preview.served, test_preview.browser  # the fixtures of serve's tests
 
 PORT = 8765
 HOST = f"127.0.0.1:{PORT}"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from ..core.errors import LeafletError, Problem
+from ..core.errors import LeafletError
 from ..core.project import Project
 from .leaflet import load_leaflet
 from .schema import ID_PATTERN, PATTERN_MEANINGS
