@@ -69,7 +69,7 @@ def create_leaflet(editor, request: Request) -> Response:
 
 def _page(editor, typed: dict, refused: list[str], status: int = 200) -> Response:
     rows, problems = leaflet_report(editor.project, today(), editor.options.brand,
-                                    editor.dist and editor.dist / ".cache")
+                                    editor.dist and editor.dist / ".cache", readability=False)
     messages = [str(problem) for problem in problems]
     leaflets = [_shown(editor.project, row, problems) for row in rows]
     listed = {message for row in leaflets for message in row.get("problems", ())}

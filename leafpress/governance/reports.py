@@ -106,16 +106,19 @@ def _counts(translations: Translations, used: tuple[str, ...]) -> dict:
 
 
 def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None,
-                   cache: Path | None = None) -> tuple[list[dict], list[Problem]]:
+                   cache: Path | None = None, readability: bool = True
+                   ) -> tuple[list[dict], list[Problem]]:
     """Describe every leaflet: version, review date and state, approval, owner,
-    translations (``cache``: see `survey`)."""
+    translations, and unless not ``readability`` its readability figures (the editor's
+    start page shows none: they are most of the time it takes); ``cache``: see `survey`."""
     from ..gates.quality import readability_figures
 
     surveyed, problems = survey(project, brand_path, cache=cache)
     readable = [item for item in surveyed if item.leaflet]
     translations = {state[0].locale: state[0] for item in readable
                     for state in item.locales.values() if isinstance(state, tuple)}
-    figures = readability_figures(project, [item.leaflet for item in readable], translations)
+    figures = readability_figures(project, [item.leaflet for item in readable], translations
+                                  ) if readability else {}
     report = []
     for item in surveyed:
         if item.leaflet is None:
@@ -133,7 +136,7 @@ def leaflet_report(project: Project, today: datetime.date, brand_path: Path | No
             "owner": metadata.owner.department,
             "translations": {tag: _counts(*state) if isinstance(state, tuple)
                              else {"error": state} for tag, state in item.locales.items()},
-            "readability": figures[item.leaflet.id],
+            **({"readability": figures[item.leaflet.id]} if readability else {}),
             "history": [{"version": entry.version, "date": entry.date.isoformat(),
                          "summary": entry.summary, "approver": entry.approver,
                          "patient_review": entry.patient_review and
