@@ -15,6 +15,7 @@ from leafpress.build.plan import BuildOptions
 from leafpress.content.brand import load_brand
 from leafpress.content.leaflet import load_leaflet
 from leafpress.content.template import new_leaflet
+from leafpress.core.errors import LeafletError
 from leafpress.editor import start
 from leafpress.editor.app import MAX_REQUEST_BYTES, Editor
 from leafpress.editor.guard import TOKEN_HEADER, Guard
@@ -173,6 +174,29 @@ def test_a_leaflet_born_on_29_february_is_reviewed_on_28_february(tmp_path):
     made = new_leaflet(project, load_brand(project.brand_file), "leap", "Leap", "patient",
                        datetime.date(2028, 2, 29))
     assert b"review_by: 2030-02-28" in made.content
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    (None, "templates/new-leaflet.yaml: the template of a new leaflet is missing; restore it "
+           "from git"),
+    ("id: [new-leaflet\n", "templates/new-leaflet.yaml:2: invalid YAML: expected ',' or ']', "
+                           "but got '<stream end>' (while parsing a flow sequence that starts "
+                           "on line 1)"),
+])
+def test_a_missing_or_broken_template_is_told_and_nothing_is_written(tmp_path, template,
+                                                                     message):
+    project = small_project(tmp_path / "small")
+    path = project.templates_dir / "new-leaflet.yaml"
+    if template is None:
+        path.unlink()
+    else:
+        path.write_text(template, "utf-8")
+    before = snapshot(project)
+    with pytest.raises(LeafletError) as refused:
+        new_leaflet(project, load_brand(project.brand_file), "knee-pain", "Knee pain",
+                    "patient", TODAY)
+    assert [str(problem) for problem in refused.value.problems] == [message]
+    assert snapshot(project) == before
 
 
 # In Chromium, through the real serve --------------------------------------------------------

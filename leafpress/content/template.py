@@ -25,6 +25,7 @@ from ..core.errors import LeafletError
 from ..core.project import Project
 from .leaflet import load_leaflet
 from .schema import ID_PATTERN, PATTERN_MEANINGS
+from .yamlfile import read_yaml
 
 TEMPLATE = "new-leaflet.yaml"  # in the project's templates/ folder
 REVIEW_YEARS = 2
@@ -51,6 +52,9 @@ def new_leaflet(project: Project, brand, leaflet_id: str, title: str, audience: 
     if not template.is_file():
         raise LeafletError.at(project.relative(template), None,
                               "the template of a new leaflet is missing; restore it from git")
+    document, problems = read_yaml(template, project.relative(template))
+    if document is None:  # a team's edit broke it: in the words check uses for a leaflet
+        raise LeafletError(problems)
     data = _yaml().load(template.read_text("utf-8"))
     id_line = data.lc.key("id")[0] + 1 if "id" in data else 1
     if not re.fullmatch(ID_PATTERN, leaflet_id):  # before the id becomes a file name
