@@ -1,8 +1,9 @@
 # `make build` sets everything up (system packages, .venv) and builds every leaflet;
-# `make test` sets up the same way and runs the tests. Both are safe to run again.
+# `make test` sets up the same way and runs the tests; `make edit` serves the leaflets and
+# opens the browser editor. All are safe to run again.
 PYTHON := .venv/bin/python
 
-.PHONY: build test check extract setup setup-test
+.PHONY: build test check extract edit setup setup-test
 
 build: setup
 	$(PYTHON) build.py build
@@ -15,6 +16,9 @@ check: setup
 
 extract: setup
 	$(PYTHON) build.py extract
+
+edit: setup
+	$(PYTHON) build.py serve --open
 
 setup:
 	@bash scripts/setup.sh

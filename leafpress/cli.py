@@ -1,4 +1,5 @@
-"""Command line: ``build.py [build|check|report|extract|update|init|stats|schema|release|diff]``.
+"""Command line: ``build.py [build|serve|check|report|extract|update|init|new|stats|schema|
+release|diff]``.
 
 Exit codes: 0 success; 1 problems in content, translations or the build; 2 bad usage.
 This is the only place that turns a `LeafletError` into an exit code. The heavy
@@ -91,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
                                                      "and rebuild what each edit touches")
     serve_parser.add_argument("--port", type=int, default=8000,
                               help="the port to listen on (default: 8000; 0: any free port)")
+    serve_parser.add_argument("--open", action="store_true",
+                              help="open the editor (/edit/) in the web browser once it listens")
     serve_parser.set_defaults(command=_serve)
     check_parser = commands.add_parser("check", help="validate leaflets, brand, catalogs and "
                                                      "templates without rendering")
@@ -144,6 +147,13 @@ def _parser() -> argparse.ArgumentParser:
     init_parser = commands.add_parser("init", help="start a catalog for a new language")
     init_parser.add_argument("locale", metavar="LOCALE", help="e.g. fr, pt_BR, zh-Hans")
     init_parser.set_defaults(command=_init)
+    new_parser = commands.add_parser("new", help="start leaflets/ID.yaml from "
+                                                 "templates/new-leaflet.yaml")
+    new_parser.add_argument("leaflet", metavar="ID", help="e.g. knee-pain: also its file name")
+    new_parser.add_argument("--title", required=True, metavar="TEXT")
+    new_parser.add_argument("--audience", default="patient", metavar="patient|clinician",
+                            help="who it is for (default: patient)")
+    new_parser.set_defaults(command=_new)
     stats_parser = commands.add_parser("stats", help="translated, fuzzy and untranslated "
                                                      "texts per locale and leaflet")
     stats_parser.add_argument("--format", choices=("table", "json"), default="table")
@@ -163,6 +173,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                              default=datetime.date.today(),
                              help="the date to judge review dates by (default: today)")
+    new_parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                            default=datetime.date.today(),
+                            help="its publication date; review by two years later "
+                                 "(default: today)")
     commands.add_parser("schema", help="write the JSON Schemas editors use").set_defaults(
         command=_schema)
     _release_parser(commands)
@@ -251,7 +265,7 @@ def _serve(project: Project, arguments) -> int:
 
     dist = (arguments.output or project.root / "dist").resolve()
     serve(project, dist, _options(project, arguments), arguments.port,
-          log=lambda line: print(line, flush=True))
+          log=lambda line: print(line, flush=True), open_editor=arguments.open)
     return 0
 
 
@@ -372,6 +386,21 @@ def _init(project: Project, arguments) -> int:
     warning = font_warning(locale, installed_families())
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _new(project: Project, arguments) -> int:
+    from .content.brand import load_brand
+    from .content.template import new_leaflet
+    from .translation.messages import write_pot
+
+    brand_file = arguments.brand or project.brand_file
+    made = new_leaflet(project, load_brand(brand_file, project.relative(brand_file)),
+                       arguments.leaflet, arguments.title, arguments.audience, arguments.today)
+    write_atomically(made.path, made.content)
+    print(f"Started {project.relative(made.path)}: write its text, then run 'build.py check' "
+          "(or open it in the editor: 'make edit').")
+    write_pot(project, (brand_file,))  # its texts, for translators (as extract writes them)
     return 0
 
 

@@ -110,3 +110,35 @@ def test_a_save_over_a_file_changed_since_it_was_read_is_refused(editor):
     assert path.read_bytes() == changed
     assert save(project, project.brand_file, path, b"id: x\n", digest(path)) == digest(path)
     assert path.read_bytes() == b"id: x\n"
+
+
+@pytest.mark.parametrize("path", ["/", "/en/leaf.pdf", "/__leafpress/events",
+                                  "/__leafpress/live.js", "/__leafpress/view/en/leaf.pdf"])
+def test_a_preview_route_for_another_host_is_refused(tmp_path, path):
+    """serve's own routes (dist/, the event stream) check the Host as the editor's do: a
+    page that DNS-rebinds its name to 127.0.0.1 reads nothing of the leaflets."""
+    from leafpress.preview.server import Hub, Preview
+
+    dist = tmp_path / "dist"
+    (dist / "en").mkdir(parents=True)
+    (dist / "index.html").write_text("<html><body>catalogue</body></html>")
+    (dist / "en" / "leaf.pdf").write_bytes(b"%PDF-1.7 test")
+    preview = Client(Preview(dist, Hub(), Guard(PORT)))
+    response = preview.get(path, headers={"Host": f"attacker.example:{PORT}"})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        f"400 Bad Request: refused: the request is for 'attacker.example:{PORT}', not for "
+        f"this server (127.0.0.1:{PORT}, localhost:{PORT})\n")
+    assert preview.get("/en/leaf.pdf", headers={"Host": HOST}).get_data() == b"%PDF-1.7 test"
+
+
+def test_serve_hands_the_editor_every_request_under_edit(tmp_path, editor):
+    from leafpress.preview.server import Hub, Preview
+
+    preview = Client(Preview(tmp_path, Hub(), editor.guard, editor))
+    page = preview.get("/edit/", headers={"Host": HOST}).get_data(as_text=True)
+    assert f'<meta name="leafpress-token" content="{editor.token}">' in page
+    assert preview.get("/edit/", headers={"Host": f"attacker.example:{PORT}"}).status_code == 400
+    assert preview.post("/edit/written", headers={"Host": HOST, "Origin": ORIGIN}
+                        ).status_code == 403
+    assert editor.written == []

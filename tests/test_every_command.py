@@ -339,6 +339,8 @@ def every_command(project: Project, content: dict) -> None:
     git(project, "commit", "-q", "--allow-empty", "-am", "released")
     command(project, "diff", leaflets[0], "--since", "HEAD~1")
     command(project, "diff")  # each leaflet whose text changed since it was approved
+    command(project, "new", "started-here", "--title", "Started here")
+    command(project, "check")
 
 
 @SETTINGS
@@ -371,3 +373,6 @@ def test_every_command_on_the_machinery_fixture(fixture_built):
     command(project, "init", "cy", must_succeed=True)
     assert [path.name for path in sorted((dist / "review").glob("*.html"))] == [
         "alpha.html", "beta.html"]
+    command(project, "new", "gamma", "--title", "Gamma", "--audience", "clinician",
+            must_succeed=True)
+    command(project, "check", must_succeed=True)

@@ -260,3 +260,39 @@ def test_ctrl_c_stops_serve_even_when_its_keyboard_interrupt_is_lost(tmp_path):
     serve(project, tmp_path / "dist", BuildOptions(variants=("standard",), jobs=1), 0,
           log=lambda line: None, watch=watch)
     assert waited == [True]
+
+
+class _Browser:
+    def __init__(self, works: bool) -> None:
+        self.works, self.opened = works, []
+
+    def open(self, address):
+        with urllib.request.urlopen(address, timeout=10) as response:  # it listens already
+            self.opened.append((address, response.status))
+        return self.works
+
+
+@pytest.mark.parametrize("browser", [_Browser(True), _Browser(False), None, "terminal"],
+                         ids=["opened", "failed", "none", "terminal"])
+def test_serve_open_opens_the_editor_once_it_listens_or_says_there_is_no_browser(
+        tmp_path, monkeypatch, browser):
+    import webbrowser
+
+    def get():
+        if browser is None:
+            raise webbrowser.Error("could not locate runnable browser")
+        if browser == "terminal":  # lynx would take serve's terminal: never opened
+            return webbrowser.GenericBrowser(["false"])
+        return browser
+
+    monkeypatch.setattr(webbrowser, "get", get)
+    project = make_project(tmp_path / "project")
+    lines = []
+    serve(project, tmp_path / "dist", BuildOptions(variants=("standard",), jobs=1), 0,
+          log=lines.append, watch=lambda *folders, **settings: iter(()), open_editor=True)
+    address = re.search(r"http://127\.0\.0\.1:\d+/", lines[0])[0]
+    assert lines[1] == f"The editor is at {address}edit/"
+    opened = isinstance(browser, _Browser) and browser.works
+    assert (f"No web browser found here: open {address}edit/ in one" in lines) is not opened
+    if isinstance(browser, _Browser):
+        assert browser.opened == [(f"{address}edit/", 200)]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..build.pipeline import gather
 from ..build.plan import renderings
+from ..content.history import approval_gap
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..content.review import ReviewState
 from ..core.errors import Problem, ProblemCollector
@@ -34,14 +35,18 @@ class Surveyed:
     locales: dict[str, tuple[Translations, tuple[str, ...]] | str] = field(default_factory=dict)
 
 
-def survey(project: Project, brand_path: Path | None = None, locales=None
-           ) -> tuple[list[Surveyed], list[Problem]]:
+def survey(project: Project, brand_path: Path | None = None, locales=None,
+           cache: Path | None = None) -> tuple[list[Surveyed], list[Problem]]:
     """Read every leaflet and catalog; return what could be read, and every problem.
 
     ``locales`` (gettext names) narrows what is told of each leaflet to those languages.
+    With ``cache`` (a build's ``dist/.cache``), what is unchanged since the build read it
+    is not read again (memo.py): the editor's start page, shown again and again.
     """
     problems = ProblemCollector()
-    site = gather(project, brand_path, problems, warn=lambda message: None)
+    # Not the POT: whether it is current is check's to say, and a report shows nothing of it.
+    site = gather(project, brand_path, problems, warn=lambda message: None, cache=cache,
+                  pot=False)
     leaflets = {leaflet.path: leaflet for leaflet in site.leaflets} if site else {
         path: leaflet for path in project.leaflet_files()
         if (leaflet := problems.run(load_leaflet, path, project.root))}
@@ -100,16 +105,20 @@ def _counts(translations: Translations, used: tuple[str, ...]) -> dict:
             "percent": round(100 * counts["translated"] / len(used), 1)}
 
 
-def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None
+def leaflet_report(project: Project, today: datetime.date, brand_path: Path | None = None,
+                   cache: Path | None = None, readability: bool = True
                    ) -> tuple[list[dict], list[Problem]]:
-    """Describe every leaflet: version, review date and state, owner, translations."""
+    """Describe every leaflet: version, review date and state, approval, owner,
+    translations, and unless not ``readability`` its readability figures (the editor's
+    start page shows none: they are most of the time it takes); ``cache``: see `survey`."""
     from ..gates.quality import readability_figures
 
-    surveyed, problems = survey(project, brand_path)
+    surveyed, problems = survey(project, brand_path, cache=cache)
     readable = [item for item in surveyed if item.leaflet]
     translations = {state[0].locale: state[0] for item in readable
                     for state in item.locales.values() if isinstance(state, tuple)}
-    figures = readability_figures(project, [item.leaflet for item in readable], translations)
+    figures = readability_figures(project, [item.leaflet for item in readable], translations
+                                  ) if readability else {}
     report = []
     for item in surveyed:
         if item.leaflet is None:
@@ -123,10 +132,11 @@ def leaflet_report(project: Project, today: datetime.date, brand_path: Path | No
             "version": metadata.version, "published": metadata.published.isoformat(),
             "review_by": metadata.review_by.isoformat(),
             "review": {"state": review.state, "days": review.days, "text": review.describe()},
+            "approval": _approval(item.leaflet),
             "owner": metadata.owner.department,
             "translations": {tag: _counts(*state) if isinstance(state, tuple)
                              else {"error": state} for tag, state in item.locales.items()},
-            "readability": figures[item.leaflet.id],
+            **({"readability": figures[item.leaflet.id]} if readability else {}),
             "history": [{"version": entry.version, "date": entry.date.isoformat(),
                          "summary": entry.summary, "approver": entry.approver,
                          "patient_review": entry.patient_review and
@@ -134,6 +144,14 @@ def leaflet_report(project: Project, today: datetime.date, brand_path: Path | No
                         for entry in metadata.history or ()],
         })
     return report, problems
+
+
+def _approval(leaflet: LeafletFile) -> dict:
+    """Return whether the leaflet's current text is the approved one, and if not why
+    (`approval_gap`, the judgment ``check`` and the build share)."""
+    gap = approval_gap(leaflet)
+    state = "approved" if gap is None else "changed" if leaflet.leaflet.history else "never"
+    return {"state": state, "text": gap or f"version {leaflet.leaflet.version} approved"}
 
 
 def missing_texts(project: Project, brand_path: Path | None = None, locales=None

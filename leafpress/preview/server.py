@@ -14,8 +14,12 @@ sees the text first:
 
 A mistake (anything ``check`` reports) is sent to every open tab as an overlay with the
 same ``file:line: …`` lines; the last good files stay underneath, and the next good
-build clears it. The server listens on 127.0.0.1 only and serves nothing outside
-``dist/``.
+build clears it. The server listens on 127.0.0.1 only, answers only requests that name
+that address (``Host``), and serves nothing outside ``dist/`` but the editor, which it
+hands every request under ``/edit/`` (leafpress/editor/). It is werkzeug's threaded WSGI
+server (issue 22: a maintained framework rather than more ``http.server`` code): each
+request, and each tab's event stream, in a thread of its own, as the watcher and the
+builds run in theirs.
 
 Every file is served at its own address as it is in ``dist/`` (a PDF as
 ``application/pdf``), for ``GET`` and ``HEAD`` alike; a web page only gains the script
@@ -26,20 +30,27 @@ that reloads it. A PDF cannot run that script, so a page of its own shows it and
 from __future__ import annotations
 
 import html
-import http.server
 import json
 import re
 import shutil
 import signal
 import threading
 import time
+import webbrowser
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
 
 from ..build.manifest import read_manifest
 from ..core.errors import LeafletError
 from ..core.project import DRAFTS_DIR, Project
+from ..editor.app import PREFIX as EDITOR_PREFIX
+from ..editor.app import Editor
+from ..editor.guard import Guard
 
 EVENTS_PATH = "/__leafpress/events"
 SCRIPT_PATH = "/__leafpress/live.js"
@@ -95,6 +106,7 @@ PDF_PAGE = """<!DOCTYPE html>
 # A link to a PDF of dist/ in a served page: relative or from the root, never to another site.
 PDF_LINK = re.compile(rb'href="([^":?#]+\.pdf)"')
 HTML = "text/html; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
 
 
 @dataclass
@@ -153,76 +165,82 @@ class Hub:
             return State(self._state.version, self._state.problems, list(dict.fromkeys(changed)))
 
 
-def handler(dist: Path, hub: Hub) -> type[http.server.BaseHTTPRequestHandler]:
-    """Return a request handler serving ``dist`` (preview copies first) for ``hub``."""
-    root = dist.resolve()
-    preview = root / PREVIEW_DIR
+class Preview:
+    """The WSGI application of ``serve``: every file of ``dist`` (preview copies first), the
+    event stream open tabs follow, and the editor under ``/edit/`` (editor/app.py).
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    Every request must name the server's own address (``guard``), as the editor's do: a
+    page of another site that DNS-rebinds its name to 127.0.0.1 reads nothing of dist/.
+    """
 
-        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
-            if urlsplit(self.path).path == EVENTS_PATH:
-                return self._events()
-            self._send(*self._answer(), body=True)
+    def __init__(self, dist: Path, hub: Hub, guard: Guard, editor=None) -> None:
+        self.root = dist.resolve()
+        self.preview = self.root / PREVIEW_DIR
+        self.hub, self.guard, self.editor = hub, guard, editor
 
-        def do_HEAD(self) -> None:  # noqa: N802
-            """Answer with the headers a ``GET`` would give, and no body."""
-            if urlsplit(self.path).path == EVENTS_PATH:
-                return self._send_headers(200, "text/event-stream", None)
-            self._send(*self._answer(), body=False)
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        path = request.path
+        if self.editor is not None and (path == EDITOR_PREFIX or
+                                        path.startswith(EDITOR_PREFIX + "/")):
+            return self.editor(environ, start_response)  # it checks the Host itself
+        try:
+            self.guard.check_host(request)
+        except HTTPException as error:
+            response = _response(error.code, TEXT, f"{error.code} {error.name}: "
+                                 f"{error.description}\n".encode())
+        else:
+            if path == EVENTS_PATH:
+                response = _response(200, "text/event-stream", self._events())
+            else:
+                response = _response(*self._answer(path))
+        return response(environ, start_response)
 
-        def _answer(self) -> tuple[int, str, bytes]:
-            """Return the status, type and content of what the request names."""
-            address = urlsplit(self.path).path
-            path = unquote(address)
-            if path == SCRIPT_PATH:
-                return 200, "text/javascript", LIVE_SCRIPT.encode()
-            viewed = path.removeprefix(VIEW_PATH) if path.startswith(VIEW_PATH + "/") else None
-            file = _file(root, preview, viewed or path)
-            if file is None or (viewed and file.suffix != ".pdf"):
-                return 404, "text/plain; charset=utf-8", f"not found: {path}\n".encode()
-            if viewed:
-                page = PDF_PAGE.format(name=html.escape(file.name), path=html.escape(viewed),
-                                       address=html.escape(quote(viewed)), script=SCRIPT_PATH)
-                return 200, HTML, page.encode()
-            content = file.read_bytes()
-            if file.suffix == ".html":
-                content = _live(content, address)
-            return 200, _TYPES.get(file.suffix, "application/octet-stream"), content
+    def _answer(self, path: str) -> tuple[int, str, bytes]:
+        """Return the status, type and content of what the (decoded) ``path`` names."""
+        if path == SCRIPT_PATH:
+            return 200, "text/javascript", LIVE_SCRIPT.encode()
+        viewed = path.removeprefix(VIEW_PATH) if path.startswith(VIEW_PATH + "/") else None
+        file = _file(self.root, self.preview, viewed or path)
+        if file is None or (viewed and file.suffix != ".pdf"):
+            return 404, TEXT, f"not found: {path}\n".encode()
+        if viewed:
+            page = PDF_PAGE.format(name=html.escape(file.name), path=html.escape(viewed),
+                                   address=html.escape(quote(viewed)), script=SCRIPT_PATH)
+            return 200, HTML, page.encode()
+        content = file.read_bytes()
+        if file.suffix == ".html":
+            content = _live(content, quote(path))
+        return 200, _TYPES.get(file.suffix, "application/octet-stream"), content
 
-        def _send(self, status: int, kind: str, content: bytes, body: bool) -> None:
-            self._send_headers(status, kind, len(content))
-            if body:
-                self.wfile.write(content)
+    def _events(self):
+        """Yield each new state to a tab, and a comment every 15 s of quiet, which keeps
+        proxies and tabs awake; it ends when the tab is closed (the server stops writing)
+        or serve stops."""
+        version = None
+        while not self.hub.closed:
+            state = self.hub.wait(version)
+            if state.version == version:
+                yield b": still here\n\n"
+            else:
+                yield f"data: {state.as_json()}\n\n".encode()
+                version = state.version
 
-        def _send_headers(self, status: int, kind: str, length: int | None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            if length is not None:  # an event stream has none: it ends when the tab closes
-                self.send_header("Content-Length", str(length))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
 
-        def _events(self) -> None:
-            self._send_headers(200, "text/event-stream", None)
-            version = None
-            try:
-                while not hub.closed:
-                    state = hub.wait(version)
-                    if state.version == version:
-                        self.wfile.write(b": still here\n\n")  # keeps proxies and tabs awake
-                    else:
-                        self.wfile.write(f"data: {state.as_json()}\n\n".encode())
-                        version = state.version
-                    self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the tab was closed
+def _response(status: int, kind: str, content) -> Response:
+    """Return an answer that no browser keeps: every request must see the newest build.
 
-        def log_message(self, format: str, *arguments) -> None:
-            pass  # one line per request would drown the build's own lines
+    A ``HEAD`` request gets the headers of the ``GET`` and no body (werkzeug drops it);
+    an event stream (``content`` a generator) has no length and ends when the tab closes.
+    """
+    return Response(content, status=status, content_type=kind,
+                    headers={"Cache-Control": "no-store"},
+                    direct_passthrough=not isinstance(content, bytes))
 
-    return Handler
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *arguments) -> None:
+        pass  # one line per request would drown the build's own lines
 
 
 _TYPES = {".html": HTML, ".pdf": "application/pdf", ".css": "text/css",
@@ -317,17 +335,24 @@ def touched(project: Project, brand_dir: Path, paths: list[Path]) -> Selection |
     return Selection(frozenset(leaflets) or None, frozenset(locales) or None)
 
 
-def serve_forever(dist: Path, hub: Hub, port: int) -> http.server.ThreadingHTTPServer:
-    """Start serving ``dist`` on 127.0.0.1:``port`` in a thread; return the server."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler(dist, hub))
-    server.daemon_threads = True
+def serve_forever(dist: Path, hub: Hub, port: int, editor=None) -> BaseWSGIServer:
+    """Start serving ``dist`` on 127.0.0.1:``port`` in a thread; return the server.
+
+    ``editor``, if given, makes the editor from the server's `Guard` (its address and
+    token, known once the port is): it answers every request under ``/edit/``.
+    """
+    server = make_server("127.0.0.1", port, None, threaded=True, request_handler=_Quiet)
+    guard = Guard(server.server_port)
+    server.app = Preview(dist, hub, guard, editor(guard) if editor else None)
     threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
     return server
 
 
-def serve(project: Project, dist: Path, options, port: int, log=print, watch=None) -> None:
-    """Build, serve ``dist`` on 127.0.0.1:``port``, and rebuild what each change touches
-    until interrupted (Ctrl-C), with the render workers kept warm throughout."""
+def serve(project: Project, dist: Path, options, port: int, log=print, watch=None,
+          open_editor: bool = False) -> None:
+    """Build, serve ``dist`` and the editor on 127.0.0.1:``port``, and rebuild what each
+    change touches until interrupted (Ctrl-C), with the render workers kept warm
+    throughout; with ``open_editor``, open the editor in a browser once it listens."""
     import watchfiles
 
     from ..build.workers import RenderPool
@@ -335,13 +360,19 @@ def serve(project: Project, dist: Path, options, port: int, log=print, watch=Non
     brand_dir = (options.brand or project.brand_file).resolve().parent
     folders = [project.leaflets_dir, project.locales_dir, project.templates_dir, brand_dir]
     hub = Hub()
-    server = serve_forever(dist, hub, port)
-    log(f"Serving {dist} at http://127.0.0.1:{server.server_address[1]}/ "
-        f"(Ctrl-C stops)")
+    server = serve_forever(dist, hub, port, lambda guard: Editor(project, options, guard,
+                                                                 dist=dist))
+    address = f"http://127.0.0.1:{server.server_port}/"
+    log(f"Serving {dist} at {address} (Ctrl-C stops)")
+    log(f"The editor is at {address}edit/")
+    if open_editor:
+        _open(f"{address}edit/", log)
     stop = threading.Event()
     previous = _stop_on_ctrl_c(stop)
+    editor = server.app.editor
     try:
         with RenderPool(options.jobs) as pool:
+            editor.pool = pool  # started after the server: PDF previews wait for it
             rebuild = _Rebuild(project, dist, options, pool, hub, log)
             rebuild(Selection())
             for changes in (watch or watchfiles.watch)(*folders, stop_event=stop,
@@ -352,6 +383,7 @@ def serve(project: Project, dist: Path, options, port: int, log=print, watch=Non
     except KeyboardInterrupt:
         pass
     finally:
+        editor.pool = None
         stop.set()
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -359,6 +391,21 @@ def serve(project: Project, dist: Path, options, port: int, log=print, watch=Non
         server.shutdown()
         server.server_close()
     log("Stopped.")
+
+
+def _open(address: str, log) -> None:
+    """Open ``address`` in the default browser, or say in one line that there is none.
+
+    A browser of the terminal (lynx, w3m: what `webbrowser` finds without a desktop)
+    counts as none: it would take serve's terminal and hold serve until it ends.
+    """
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        browser = None
+    if browser is None or type(browser) is webbrowser.GenericBrowser or \
+            not browser.open(address):
+        log(f"No web browser found here: open {address} in one")
 
 
 def _stop_on_ctrl_c(stop: threading.Event):
