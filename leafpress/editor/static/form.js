@@ -226,8 +226,9 @@ function number(item) { return kids(owner(item)).indexOf(item) + 1; }
 
 function whereOf(node) {
   const parts = [];
-  for (let at = node; at; at = owner(at)) {
-    parts.unshift(at.dataset.key !== undefined ? at.dataset.key : number(at) - 1);
+  for (let at = node; at; at = owner(at)) {  // (the keys a mapping lacks have neither)
+    if ("item" in at.dataset) parts.unshift(number(at) - 1);
+    else if (at.dataset.key !== undefined) parts.unshift(at.dataset.key);
   }
   return parts.reduce((text, part) => typeof part === "number" ? `${text}[${part}]`
                                                                  : text ? `${text}.${part}` : part, "");
