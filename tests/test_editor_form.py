@@ -230,7 +230,7 @@ def test_a_block_of_each_type_can_be_added(project, served, chromium, monkeypatc
             list.querySelector("[data-do='add-block']").click(); true }}""")
         number = len(expected["sections"][0]["blocks"])
         where = f"sections[0].blocks[{number}]"
-        assert chromium.evaluate(f"document.activeElement.id") == \
+        assert chromium.evaluate("document.activeElement.id") == \
             f"f-sections-0-blocks-{number}-type"
         # Every field the block needs, in order, with a text of its own.
         chromium.evaluate(f"""{{
@@ -488,6 +488,23 @@ def test_saving_writes_the_leaflet(draft_editor, served, chromium):
     assert chromium.evaluate("JSON.parse(document.getElementById('leaflet-page')"
                              ".textContent).base") != digest(path)  # the page's first base
     assert chromium.evaluate("leafletForm.page.base") == digest(path)
+
+
+def test_a_save_with_a_mistake_writes_nothing_and_says_where(draft_editor, served, chromium):
+    path = draft_editor.project.leaflets_dir / "beta.yaml"
+    before = path.read_bytes()
+    open_form(chromium, served, "beta")
+    type_into(chromium, "f-version", "two")
+    click(chromium, "#save")
+    wait(chromium, "document.getElementById('status').textContent.startsWith('Not saved')")
+    assert chromium.evaluate("document.getElementById('status').textContent") == (
+        "Not saved: 1 error to put right first, each shown beside its field (nothing was "
+        "written).")
+    beside = chromium.evaluate("document.getElementById('f-version-problems').innerText")
+    assert beside == "Error: expected " + schema.PATTERN_MEANINGS[schema.VERSION_PATTERN] + \
+        ", got 'two'"
+    assert path.read_bytes() == before
+    assert chromium.evaluate("leafletForm.dirty()") is True
 
 
 def test_a_file_changed_on_disk_is_not_overwritten_and_nothing_typed_is_lost(

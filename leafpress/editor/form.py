@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 from ..content import schema
 from ..content.yamlfile import dotted, read_yaml
 from . import pages
-from .fields import BlockType, Field, block_types, leaflet_fields
+from .fields import BlockType, Field, leaflet_fields
 from .saving import digest
 
 _ABSENT = object()
@@ -202,4 +202,3 @@ def _id(where: str) -> str:
 
 RULES = [Rule("/leaflets/<leaflet>", endpoint=form_page, methods=["GET"])]
 
-__all__ = ["RULES", "block_types", "form_page"]
