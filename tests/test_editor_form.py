@@ -468,6 +468,11 @@ def test_a_mistake_is_shown_beside_its_field_and_the_preview_follows(draft_edito
     slot = "document.getElementById('f-sections-0-blocks-0-paragraph-problems')"
     message = wait(chromium, f"{slot}.innerText")
     assert message.startswith("Error: ") and "**" in message
+    # A leaflet with an error has no web page: the last one stays, and the page says so.
+    assert chromium.evaluate("document.getElementById('preview').srcdoc").startswith(
+        "<!DOCTYPE html>")
+    assert chromium.evaluate("document.getElementById('preview-status').textContent"
+                             ).startswith("Not updated: ")
     assert chromium.accessibility_violations() == []
     type_into(chromium, "f-sections-0-blocks-0-paragraph", "A new paragraph, typed here.")
     wait(chromium, "document.getElementById('preview').srcdoc.includes('typed here')")

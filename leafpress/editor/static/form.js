@@ -54,8 +54,13 @@ const leafletForm = {
       if (ok) {
         showProblems(reply.problems);
         showGrades(reply.grades, reply.max_grade);
-        showPreview(reply.preview);
-        say("preview-status", "The web page as it will be published, updated as you type.");
+        if (reply.preview) {
+          showPreview(reply.preview);
+          say("preview-status", "The web page as it will be published, updated as you type.");
+        } else {  // a leaflet with errors has no web page: the last one stays
+          say("preview-status", "Not updated: the preview shows the leaflet as it was before " +
+              "the errors shown beside the fields; put them right to see your changes.");
+        }
       } else {
         say("preview-status", `No preview: the editor answered ${status}` +
             (reply.problems ? "" : `: ${reply}`));
