@@ -187,6 +187,13 @@ def test_a_new_block_type_appears_in_the_form_with_no_editor_change(project, mon
     assert '<p class="hint" id="f-new-0-by-hint">Who said it</p>' in text
 
 
+def test_the_figure_field_suggests_the_figures_beside_the_leaflet_and_the_brand(project):
+    page = Client(editor_of(project, 8765)).get("/edit/leaflets/alpha",
+                                                headers={"Host": "127.0.0.1:8765"})
+    assert ('<datalist id="figure-files"><option value="logo.svg"></option>'
+            '<option value="square.svg"></option></datalist>') in page.get_data(as_text=True)
+
+
 def test_a_leaflet_that_cannot_be_read_is_shown_with_its_problem(project):
     broken = project.leaflets_dir / "broken.yaml"
     broken.write_text("id: broken\ntitle: [unclosed\n", "utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Rule
@@ -48,7 +49,8 @@ def form_page(editor, request: Request, leaflet: str) -> Response:
     return pages.page("form.html.j2", editor.token, page=page,
                       title=title if isinstance(title, str) and title else leaflet,
                       nodes=children(fields, document.data, ""),
-                      templates=templates(fields), figures=_figures(path.parent),
+                      templates=templates(fields),
+                      figures=_figures(path.parent, Path(editor.options.brand).parent),
                       problems=[str(problem) for problem in problems], readable=True)
 
 
@@ -186,10 +188,12 @@ def _fits(field: Field, value) -> bool:
     return isinstance(value, list)
 
 
-def _figures(folder) -> list[str]:
-    """The figure files beside the leaflet, for the figure field's suggestions."""
-    return sorted(path.name for path in folder.iterdir()
-                  if path.is_file() and re.match(schema.FIGURE_PATTERN, path.name))
+def _figures(*folders: Path) -> list[str]:
+    """The figure files beside the leaflet and the brand file (where check looks for
+    them), for the figure field's suggestions."""
+    return sorted({path.name for folder in folders if folder.is_dir()
+                   for path in folder.iterdir()
+                   if path.is_file() and re.match(schema.FIGURE_PATTERN, path.name)})
 
 
 def _join(where: str, key: str) -> str:
