@@ -570,3 +570,21 @@ def test_a_figure_is_uploaded_and_its_name_fills_the_field(draft_editor, served,
         == "drawn.svg"
     assert (draft_editor.project.leaflets_dir / "drawn.svg").read_bytes() == \
         picture.read_bytes()
+
+
+def test_a_figure_check_refuses_is_refused_beside_the_field(draft_editor, served, chromium,
+                                                            tmp_path):
+    text = tmp_path / "bag.png"
+    text.write_text("a shopping list\n", "utf-8")
+    open_form(chromium, served, "alpha")
+    found = chromium.send("Runtime.evaluate", session=True, expression=(
+        "document.getElementById('f-sections-2-blocks-1-figure-file')"))
+    chromium.send("DOM.setFileInputFiles", session=True, files=[str(text)],
+                  objectId=found["result"]["objectId"])
+    beside = wait(chromium, "document.getElementById("
+                            "'f-sections-2-blocks-1-figure-problems').innerText")
+    assert beside == ("Error: the figure file 'bag.png' is text, not a PNG image; export the "
+                      "figure as PNG or SVG")
+    assert chromium.evaluate("document.getElementById('f-sections-2-blocks-1-figure').value") \
+        == "square.svg"
+    assert not (draft_editor.project.leaflets_dir / "bag.png").exists()
