@@ -16,7 +16,7 @@ from werkzeug.routing import Map, Rule, Submount
 from werkzeug.wrappers import Request, Response
 
 from ..core.project import Project
-from . import pages, start
+from . import draft, pages, start
 from .guard import Guard
 
 PREFIX = "/edit"
@@ -43,7 +43,7 @@ class Editor:
     def __post_init__(self) -> None:
         # Submount copies each rule, so that every editor (a test makes many) has its own.
         self.rules = Map([Submount(PREFIX, [Rule("/static/<name>", endpoint=_static),
-                                            *start.RULES])])
+                                            *start.RULES, *draft.RULES])])
 
     @property
     def token(self) -> str:

@@ -1,0 +1,375 @@
+"""The leaflet form's server side: checking a draft as ``check`` checks the leaflet, its
+preview as the build renders it, its PDF, saving it, and uploading a figure.
+
+Every route takes the form's data (``{"leaflet": data, "base": digest}``, the data in
+the shape `read_yaml` reads) and turns it into the file's text with source.py. The text
+is checked as the leaflet it would become: loaded by `load_leaflet` from a trial copy
+whose folder holds the figures the real file would find, its messages naming the real
+file, with the quality gates' warnings for it. Nothing is written unless it has no error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from werkzeug.exceptions import BadRequest, Conflict, NotFound
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from ..build.plan import Site, renderings
+from ..content.brand import load_brand
+from ..content.figure import check_content, describe
+from ..content.history import release_problem, unapproved_problem
+from ..content.leaflet import LeafletFile, figure_folders, load_leaflet
+from ..content.review import review_problems
+from ..content.schema import FIGURE_PATTERN, ID_PATTERN, PATTERN_MEANINGS
+from ..content.yamlfile import MAX_DEPTH, dotted
+from ..core.errors import LeafletError, Problem, ProblemCollector, in_line_order
+from ..core.memo import Memo
+from ..core.project import (ASSETS_DIR, SOURCE_LOCALE, VARIANTS, Project, bcp47,
+                            inside_project, output_path, relative_link)
+from ..gates import readability
+from ..gates.quality import quality_problems
+from ..gates.texts import THRESHOLDS, placed_texts
+from ..rendering.document import render_html, template_environment
+from . import saving, source
+
+JSON = "application/json"
+
+
+@dataclass
+class Draft:
+    """A leaflet as the form has it: its file's text, and what ``check`` says of it."""
+
+    path: Path
+    text: str
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    leaflet: LeafletFile | None = None  # when it validates, with the real file's path
+
+    def problems(self) -> list[dict]:
+        return [_as_json(problem, "error") for problem in self.errors] + \
+            [_as_json(problem, "warning") for problem in self.warnings]
+
+
+def _as_json(problem: Problem, severity: str) -> dict:
+    return {"where": problem.where, "line": problem.line, "message": str(problem),
+            "text": problem.message, "severity": severity}
+
+
+def check_draft(project: Project, brand_file: Path, path: Path, data,
+                today: datetime.date | None = None) -> Draft:
+    """Return the draft ``data`` of the leaflet at ``path``, checked as ``check`` would
+    check it as that file (and its quality-gate warnings, and its approval's state)."""
+    shown = project.relative(path)
+    structure = structure_problems(data, shown)
+    if structure:
+        return Draft(path, "", structure)
+    try:
+        original = path.read_text("utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        original = ""
+    try:
+        text = source.applied(original, data)
+    except Exception:  # noqa: BLE001 - a file ruamel cannot read: written afresh
+        text = source.applied("", data)
+    draft = Draft(path, text)
+    try:
+        draft.leaflet = _trial(project, path, text)
+    except LeafletError as error:
+        draft.errors = [dataclasses.replace(problem, path=shown) for problem in error.problems]
+        return draft
+    leaflet = draft.leaflet
+    collector = ProblemCollector()
+    found = [problem for problem in (release_problem(leaflet, shown),
+                                     unapproved_problem(leaflet, shown)) if problem]
+    overdue, due = review_problems([leaflet], today or datetime.date.today(), project.relative)
+    found += overdue + due
+    found += quality_problems(project, [leaflet], [], collector)
+    draft.warnings = in_line_order(found)
+    draft.errors = collector.problems
+    return draft
+
+
+def structure_problems(data, shown: str) -> list[Problem]:
+    """Return what makes ``data`` no leaflet file at all: not a mapping, a value that is
+    neither text, a list nor a mapping, nesting deeper than a file may."""
+    if not isinstance(data, dict):
+        return [Problem(shown, None, f"the top level must be a mapping of keys, got "
+                                     f"{_kind(data)}")]
+    problems: list[Problem] = []
+
+    def walk(value, location, depth):
+        if depth > MAX_DEPTH:
+            problems.append(Problem(shown, None, f"expected at most {MAX_DEPTH} levels of "
+                                                 "nesting, got more", dotted(location)))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*location, key), depth + 1)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*location, index), depth + 1)
+        elif value is not None and not isinstance(value, str):
+            problems.append(Problem(shown, None, f"expected text, a list or a mapping, got "
+                                                 f"{_kind(value)}", dotted(location)))
+
+    walk(data, (), 0)
+    return problems
+
+
+def _kind(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "an empty value"
+    return f"the {type(value).__name__ if not isinstance(value, bool) else 'boolean'} " \
+           f"{json.dumps(value)}"
+
+
+def _trial(project: Project, path: Path, text: str) -> LeafletFile:
+    """Load ``text`` as the leaflet at ``path`` from a trial copy beside copies of the
+    figures the real file would find; return it with the real file's paths."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        trial = root / "leaflets" / path.name
+        trial.parent.mkdir()
+        (root / "brand").mkdir()
+        trial.write_text(text, "utf-8")
+        real = {}
+        for name in _figure_names(text):
+            for real_folder, trial_folder in zip(figure_folders(path, project.root),
+                                                 figure_folders(trial, root)):
+                found = real_folder / name
+                if found.is_file():
+                    real[name] = found
+                    if inside_project(found, project.root):
+                        shutil.copyfile(found, trial_folder / name)
+                    else:  # the trial says "outside the project" as check would
+                        os.symlink(found.resolve(), trial_folder / name)
+                    break
+        loaded = load_leaflet(trial, root)
+        return dataclasses.replace(loaded, path=path, figures={
+            name: real[name] for name in loaded.figures})
+
+
+def _figure_names(text: str) -> set[str]:
+    """Return the figure file names a leaflet's text names (checked by the schema)."""
+    return {name for name in re.findall(r"figure:\s*['\"]?([A-Za-z0-9_][A-Za-z0-9_.-]*)",
+                                        text) if re.fullmatch(FIGURE_PATTERN, name)}
+
+
+def grades(leaflet: LeafletFile) -> dict[str, float | None]:
+    """Return the Flesch–Kincaid grade of each section, by its index (None: no text)."""
+    texts = placed_texts(leaflet)
+    readability.prepare(texts)
+    measured = {str(section["index"]): section["grade"]
+                for section in readability.figures(texts)["sections"]}
+    return {str(index): measured.get(str(index))
+            for index in range(len(leaflet.leaflet.sections))}
+
+
+# Rendering ---------------------------------------------------------------------------------
+
+def _site(editor, leaflet: LeafletFile) -> Site:
+    project = editor.project
+    brand_file = _brand_file(editor)
+    brand = load_brand(brand_file, project.relative(brand_file))
+    from ..build.remembered import remembered_translations
+
+    memo = Memo.in_cache(editor.dist / ".cache" if editor.dist else None)
+    translations = {}
+    for locale in project.locales():
+        try:
+            translations[locale], _ = remembered_translations(memo, project, locale)
+        except LeafletError:
+            continue  # check says why; the preview is shown without that language
+    return Site(project, brand, [leaflet], translations)
+
+
+def _english(site: Site, leaflet: LeafletFile, environment, medium: str):
+    """Return the English rendering of ``leaflet`` as the build makes it for ``medium``."""
+    problems = ProblemCollector()
+    for translations, rendered in renderings(site, environment, leaflet, problems):
+        if translations.locale != SOURCE_LOCALE:
+            continue
+        if medium == "print":
+            return rendered
+        return render_html(environment, site.project, leaflet, site.brand, translations,
+                           list(rendered.others), medium="screen")
+    problems.raise_if_any()
+    raise LeafletError.at(site.project.relative(leaflet.path), None, "cannot be rendered")
+
+
+def preview_page(editor, leaflet: LeafletFile) -> str:
+    """Return the leaflet's English web page, its assets linked from the served dist."""
+    site = _site(editor, leaflet)
+    page = _english(site, leaflet, template_environment(editor.project), "screen")
+    assets = relative_link(output_path(leaflet.id, bcp47(SOURCE_LOCALE), VARIANTS[0],
+                                       "screen"), ASSETS_DIR)
+    # In an iframe's srcdoc the page has the editor's address: links go from dist's root.
+    return page.html.replace(f"{assets}/", f"/{ASSETS_DIR}/")
+
+
+def leaflet_pdf(editor, leaflet: LeafletFile) -> bytes:
+    """Return the leaflet's standard English PDF, rendered as the build renders it."""
+    from ..build.workers import Task, render
+    from ..rendering.fonts import cache_dir, characters, font_faces, subsets
+
+    site = _site(editor, leaflet)
+    rendered = _english(site, leaflet, template_environment(editor.project), "print")
+    dist = editor.dist or Path(tempfile.gettempdir()) / "leafpress-editor"
+    fonts_dir = cache_dir(dist)
+    made = subsets(characters(rendered.html), fonts_dir)
+    project = editor.project
+    with tempfile.TemporaryDirectory() as folder:
+        task = Task(html=rendered.html, font_faces=font_faces(made), subsets=made,
+                    allowed_dirs=(project.templates_dir, site.brand.path.parent, fonts_dir),
+                    identifier=f"{leaflet.id}/{bcp47(SOURCE_LOCALE)}/{VARIANTS[0]}/editor",
+                    shown=f"{project.relative(leaflet.path)} [{bcp47(SOURCE_LOCALE)}]",
+                    target=Path(folder) / "leaflet.pdf")
+        if editor.pool is not None:
+            outcome = next(iter(editor.pool.render_all([task])))[1]
+        else:
+            outcome = render(task)
+        if isinstance(outcome, LeafletError):
+            raise outcome
+        return task.target.read_bytes()
+
+
+# Routes -------------------------------------------------------------------------------------
+
+def _brand_file(editor) -> Path:
+    return (editor.options.brand or editor.project.brand_file).resolve()
+
+
+def _leaflet_path(editor, leaflet_id: str) -> Path:
+    path = editor.project.leaflets_dir / f"{leaflet_id}.yaml"
+    if not re.fullmatch(ID_PATTERN, leaflet_id) or not path.is_file():
+        raise NotFound(f"no leaflet {leaflet_id!r}: there is no "
+                       f"{editor.project.relative(path)}")
+    return path
+
+
+def _body(request: Request) -> tuple[object, str]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "leaflet" not in body or \
+            not isinstance(body.get("base", ""), str):
+        raise BadRequest('expected a JSON body {"leaflet": …, "base": "…"}')
+    return body["leaflet"], body.get("base", "")
+
+
+def _json(value, status: int = 200) -> Response:
+    return Response(json.dumps(value, ensure_ascii=False), status=status, content_type=JSON,
+                    headers={"Cache-Control": "no-store"})
+
+
+def _checked(editor, request: Request, leaflet_id: str) -> tuple[Draft, str]:
+    path = _leaflet_path(editor, leaflet_id)
+    data, base = _body(request)
+    return check_draft(editor.project, _brand_file(editor), path, data), base
+
+
+def check_route(editor, request: Request, leaflet_id: str) -> Response:
+    """Check the form's draft: every problem, each section's grade, the page's preview."""
+    draft, _ = _checked(editor, request, leaflet_id)
+    reply = {"problems": draft.problems(), "grades": {},
+             "max_grade": THRESHOLDS["max_grade"], "preview": ""}
+    if draft.leaflet is not None:
+        reply["grades"] = grades(draft.leaflet)
+        try:
+            reply["preview"] = preview_page(editor, draft.leaflet)
+        except LeafletError as error:
+            reply["problems"] += [_as_json(problem, "error") for problem in error.problems]
+    return _json(reply)
+
+
+def pdf_route(editor, request: Request, leaflet_id: str) -> Response:
+    """Return the draft's standard English PDF, or its errors."""
+    draft, _ = _checked(editor, request, leaflet_id)
+    if draft.errors or draft.leaflet is None:
+        return _json({"problems": draft.problems()}, 422)
+    try:
+        pdf = leaflet_pdf(editor, draft.leaflet)
+    except LeafletError as error:
+        return _json({"problems": [_as_json(problem, "error") for problem in error.problems]},
+                     422)
+    return Response(pdf, content_type="application/pdf",
+                    headers={"Cache-Control": "no-store",
+                             "Content-Disposition": f'inline; filename="{leaflet_id}.pdf"'})
+
+
+def save_route(editor, request: Request, leaflet_id: str) -> Response:
+    """Write the draft into its file if it has no error and the file is still ``base``."""
+    draft, base = _checked(editor, request, leaflet_id)
+    if draft.errors or draft.leaflet is None:
+        return _json({"problems": draft.problems()}, 422)
+    try:
+        digest = saving.save(editor.project, _brand_file(editor), draft.path,
+                             draft.text.encode("utf-8"), base)
+    except Conflict as conflict:
+        return _json({"conflict": conflict.description}, 409)
+    return _json({"base": digest, "problems": draft.problems()})
+
+
+def figure_route(editor, request: Request, leaflet_id: str) -> Response:
+    """Check an uploaded figure as ``check`` would, and save it beside the leaflet."""
+    path = _leaflet_path(editor, leaflet_id)
+    shown = editor.project.relative(path)
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest('expected a figure file in the form field "file"')
+    name = figure_name(upload.filename or "")
+    if name is None:
+        return _json({"problems": [_as_json(Problem(
+            shown, None, f"expected {PATTERN_MEANINGS[FIGURE_PATTERN]}, got "
+                         f"{upload.filename!r}"), "error")]}, 422)
+    content = upload.read()
+    result = check_content(content, name)
+    if result.errors:
+        return _json({"problems": [_as_json(Problem(shown, None, describe(name, finding)),
+                                            "error") for finding in result.errors]}, 422)
+    target = path.parent / name
+    if target.exists() and target.read_bytes() != content:
+        return _json({"problems": [_as_json(Problem(
+            shown, None, f"a different figure file {name!r} is already beside the leaflet; "
+                         "rename your file and upload it again, or delete the other one"),
+            "error")]}, 422)
+    if not target.exists():
+        try:
+            saving.save(editor.project, _brand_file(editor), target, content, "")
+        except Conflict as conflict:
+            return _json({"conflict": conflict.description}, 409)
+    return _json({"name": name, "problems": [
+        _as_json(Problem(shown, None, describe(name, finding)), "warning")
+        for finding in result.advice]})
+
+
+def figure_name(filename: str) -> str | None:
+    """Return an uploaded file's name made a figure's (FIGURE_PATTERN), or None if it is
+    not an SVG or PNG file."""
+    name = Path(filename.replace("\\", "/")).name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() not in ("svg", "png"):
+        return None
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "figure"
+    stem = re.sub(r"^[.-]+", "", stem) or "figure"
+    name = f"{stem}.{suffix.lower()}"
+    return name if re.fullmatch(FIGURE_PATTERN, name) else None
+
+
+RULES = [
+    Rule("/leaflets/<leaflet_id>/check", endpoint=check_route, methods=["POST"]),
+    Rule("/leaflets/<leaflet_id>/pdf", endpoint=pdf_route, methods=["POST"]),
+    Rule("/leaflets/<leaflet_id>/save", endpoint=save_route, methods=["POST"]),
+    Rule("/leaflets/<leaflet_id>/figures", endpoint=figure_route, methods=["POST"]),
+]
