@@ -343,8 +343,16 @@ def _set_token(slot, token) -> None:
     entry[index] = token
 
 
-def _split(token) -> tuple[str, str]:
-    """Split a trailing comment into the end of its own line and the lines after it."""
+def _is_block_scalar(slot) -> bool:
+    collection, key, _ = slot
+    return isinstance(collection[key], (FoldedScalarString, LiteralScalarString))
+
+
+def _split(token, after_block_scalar: bool) -> tuple[str, str]:
+    """Split a trailing comment into the end of its own line and the lines after it (a
+    block scalar's own lines end before its comment)."""
+    if after_block_scalar:
+        return "", _as_lines(token)
     value = token.value
     first, newline, rest = value.partition("\n")
     return first + newline, rest
@@ -387,7 +395,7 @@ def _leads(collection, keys: list) -> dict:
             slot = (collection, key, 2 if isinstance(collection, CommentedMap) else 0)
         token = _tokens_at(slot)
         if isinstance(token, CommentToken):
-            own, after = _split(token)
+            own, after = _split(token, _is_block_scalar(slot))
             if after:
                 if own.strip():
                     token.value = own  # the comment at the end of the child's own line stays
@@ -429,5 +437,6 @@ def _attach(collection, keys: list, leads: dict, tail: str | None = None) -> Non
         if isinstance(token, CommentToken):
             token.value += after
         else:
-            _set_token(slot, CommentToken("\n" + after, CommentMark(0)))
+            start = "" if _is_block_scalar(slot) else "\n"
+            _set_token(slot, CommentToken(start + after, CommentMark(0)))
 
