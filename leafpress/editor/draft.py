@@ -10,6 +10,7 @@ file, with the quality gates' warnings for it. Nothing is written unless it has 
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import datetime
 import json
@@ -17,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,19 +138,30 @@ def _kind(value) -> str:
            f"{json.dumps(value)}"
 
 
+# Trial copies go into one folder of this process's, emptied before each: making and
+# removing a temporary folder at each keystroke's check cost more than the check.
+_TRIAL_LOCK = threading.Lock()
+_TRIAL_ROOT: list[Path] = []
+
+
 def _trial(project: Project, path: Path, text: str) -> LeafletFile:
     """Load ``text`` as the leaflet at ``path`` from a trial copy beside copies of the
     figures the real file would find; return it with the real file's paths."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
+    with _TRIAL_LOCK:
+        if not _TRIAL_ROOT:
+            _TRIAL_ROOT.append(Path(tempfile.mkdtemp(prefix="leafpress-editor-")))
+            atexit.register(shutil.rmtree, _TRIAL_ROOT[0], True)
+        root = _TRIAL_ROOT[0]
         trial = root / "leaflets" / path.name
-        trial.parent.mkdir()
-        (root / "brand").mkdir()
+        folders = figure_folders(trial, root)
+        for folder in folders:
+            folder.mkdir(exist_ok=True)
+            for old in folder.iterdir():
+                old.unlink()
         trial.write_text(text, "utf-8")
         real = {}
         for name in _figure_names(text):
-            for real_folder, trial_folder in zip(figure_folders(path, project.root),
-                                                 figure_folders(trial, root)):
+            for real_folder, trial_folder in zip(figure_folders(path, project.root), folders):
                 found = real_folder / name
                 if found.is_file():
                     real[name] = found
@@ -210,10 +223,26 @@ def _english(site: Site, leaflet: LeafletFile, environment, medium: str):
     raise LeafletError.at(site.project.relative(leaflet.path), None, "cannot be rendered")
 
 
+# One template environment per templates folder: Jinja compiles a template once and
+# reloads it when its file changes. Rendering installs its texts' lookup in it, so one
+# rendering at a time.
+_ENVIRONMENTS: dict[Path, object] = {}
+_RENDER_LOCK = threading.Lock()
+
+
+def _rendered(editor, leaflet: LeafletFile, medium: str):
+    site = _site(editor, leaflet)
+    with _RENDER_LOCK:
+        environment = _ENVIRONMENTS.get(editor.project.templates_dir)
+        if environment is None:
+            environment = _ENVIRONMENTS[editor.project.templates_dir] = \
+                template_environment(editor.project)
+        return site, _english(site, leaflet, environment, medium)
+
+
 def preview_page(editor, leaflet: LeafletFile) -> str:
     """Return the leaflet's English web page, its assets linked from the served dist."""
-    site = _site(editor, leaflet)
-    page = _english(site, leaflet, template_environment(editor.project), "screen")
+    _, page = _rendered(editor, leaflet, "screen")
     assets = relative_link(output_path(leaflet.id, bcp47(SOURCE_LOCALE), VARIANTS[0],
                                        "screen"), ASSETS_DIR)
     # In an iframe's srcdoc the page has the editor's address: links go from dist's root.
@@ -225,8 +254,7 @@ def leaflet_pdf(editor, leaflet: LeafletFile) -> bytes:
     from ..build.workers import Task, render
     from ..rendering.fonts import cache_dir, characters, font_faces, subsets
 
-    site = _site(editor, leaflet)
-    rendered = _english(site, leaflet, template_environment(editor.project), "print")
+    site, rendered = _rendered(editor, leaflet, "print")
     dist = editor.dist or Path(tempfile.gettempdir()) / "leafpress-editor"
     fonts_dir = cache_dir(dist)
     made = subsets(characters(rendered.html), fonts_dir)
