@@ -240,3 +240,42 @@ def test_the_pdf_of_a_draft_holds_its_text(editor, tmp_path):
     response = _send(editor, "pdf", data)
     assert response.status_code == 422
     assert response.get_json()["problems"][0]["where"] == "sections[0].blocks[0].paragraph"
+
+
+def test_a_character_no_font_can_draw_is_the_error_check_gives(editor):
+    path, data = _alpha(editor)
+    data["sections"][0]["blocks"][0]["paragraph"] = "A smile \U0001F642 in a paragraph."
+    reply = _send(editor, "check", data).get_json()
+    errors = [problem["message"] for problem in reply["problems"]
+              if problem["severity"] == "error"]
+    assert len(errors) == 2 and all("U+1F642" in error for error in errors)  # en, zh-Hans
+    before = path.read_bytes()
+    path.write_text(source.applied(before.decode(), data), "utf-8")
+    assert errors == [line for line in _check_lines(editor.project, "leaflets/alpha.yaml")
+                      if "U+1F642" in line]
+    path.write_bytes(before)
+    assert _send(editor, "save", data).status_code == 422
+    assert path.read_bytes() == before
+
+
+class _Pool:
+    """Serve's warm RenderPool, as far as the editor uses it: it renders in this process
+    and notes each task."""
+
+    def __init__(self):
+        self.tasks = []
+
+    def render_all(self, tasks):
+        from leafpress.build.workers import render
+
+        for task in tasks:
+            self.tasks.append(task)
+            yield task, render(task)
+
+
+def test_the_pdf_is_rendered_in_serves_pool_when_there_is_one(editor, tmp_path):
+    editor.pool = _Pool()
+    _, data = _alpha(editor)
+    response = _send(editor, "pdf", data)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert [task.identifier for task in editor.pool.tasks] == ["alpha/en/standard/editor"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import datetime
+import itertools
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ..build.plan import Site, renderings
+from ..build.remembered import remembered_translations
 from ..content.brand import load_brand
 from ..content.figure import check_content, describe
 from ..content.history import release_problem, unapproved_problem
@@ -41,7 +43,9 @@ from ..core.project import (ASSETS_DIR, SOURCE_LOCALE, VARIANTS, Project, bcp47,
 from ..gates import readability
 from ..gates.quality import quality_problems
 from ..gates.texts import THRESHOLDS, placed_texts
+from ..rendering import coverage
 from ..rendering.document import render_html, template_environment
+from ..rendering.fonts import cache_dir
 from . import saving, source
 
 JSON = "application/json"
@@ -56,6 +60,7 @@ class Draft:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     leaflet: LeafletFile | None = None  # when it validates, with the real file's path
+    outputs: _Outputs | None = None  # its renderings, when it validates
 
     def problems(self) -> list[dict]:
         return [_as_json(problem, "error") for problem in self.errors] + \
@@ -67,10 +72,12 @@ def _as_json(problem: Problem, severity: str) -> dict:
             "text": problem.message, "severity": severity}
 
 
-def check_draft(project: Project, brand_file: Path, path: Path, data,
-                today: datetime.date | None = None) -> Draft:
+def check_draft(editor, path: Path, data, today: datetime.date | None = None,
+                page: bool = True) -> Draft:
     """Return the draft ``data`` of the leaflet at ``path``, checked as ``check`` would
-    check it as that file (and its quality-gate warnings, and its approval's state)."""
+    check it as that file (and its quality-gate warnings, and its approval's state);
+    with ``page``, its English web page too."""
+    project = editor.project
     shown = project.relative(path)
     structure = structure_problems(data, shown)
     if structure:
@@ -91,14 +98,45 @@ def check_draft(project: Project, brand_file: Path, path: Path, data,
         return draft
     leaflet = draft.leaflet
     collector = ProblemCollector()
+    try:  # rendered in every language, as check renders it to find its undrawable characters
+        draft.outputs = _outputs(editor, leaflet, page)
+        collector.extend(_undrawable(project, draft.outputs, text, shown))
+    except LeafletError as error:
+        collector.extend(error.problems)
     found = [problem for problem in (release_problem(leaflet, shown),
                                      unapproved_problem(leaflet, shown)) if problem]
     overdue, due = review_problems([leaflet], today or datetime.date.today(), project.relative)
     found += overdue + due
     found += quality_problems(project, [leaflet], [], collector)
     draft.warnings = in_line_order(found)
-    draft.errors = collector.problems
+    draft.errors = in_line_order(collector.problems)
     return draft
+
+
+_COVERAGE_FILES = itertools.count()
+
+
+def _undrawable(project: Project, outputs: _Outputs, text: str, shown: str) -> list[Problem]:
+    """Return a problem for each character of the draft's texts that no font of one of
+    its outputs can draw, as check finds them (coverage.py)."""
+    cmaps = cache_dir(project.root / "dist").parent / "cmaps"
+    found = ProblemCollector()  # once each, as check says them
+    with _TRIAL_LOCK:
+        # A file of its own each time: coverage.py remembers a file's texts by its path,
+        # size and time, which two drafts written within a clock tick may share.
+        path = _trial_root() / "coverage" / f"{next(_COVERAGE_FILES)}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, "utf-8")
+        stand_in = dataclasses.replace(outputs.leaflet, path=path)
+        try:
+            for translations, rendered in outputs.printed:
+                for problem in coverage.output_problems(project, outputs.site.brand, stand_in,
+                                                        translations, rendered, cmaps):
+                    if problem.path == project.relative(path):  # not the brand's, the PO's
+                        found.add(dataclasses.replace(problem, path=shown))
+        finally:
+            path.unlink()
+    return found.problems
 
 
 def structure_problems(data, shown: str) -> list[Problem]:
@@ -144,14 +182,18 @@ _TRIAL_LOCK = threading.Lock()
 _TRIAL_ROOT: list[Path] = []
 
 
+def _trial_root() -> Path:
+    if not _TRIAL_ROOT:
+        _TRIAL_ROOT.append(Path(tempfile.mkdtemp(prefix="leafpress-editor-")))
+        atexit.register(shutil.rmtree, _TRIAL_ROOT[0], True)
+    return _TRIAL_ROOT[0]
+
+
 def _trial(project: Project, path: Path, text: str) -> LeafletFile:
     """Load ``text`` as the leaflet at ``path`` from a trial copy beside copies of the
     figures the real file would find; return it with the real file's paths."""
     with _TRIAL_LOCK:
-        if not _TRIAL_ROOT:
-            _TRIAL_ROOT.append(Path(tempfile.mkdtemp(prefix="leafpress-editor-")))
-            atexit.register(shutil.rmtree, _TRIAL_ROOT[0], True)
-        root = _TRIAL_ROOT[0]
+        root = _trial_root()
         trial = root / "leaflets" / path.name
         folders = figure_folders(trial, root)
         for folder in folders:
@@ -194,33 +236,34 @@ def grades(leaflet: LeafletFile) -> dict[str, float | None]:
 # Rendering ---------------------------------------------------------------------------------
 
 def _site(editor, leaflet: LeafletFile) -> Site:
+    """Return the site a build of ``leaflet`` alone would gather: the brand, the catalogs."""
     project = editor.project
     brand_file = _brand_file(editor)
     brand = load_brand(brand_file, project.relative(brand_file))
-    from ..build.remembered import remembered_translations
-
     memo = Memo.in_cache(editor.dist / ".cache" if editor.dist else None)
     translations = {}
     for locale in project.locales():
         try:
             translations[locale], _ = remembered_translations(memo, project, locale)
         except LeafletError:
-            continue  # check says why; the preview is shown without that language
+            continue  # check says why; the draft is rendered without that language
     return Site(project, brand, [leaflet], translations)
 
 
-def _english(site: Site, leaflet: LeafletFile, environment, medium: str):
-    """Return the English rendering of ``leaflet`` as the build makes it for ``medium``."""
-    problems = ProblemCollector()
-    for translations, rendered in renderings(site, environment, leaflet, problems):
-        if translations.locale != SOURCE_LOCALE:
-            continue
-        if medium == "print":
-            return rendered
-        return render_html(environment, site.project, leaflet, site.brand, translations,
-                           list(rendered.others), medium="screen")
-    problems.raise_if_any()
-    raise LeafletError.at(site.project.relative(leaflet.path), None, "cannot be rendered")
+@dataclass(frozen=True)
+class _Outputs:
+    """A draft's renderings: its print HTML in every language, as check and the build
+    render it, and its English web page."""
+
+    site: Site
+    leaflet: LeafletFile
+    printed: list
+    page: str = ""
+
+    @property
+    def english(self):
+        return next(rendered for translations, rendered in self.printed
+                    if translations.locale == SOURCE_LOCALE)
 
 
 # One template environment per templates folder: Jinja compiles a template once and
@@ -230,31 +273,40 @@ _ENVIRONMENTS: dict[Path, object] = {}
 _RENDER_LOCK = threading.Lock()
 
 
-def _rendered(editor, leaflet: LeafletFile, medium: str):
+def _outputs(editor, leaflet: LeafletFile, page: bool) -> _Outputs:
     site = _site(editor, leaflet)
+    problems = ProblemCollector()
     with _RENDER_LOCK:
         environment = _ENVIRONMENTS.get(editor.project.templates_dir)
         if environment is None:
             environment = _ENVIRONMENTS[editor.project.templates_dir] = \
                 template_environment(editor.project)
-        return site, _english(site, leaflet, environment, medium)
+        printed = list(renderings(site, environment, leaflet, problems))
+        problems.raise_if_any()
+        outputs = _Outputs(site, leaflet, printed)
+        if page:
+            english = outputs.english
+            screen = render_html(environment, site.project, leaflet, site.brand,
+                                 site.translations[SOURCE_LOCALE], list(english.others),
+                                 medium="screen")
+            outputs = dataclasses.replace(outputs, page=_served(screen.html, leaflet.id))
+    return outputs
 
 
-def preview_page(editor, leaflet: LeafletFile) -> str:
-    """Return the leaflet's English web page, its assets linked from the served dist."""
-    _, page = _rendered(editor, leaflet, "screen")
-    assets = relative_link(output_path(leaflet.id, bcp47(SOURCE_LOCALE), VARIANTS[0],
+def _served(html: str, leaflet_id: str) -> str:
+    """Return a web page with its assets linked from the served dist's root: shown in an
+    iframe's srcdoc, the page has the editor's address."""
+    assets = relative_link(output_path(leaflet_id, bcp47(SOURCE_LOCALE), VARIANTS[0],
                                        "screen"), ASSETS_DIR)
-    # In an iframe's srcdoc the page has the editor's address: links go from dist's root.
-    return page.html.replace(f"{assets}/", f"/{ASSETS_DIR}/")
+    return html.replace(f"{assets}/", f"/{ASSETS_DIR}/")
 
 
-def leaflet_pdf(editor, leaflet: LeafletFile) -> bytes:
+def leaflet_pdf(editor, outputs: _Outputs) -> bytes:
     """Return the leaflet's standard English PDF, rendered as the build renders it."""
     from ..build.workers import Task, render
-    from ..rendering.fonts import cache_dir, characters, font_faces, subsets
+    from ..rendering.fonts import characters, font_faces, subsets
 
-    site, rendered = _rendered(editor, leaflet, "print")
+    site, rendered, leaflet = outputs.site, outputs.english, outputs.leaflet
     dist = editor.dist or Path(tempfile.gettempdir()) / "leafpress-editor"
     fonts_dir = cache_dir(dist)
     made = subsets(characters(rendered.html), fonts_dir)
@@ -301,33 +353,29 @@ def _json(value, status: int = 200) -> Response:
                     headers={"Cache-Control": "no-store"})
 
 
-def _checked(editor, request: Request, leaflet_id: str) -> tuple[Draft, str]:
+def _checked(editor, request: Request, leaflet_id: str, page: bool = False
+             ) -> tuple[Draft, str]:
     path = _leaflet_path(editor, leaflet_id)
     data, base = _body(request)
-    return check_draft(editor.project, _brand_file(editor), path, data), base
+    return check_draft(editor, path, data, page=page), base
 
 
 def check_route(editor, request: Request, leaflet_id: str) -> Response:
     """Check the form's draft: every problem, each section's grade, the page's preview."""
-    draft, _ = _checked(editor, request, leaflet_id)
-    reply = {"problems": draft.problems(), "grades": {},
-             "max_grade": THRESHOLDS["max_grade"], "preview": ""}
-    if draft.leaflet is not None:
-        reply["grades"] = grades(draft.leaflet)
-        try:
-            reply["preview"] = preview_page(editor, draft.leaflet)
-        except LeafletError as error:
-            reply["problems"] += [_as_json(problem, "error") for problem in error.problems]
-    return _json(reply)
+    draft, _ = _checked(editor, request, leaflet_id, page=True)
+    return _json({"problems": draft.problems(),
+                  "grades": grades(draft.leaflet) if draft.leaflet else {},
+                  "max_grade": THRESHOLDS["max_grade"],
+                  "preview": draft.outputs.page if draft.outputs else ""})
 
 
 def pdf_route(editor, request: Request, leaflet_id: str) -> Response:
     """Return the draft's standard English PDF, or its errors."""
     draft, _ = _checked(editor, request, leaflet_id)
-    if draft.errors or draft.leaflet is None:
+    if draft.errors or draft.outputs is None:
         return _json({"problems": draft.problems()}, 422)
     try:
-        pdf = leaflet_pdf(editor, draft.leaflet)
+        pdf = leaflet_pdf(editor, draft.outputs)
     except LeafletError as error:
         return _json({"problems": [_as_json(problem, "error") for problem in error.problems]},
                      422)
@@ -339,7 +387,7 @@ def pdf_route(editor, request: Request, leaflet_id: str) -> Response:
 def save_route(editor, request: Request, leaflet_id: str) -> Response:
     """Write the draft into its file if it has no error and the file is still ``base``."""
     draft, base = _checked(editor, request, leaflet_id)
-    if draft.errors or draft.leaflet is None:
+    if draft.errors or draft.outputs is None:
         return _json({"problems": draft.problems()}, 422)
     try:
         digest = saving.save(editor.project, _brand_file(editor), draft.path,
