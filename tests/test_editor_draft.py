@@ -5,7 +5,6 @@ only a draft without errors, never over a change made on disk; a figure is check
 
 from __future__ import annotations
 
-import copy
 import datetime
 import io
 
@@ -193,6 +192,12 @@ def test_an_uploaded_png_is_saved_beside_the_leaflet_under_a_figures_name(editor
     assert response.status_code == 200
     assert response.get_json() == {"name": "My-bag-1.png", "problems": []}
     assert (editor.project.leaflets_dir / "My-bag-1.png").read_bytes() == content
+    # A figure block can name it at once: the draft finds it as check would.
+    _, data = _alpha(editor)
+    data["sections"][2]["blocks"][1]["figure"] = "My-bag-1.png"
+    reply = _send(editor, "check", data).get_json()
+    assert [problem for problem in reply["problems"] if problem["severity"] == "error"] == []
+    assert "data:image/png;base64," in reply["preview"]
     # The same file again is the same figure; another one of that name is refused.
     assert _upload(editor, content, "My-bag-1.png").status_code == 200
     response = _upload(editor, _png((20, 20)), "My-bag-1.png")

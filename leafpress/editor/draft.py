@@ -92,7 +92,7 @@ def check_draft(editor, path: Path, data, today: datetime.date | None = None,
         text = source.applied("", data)
     draft = Draft(path, text)
     try:
-        draft.leaflet = _trial(project, path, text)
+        draft.leaflet = _trial(project, path, text, data)
     except LeafletError as error:
         draft.errors = [dataclasses.replace(problem, path=shown) for problem in error.problems]
         return draft
@@ -189,7 +189,7 @@ def _trial_root() -> Path:
     return _TRIAL_ROOT[0]
 
 
-def _trial(project: Project, path: Path, text: str) -> LeafletFile:
+def _trial(project: Project, path: Path, text: str, data) -> LeafletFile:
     """Load ``text`` as the leaflet at ``path`` from a trial copy beside copies of the
     figures the real file would find; return it with the real file's paths."""
     with _TRIAL_LOCK:
@@ -202,7 +202,7 @@ def _trial(project: Project, path: Path, text: str) -> LeafletFile:
                 old.unlink()
         trial.write_text(text, "utf-8")
         real = {}
-        for name in _figure_names(text):
+        for name in _figure_names(data):
             for real_folder, trial_folder in zip(figure_folders(path, project.root), folders):
                 found = real_folder / name
                 if found.is_file():
@@ -217,10 +217,17 @@ def _trial(project: Project, path: Path, text: str) -> LeafletFile:
             name: real[name] for name in loaded.figures})
 
 
-def _figure_names(text: str) -> set[str]:
-    """Return the figure file names a leaflet's text names (checked by the schema)."""
-    return {name for name in re.findall(r"figure:\s*['\"]?([A-Za-z0-9_][A-Za-z0-9_.-]*)",
-                                        text) if re.fullmatch(FIGURE_PATTERN, name)}
+def _figure_names(data) -> set[str]:
+    """Return the file names of the figures in a draft's data that could be figures'."""
+    if isinstance(data, list):
+        return set().union(*(_figure_names(item) for item in data))
+    if not isinstance(data, dict):
+        return set()
+    names = set().union(*(_figure_names(value) for value in data.values()))
+    name = data.get("figure")
+    if isinstance(name, str) and re.fullmatch(FIGURE_PATTERN, name):
+        names.add(name)
+    return names
 
 
 def grades(leaflet: LeafletFile) -> dict[str, float | None]:
