@@ -109,6 +109,46 @@ sections:
 """
 
 
+def test_a_section_moved_and_edited_keeps_its_comments_and_folded_paragraphs():
+    text = MOVED + """\
+  - heading: Second
+    blocks:
+      # The warning's note.
+      - warning: >-
+          A folded
+          warning.
+      - paragraph: Five.
+"""
+    data = source.plain(source.load(text))
+    sections = data["sections"]
+    sections.reverse()
+    sections[0]["blocks"][1]["paragraph"] = "Five, edited."
+    sections[1]["blocks"][0]["paragraph"] = "One, edited."
+    assert source.applied(text, data) == """\
+id: x
+sections:
+  - heading: Second
+    blocks:
+      # The warning's note.
+      - warning: >-
+          A folded
+          warning.
+      - paragraph: Five, edited.
+  - heading: First
+    blocks:
+      # The first block's note.
+      - paragraph: One, edited.
+      # The second block's note,
+      # on two lines.
+      - paragraph: >-
+          Two, folded
+          over two lines.
+      - bullets: [A, B]
+      # The fourth block's note.
+      - paragraph: Four. # its own line's note
+"""
+
+
 def test_a_removed_block_leaves_the_comments_of_the_others():
     data = source.plain(source.load(MOVED))
     del data["sections"][0]["blocks"][1]

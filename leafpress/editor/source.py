@@ -28,12 +28,13 @@ import io
 import re
 import textwrap
 import typing
+from collections import Counter
 
 import yaml
 from pydantic import BaseModel
 from ruamel.yaml import YAML
-from ruamel.yaml.error import CommentMark
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString,
                                       LiteralScalarString, SingleQuotedScalarString)
@@ -180,11 +181,24 @@ def _merge_list(old: CommentedSeq | None, new: list, location, model) -> Comment
         if pick is not None:
             used.add(pick)
         chosen.append(pick)
-    for index, item in enumerate(new):  # a changed item: the original at its place
-        if chosen[index] is None and index < len(originals) and index not in used \
-                and _same_shape(originals[index], item):
-            used.add(index)
+    # A changed item: the unused original it shares most texts with (a section moved
+    # and edited), else the original at its place (a paragraph rewritten).
+    shared = [_leaves(value) for value in plains]
+    for index, item in enumerate(new):
+        if chosen[index] is not None:
+            continue
+        texts = _leaves(item)
+        scores = [(sum((texts & shared[at]).values()), -abs(at - index), at)
+                  for at in range(len(originals))
+                  if at not in used and _same_shape(originals[at], item)]
+        best = max(scores, default=None)
+        if best and best[0] > 0:
+            chosen[index] = best[2]
+        elif index < len(originals) and index not in used and \
+                _same_shape(originals[index], item):
             chosen[index] = index
+        if chosen[index] is not None:
+            used.add(chosen[index])
     item_leads = []
     for index, item in enumerate(new):
         at = chosen[index]
@@ -198,6 +212,15 @@ def _merge_list(old: CommentedSeq | None, new: list, location, model) -> Comment
     _attach(result, list(range(len(result))), dict(enumerate(item_leads)),
             tail=leads.get("tail"))
     return result
+
+
+def _leaves(value) -> Counter:
+    """Return the texts in ``value``, at any depth, with how often each is there."""
+    if isinstance(value, dict):
+        return sum((_leaves(item) for item in value.values()), Counter())
+    if isinstance(value, list):
+        return sum((_leaves(item) for item in value), Counter())
+    return Counter() if value is None else Counter([value])
 
 
 def _same_shape(old, new) -> bool:
@@ -293,8 +316,7 @@ def _foldable(text: str) -> bool:
 
 
 def _folded(text: str, location: tuple):
-    text = " ".join(text.split())
-    if not _foldable(text):
+    if not _foldable(text):  # its spaces kept exactly, in the style that can hold them
         return DoubleQuotedScalarString(text)
     indent = _column(location) + MAPPING_INDENT
     folded = FoldedScalarString(text)
