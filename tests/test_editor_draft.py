@@ -107,8 +107,8 @@ def test_a_mistake_in_a_draft_is_the_message_check_gives_for_it_in_the_file(edit
 
 @pytest.mark.parametrize(("data", "message"), [
     ([], "leaflets/alpha.yaml: the top level must be a mapping of keys, got a list"),
-    ("alpha", "leaflets/alpha.yaml: the top level must be a mapping of keys, got the str "
-              '"alpha"'),
+    ("alpha", "leaflets/alpha.yaml: the top level must be a mapping of keys, got the text "
+              "'alpha'"),
 ])
 def test_a_draft_that_is_not_a_mapping_is_refused(editor, data, message):
     reply = _send(editor, "check", data).get_json()
@@ -122,9 +122,24 @@ def test_a_value_that_is_not_text_is_refused_where_it_is(editor):
     reply = _send(editor, "check", data).get_json()
     assert [problem["message"] for problem in reply["problems"]] == [
         "leaflets/alpha.yaml: owner.department: expected text, a list or a mapping, got the "
-        "boolean true",
+        "value true",
         "leaflets/alpha.yaml: sections[0].blocks[0].paragraph: expected text, a list or a "
-        "mapping, got the int 5"]
+        "mapping, got the number 5"]
+
+
+def test_a_draft_nested_deeper_than_a_file_may_be_is_refused(editor):
+    _, data = _alpha(editor)
+    deep = "text"
+    for _ in range(41):
+        deep = [deep]
+    data["sections"][0]["blocks"][0]["paragraph"] = deep
+    reply = _send(editor, "check", data).get_json()
+    assert [problem["message"] for problem in reply["problems"]] == [
+        "leaflets/alpha.yaml: sections[0].blocks[0].paragraph" + "[0]" * 35 +
+        ": expected at most 40 levels of nesting, got more"]
+    body = '{"leaflet": ' + "[" * 100_000 + "]" * 100_000 + ', "base": ""}'
+    response = _post(editor, "check", data=body, content_type="application/json")
+    assert response.status_code == 400
 
 
 def test_a_body_without_the_leaflet_or_for_no_leaflet_is_refused(editor):

@@ -148,7 +148,7 @@ def structure_problems(data, shown: str) -> list[Problem]:
     problems: list[Problem] = []
 
     def walk(value, location, depth):
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH:  # as yamlfile.py counts: the mapping at the top is 0
             problems.append(Problem(shown, None, f"expected at most {MAX_DEPTH} levels of "
                                                  "nesting, got more", dotted(location)))
         elif isinstance(value, dict):
@@ -172,8 +172,11 @@ def _kind(value) -> str:
         return "a list"
     if value is None:
         return "an empty value"
-    return f"the {type(value).__name__ if not isinstance(value, bool) else 'boolean'} " \
-           f"{json.dumps(value)}"
+    if isinstance(value, str):
+        return f"the text {value!r}"  # as yamlfile.py words it
+    if isinstance(value, bool):
+        return f"the value {json.dumps(value)}"
+    return f"the number {json.dumps(value)}"
 
 
 # Trial copies go into one folder of this process's, emptied before each: making and
@@ -348,7 +351,10 @@ def _leaflet_path(editor, leaflet_id: str) -> Path:
 
 
 def _body(request: Request) -> tuple[object, str]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than Python's JSON reader goes
+        body = None
     if not isinstance(body, dict) or "leaflet" not in body or \
             not isinstance(body.get("base", ""), str):
         raise BadRequest('expected a JSON body {"leaflet": …, "base": "…"}')
