@@ -276,7 +276,7 @@ def _model_in(annotation):
 
 def _scalar(old, new: str | None, location: tuple):
     if new is None:
-        return old if old is None else None
+        return None  # written as an empty value
     if old is not None and not isinstance(old, (dict, list)) and str(old) == new:
         return old
     key = next((part for part in reversed(location) if isinstance(part, str)), "")
