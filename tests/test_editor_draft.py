@@ -54,16 +54,18 @@ def _send(editor, route: str, data, base: str | None = None, leaflet_id: str = "
                  json={"leaflet": data, "base": digest(path) if base is None else base})
 
 
-def _check_lines(project, shown: str) -> list[str]:
+def _check_lines(project, shown: str, errors_only: bool = False) -> list[str]:
     """Return what ``build.py check`` prints about the file ``shown`` (its warnings and,
     if it fails, its errors), without the 'warning: ' or 'error: ' before each."""
-    lines: list[str] = []
+    warnings: list[str] = []
+    errors: list[str] = []
     try:
-        check(project, project.brand_file, today=datetime.date.today(), warn=lines.append)
+        check(project, project.brand_file, today=datetime.date.today(), warn=warnings.append)
     except LeafletError as error:
-        lines += [str(problem) for problem in error.problems]
-    lines = [line.removeprefix("warning: ") for line in lines]
-    return sorted(line for line in lines if line.startswith(shown))
+        errors = [str(problem) for problem in error.problems]
+    lines = errors + ([] if errors_only else [line.removeprefix("warning: ")
+                                              for line in warnings])
+    return sorted(line for line in lines if line.startswith(f"{shown}:"))
 
 
 def test_checking_an_unchanged_draft_says_what_check_says(editor):
@@ -101,7 +103,7 @@ def test_a_mistake_in_a_draft_is_the_message_check_gives_for_it_in_the_file(edit
     before = path.read_bytes()
     path.write_text(source.applied(before.decode(), data), "utf-8")
     assert [problem["message"] for problem in errors] == \
-        _check_lines(editor.project, "leaflets/alpha.yaml")
+        _check_lines(editor.project, "leaflets/alpha.yaml", errors_only=True)
     path.write_bytes(before)
 
 
@@ -271,8 +273,14 @@ def test_a_character_no_font_can_draw_is_the_error_check_gives(editor):
     assert len(errors) == 2 and all("U+1F642" in error for error in errors)  # en, zh-Hans
     before = path.read_bytes()
     path.write_text(source.applied(before.decode(), data), "utf-8")
-    assert errors == [line for line in _check_lines(editor.project, "leaflets/alpha.yaml")
-                      if "U+1F642" in line]
+    in_check = _check_lines(editor.project, "leaflets/alpha.yaml", errors_only=True)
+    # check also fails on the text changed since its approval: the form says it as a
+    # warning, as approving the change is the next step (the approval page's).
+    release = ("leaflets/alpha.yaml:8: version: the text changed since version 1.10 was "
+               "approved (1 text); run 'build.py release alpha'")
+    assert in_check == sorted([*errors, release])
+    assert release in [problem["message"] for problem in reply["problems"]
+                       if problem["severity"] == "warning"]
     path.write_bytes(before)
     assert _send(editor, "save", data).status_code == 422
     assert path.read_bytes() == before
@@ -299,3 +307,26 @@ def test_the_pdf_is_rendered_in_serves_pool_when_there_is_one(editor, tmp_path):
     response = _send(editor, "pdf", data)
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert [task.identifier for task in editor.pool.tasks] == ["alpha/en/standard/editor"]
+
+
+def test_a_draft_finds_its_figures_where_the_file_would(editor, tmp_path):
+    """Beside the brand file too; one that links out of the project is refused as check
+    refuses it."""
+    path, data = _alpha(editor)
+    brand_folder = editor.project.root / "brand"
+    (brand_folder / "logo-copy.svg").write_bytes((editor.project.leaflets_dir /
+                                                 "square.svg").read_bytes())
+    outside = tmp_path / "outside.svg"
+    outside.write_bytes((editor.project.leaflets_dir / "square.svg").read_bytes())
+    (editor.project.leaflets_dir / "linked.svg").symlink_to(outside)
+    blocks = data["sections"][2]["blocks"]
+    blocks[1]["figure"] = "logo-copy.svg"
+    blocks.append({"figure": "linked.svg", "alt": "A linked figure."})
+    reply = _send(editor, "check", data).get_json()
+    errors = [problem["message"] for problem in reply["problems"]
+              if problem["severity"] == "error"]
+    path.write_text(source.applied(path.read_text("utf-8"), data), "utf-8")
+    assert errors == _check_lines(editor.project, "leaflets/alpha.yaml", errors_only=True) == [
+        "leaflets/alpha.yaml:41: sections[2].blocks[4].figure: the figure file 'linked.svg' is "
+        "a link to a file outside the project; copy the file into the project instead of "
+        "linking to it"]
