@@ -16,7 +16,7 @@ from werkzeug.routing import Map, Rule, Submount
 from werkzeug.wrappers import Request, Response
 
 from ..core.project import Project
-from . import approve, form, pages, start, translate
+from . import approve, draft, form, pages, start, translate
 from .guard import Guard
 
 PREFIX = "/edit"
@@ -43,8 +43,8 @@ class Editor:
     def __post_init__(self) -> None:
         # Submount copies each rule, so that every editor (a test makes many) has its own.
         self.rules = Map([Submount(PREFIX, [Rule("/static/<name>", endpoint=_static),
-                                            *start.RULES, *form.RULES, *translate.RULES,
-                                            *approve.RULES])])
+                                            *start.RULES, *form.RULES, *draft.RULES,
+                                            *translate.RULES, *approve.RULES])])
 
     @property
     def token(self) -> str:
