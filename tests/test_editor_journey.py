@@ -302,6 +302,11 @@ def test_a_writer_makes_a_leaflet_with_every_block_and_serve_builds_its_draft(
              load_data(project, NEW_ID)["sections"][0]["blocks"]]
     assert set(schema.BLOCK_TYPES) <= set(kinds)
     assert (project.leaflets_dir / picture.name).read_bytes() == picture.read_bytes()
+    # The POT follows the saved texts, as `build.py extract` would have it: check agrees.
+    checked = cli(project, "check").stderr
+    assert "messages.pot" not in checked and f"leaflets/{NEW_ID}.yaml" in checked
+    assert [line for line in checked.splitlines() if line.startswith(
+        f"error: leaflets/{NEW_ID}.yaml")] == []
 
     # serve rebuilds the leaflet: its draft PDF holds every text and the picture.
     pdf = project.root / "dist" / "drafts" / "en" / f"{NEW_ID}.pdf"
@@ -404,7 +409,7 @@ def test_an_approver_records_the_approval_and_the_next_build_publishes(project, 
     visit(browser, f"{serve.address}/edit/approvals/alpha")
     wait(browser, "!document.querySelector('.pack-frame').hidden", 120)
     wait(browser, "(() => { const d = document.querySelector('.pack-frame').contentDocument;"
-                  " return d && d.readyState === 'complete' && d.querySelector('ins'); })()")
+                  " return d && d.readyState === 'complete' && !!d.querySelector('ins'); })()")
     accessible(browser)
     browser.screenshot(SHOTS / "approve.png")
     type_into(browser, "#approver", APPROVER)
