@@ -411,6 +411,10 @@ def test_an_approver_records_the_approval_and_the_next_build_publishes(project, 
     wait(browser, "(() => { const d = document.querySelector('.pack-frame').contentDocument;"
                   " return d && d.readyState === 'complete' && !!d.querySelector('ins'); })()")
     accessible(browser)
+    # The button and the link beside it do not touch (they did: one control to the eye).
+    assert browser.evaluate("document.querySelector('.pack-link').getBoundingClientRect()"
+                            ".left - document.querySelector('.pack-make')"
+                            ".getBoundingClientRect().right") >= 8
     browser.screenshot(SHOTS / "approve.png")
     type_into(browser, "#approver", APPROVER)
     type_into(browser, "#summary", SUMMARY)
