@@ -144,13 +144,15 @@ def visit(browser, url: str) -> None:
     assert [error for error in errors if "favicon.ico" not in error] == []
 
 
-def click(browser, selector: str) -> None:
-    """Click the element with the mouse, where it is on the screen (scrolled to first)."""
+def click(browser, selector: str, at_start: bool = False) -> None:
+    """Click the element with the mouse, where it is on the screen (scrolled to first):
+    in its middle, or ``at_start``, just inside its left edge (a date's first part)."""
     box = browser.evaluate(f"""(() => {{
         const element = document.querySelector({json.dumps(selector)});
         element.scrollIntoView({{block: "center"}});
         const box = element.getBoundingClientRect();
-        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+        const x = {"box.left + 10" if at_start else "box.left + box.width / 2"};
+        const y = box.top + box.height / 2;
         const hit = document.elementFromPoint(x, y);
         return {{x, y, hit: !!hit && (element === hit || element.contains(hit) ||
                                      (element.labels && [...element.labels].includes(hit)))}};
@@ -176,6 +178,20 @@ def type_into(browser, selector: str, words: str) -> None:
         browser.send("Input.insertText", session=True, text=words)
     else:
         press(browser, "Delete", 46)
+
+
+def type_date(browser, selector: str, day: datetime.date) -> None:
+    """Click into a date field and type the date's digits, in the order the browser's
+    language writes a date (a date field takes keys, not pasted text)."""
+    order = browser.evaluate("new Intl.DateTimeFormat(navigator.language).formatToParts("
+                             "new Date(2027, 0, 31)).filter(p => p.type !== 'literal')"
+                             ".map(p => p.type)")
+    digits = {"year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}"}
+    click(browser, selector, at_start=True)
+    for key in "".join(digits[part] for part in order):
+        press(browser, key, 48 + int(key), key)
+    wanted = day.isoformat()
+    assert browser.evaluate(f"document.querySelector({json.dumps(selector)}).value") == wanted
 
 
 def choose(browser, selector: str) -> None:
@@ -283,7 +299,7 @@ def test_a_writer_makes_a_leaflet_with_every_block_and_serve_builds_its_draft(
             elif field["kind"] == "choice":
                 choose(browser, control)
             elif field["kind"] == "date":
-                type_into(browser, control, "2027-01-31")
+                type_date(browser, control, datetime.date(2027, 1, 31))
             else:
                 number += 1
                 words = f"Journey text {number} of the {kind} block."
@@ -418,12 +434,17 @@ def test_an_approver_records_the_approval_and_the_next_build_publishes(project, 
     browser.screenshot(SHOTS / "approve.png")
     type_into(browser, "#approver", APPROVER)
     type_into(browser, "#summary", SUMMARY)
+    today = datetime.date.today()
+    type_date(browser, "#patient_review", today)
     click(browser, ".approval button[type=submit]")
     browser.wait_for("Page.loadEventFired")
     done = wait(browser, "document.querySelector('#done')?.textContent || ''")
-    today = datetime.date.today().isoformat()
-    assert done == f"leaflets/alpha.yaml: version 1.11 approved by {APPROVER} on {today}"
+    assert done == (f"leaflets/alpha.yaml: version 1.11 approved by {APPROVER} on "
+                    f"{today.isoformat()}")
     accessible(browser)
+    newest = load_leaflet(project.leaflets_dir / "alpha.yaml", project.root).leaflet.history[0]
+    assert (newest.version, newest.date, newest.summary, newest.approver,
+            newest.patient_review) == ("1.11", today, SUMMARY, APPROVER, today)
 
     assert cli(project, "check").returncode == 0
     until(lambda: published.is_file() and published.stat().st_mtime_ns != old and
