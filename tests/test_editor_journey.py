@@ -470,6 +470,10 @@ def test_the_server_refuses_what_is_not_its_own_page_and_writes_nothing(project,
         return response.status, response.read().decode()
 
     save = json.dumps({"leaflet": data, "base": digest(project.leaflets_dir / "beta.yaml")})
+    for path in ("/edit/", "/edit/leaflets/beta", "/en/beta/"):  # DNS rebinding
+        connection = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=30)
+        connection.request("GET", path, headers={"Host": f"evil.example:{serve.port}"})
+        assert connection.getresponse().status == 400, path
     status, said = post("/edit/leaflets/beta/save", save, Host="evil.example")
     assert (status, said.split(":")[0]) == (400, "400 Bad Request")
     assert "refused: the request is for 'evil.example'" in said
