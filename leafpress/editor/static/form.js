@@ -179,13 +179,16 @@ function collect(node) {
 }
 
 // An empty field is sent as it was read (absent, empty or ""); one emptied here as an
-// empty value if the leaflet needs it (check then says so), else left out.
+// empty value if the leaflet needs it (check then says so), else left out. An emptied
+// text is sent as "": as null, check would take it for a YAML comment ("a value that
+// starts with # must be put in quotes"), which nobody typed here.
 function empty(node) {
   const was = node.dataset.empty;
   if (was === "absent") return undefined;
   if (was === "null") return null;
   if (was === "empty") return "";
-  return "required" in node.dataset ? null : undefined;
+  if (!("required" in node.dataset)) return undefined;
+  return VALUES.has(node.dataset.kind) ? "" : null;
 }
 
 function stable(value) {
