@@ -5,11 +5,18 @@ Hunspell is reached through pyenchant 3.3 (maintained; Enchant 2 from Debian's
 It runs in the process, so a check spends no time starting a program, and the
 project's word list is applied by this module, not stored in a personal dictionary
 somewhere in the home folder.
+
+Opening the dictionary takes about 0.2 s, which the editor's check of each keystroke
+cannot spend: the broker stays open for the process and keeps the dictionary it opened
+first, so that asking for it again (as every check does, to learn whether it is still
+there) is a look-up in Enchant's own table. The editor checks in threads, and Hunspell
+is not safe to call from two at once: every call to Enchant holds `_ENCHANT`.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from ..core.errors import Problem
@@ -22,6 +29,9 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Addresses are not words: a bare URL or e-mail address is the style gate's business,
 # nor are HTML tags (the style gate reports them).
 ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|<[^<>]*>")
+
+_ENCHANT = threading.Lock()
+_opened: dict[str, object] = {}  # the broker, and the first dictionary it opened
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,9 @@ class SpellChecker:
         found = []
         for text in texts:
             for word in self.unknown_words(text.text):
-                suggestions = [f"'{found}'" for found in self.dictionary.suggest(word)[:3]]
+                with _ENCHANT:
+                    suggested = self.dictionary.suggest(word)[:3]
+                suggestions = [f"'{found}'" for found in suggested]
                 hint = f"did you mean {' or '.join(suggestions)}? " if suggestions else ""
                 found.append(Problem(shown, text.line, f"spelling: unknown word '{word}'; "
                                      f"{hint}if it is right, add it to {self.word_list}",
@@ -57,7 +69,9 @@ class SpellChecker:
                 continue
             if word.endswith("'s") and word[:-2].casefold() in self.words:
                 continue
-            if not self.dictionary.check(word):
+            with _ENCHANT:
+                known = self.dictionary.check(word)
+            if not known:
                 unknown.append(word)
         return unknown
 
@@ -69,10 +83,16 @@ def _dictionary():
     except ImportError:
         raise system_problem("the Enchant spelling library is not installed; install the "
                              "Debian package libenchant-2-2 (scripts/setup.sh does)") from None
-    broker = enchant.Broker()
-    broker.set_ordering(DICTIONARY, "hunspell")
     try:
-        return broker.request_dict(DICTIONARY)
+        with _ENCHANT:
+            if "broker" not in _opened:
+                broker = enchant.Broker()
+                broker.set_ordering(DICTIONARY, "hunspell")
+                _opened["broker"] = broker
+            asked = _opened["broker"].request_dict(DICTIONARY)  # raises if it is gone
+            kept = _opened.setdefault("dictionary", asked)  # kept: Enchant keeps it open
+            del asked  # freed here, under the lock, if it is not the one kept
+            return kept
     except enchant.errors.DictNotFoundError:
         raise system_problem(f"the Hunspell dictionary {DICTIONARY} is not installed; install "
                              "the Debian package hunspell-en-gb (scripts/setup.sh does)") from None
