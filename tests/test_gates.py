@@ -209,6 +209,21 @@ def test_the_dictionary_stays_open_and_an_edited_word_list_counts_at_the_next_ch
     assert quality_problems(project, [leaflet], []) == []
 
 
+def test_a_misspelt_words_suggestions_are_asked_of_hunspell_once(tmp_path, monkeypatch):
+    import enchant
+
+    asked = []
+    real = enchant.Dict.suggest
+    monkeypatch.setattr(enchant.Dict, "suggest", lambda self, word: asked.append(word) or
+                        real(self, word))
+    monkeypatch.setattr(spelling, "_suggested", {})
+    path = DATA / "bad-quality" / "misspelt-word.yaml"
+    for folder in (tmp_path / "first", tmp_path / "again"):
+        folder.mkdir()
+        assert leaflet_findings(path, folder) == expected(path)
+    assert asked == ["recieve"]
+
+
 def test_the_dictionary_answers_threads_at_once_as_it_answers_one(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 

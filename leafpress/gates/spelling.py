@@ -9,8 +9,11 @@ somewhere in the home folder.
 Opening the dictionary takes about 0.2 s, which the editor's check of each keystroke
 cannot spend: the broker stays open for the process and keeps the dictionary it opened
 first, so that asking for it again (as every check does, to learn whether it is still
-there) is a look-up in Enchant's own table. The editor checks in threads, and Hunspell
-is not safe to call from two at once: every call to Enchant holds `_ENCHANT`.
+there) is a look-up in Enchant's own table. Its suggestions for a word (some 25 ms each)
+are remembered too, as the dictionary does not change while it is open: a draft's
+misspelt word is not looked up again at each pause in typing. The editor checks in
+threads, and Hunspell is not safe to call from two at once: every call to Enchant holds
+`_ENCHANT`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|<[^<>]*>")
 
 _ENCHANT = threading.Lock()
 _opened: dict[str, object] = {}  # the broker, and the first dictionary it opened
+_suggested: dict[str, tuple[str, ...]] = {}  # the kept dictionary's suggestions, by word
+MAX_SUGGESTED = 10_000
 
 
 @dataclass(frozen=True)
@@ -51,13 +56,24 @@ class SpellChecker:
         found = []
         for text in texts:
             for word in self.unknown_words(text.text):
-                with _ENCHANT:
-                    suggested = self.dictionary.suggest(word)[:3]
-                suggestions = [f"'{found}'" for found in suggested]
+                suggestions = [f"'{found}'" for found in self.suggestions(word)]
                 hint = f"did you mean {' or '.join(suggestions)}? " if suggestions else ""
                 found.append(Problem(shown, text.line, f"spelling: unknown word '{word}'; "
                                      f"{hint}if it is right, add it to {self.word_list}",
                                      text.where))
+        return found
+
+    def suggestions(self, word: str) -> tuple[str, ...]:
+        """Return Hunspell's first three suggestions for ``word``."""
+        kept = self.dictionary is _opened.get("dictionary")
+        with _ENCHANT:
+            if kept and word in _suggested:
+                return _suggested[word]
+            found = tuple(self.dictionary.suggest(word)[:3])
+            if kept:
+                if len(_suggested) >= MAX_SUGGESTED:  # a long session's half-typed words
+                    _suggested.clear()
+                _suggested[word] = found
         return found
 
     def unknown_words(self, text: str) -> list[str]:
