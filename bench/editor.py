@@ -54,6 +54,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "editor")
     parser.add_argument("--corpus", type=Path,
                         help="keep the corpus and its build in this folder (made if absent)")
+    parser.add_argument("--note", default="", help="a line to say what was measured")
+    parser.add_argument("--before", type=Path,
+                        help="the JSON of an earlier run, shown beside this one")
     arguments = parser.parse_args()
     if arguments.corpus:
         if not (arguments.corpus / "leaflets").is_dir():
@@ -65,7 +68,10 @@ def main() -> int:
             make_corpus(project, arguments.copies)
             rows = measure(project, arguments.repeat)
     results = {"copies": arguments.copies, "repeat": arguments.repeat,
-               "cores": len(os.sched_getaffinity(0)), "rows": rows}
+               "cores": len(os.sched_getaffinity(0)), "note": arguments.note, "rows": rows}
+    if arguments.before:
+        earlier = json.loads(arguments.before.read_text())
+        results["before"] = {"note": earlier.get("note", ""), "rows": earlier["rows"]}
     arguments.output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     arguments.output.with_suffix(".md").write_text(markdown(results))
     print(markdown(results))
@@ -187,10 +193,22 @@ def _edited(data: dict, words: str) -> dict:
 
 
 def markdown(results: dict) -> str:
+    before = {row["request"]: row for row in results.get("before", {}).get("rows", ())}
     lines = [f"# The editor on {results['copies']} leaflets (median of {results['repeat']})",
-             "", f"{results['cores']} cores; produced by `bench/editor.py`.", "", "| request | median (s) | slowest (s) | target (s) |", "|---|---|---|---|"]
-    lines += [f"| {row['request']} | {row['median_s']} | {row['slowest_s']} | "
-              f"{row['target_s']} |" for row in results["rows"]]
+             "", f"{results['cores']} cores; produced by `bench/editor.py`. "
+                 f"{results.get('note', '')}".rstrip(), "",
+             "| request | median (s) | slowest (s) | target (s) |"
+             + (" before: median (s) | before: slowest (s) |" if before else ""),
+             "|---|---|---|---|" + ("---|---|" if before else "")]
+    for row in results["rows"]:
+        line = f"| {row['request']} | {row['median_s']} | {row['slowest_s']} | " \
+               f"{row['target_s']} |"
+        if before:
+            earlier = before.get(row["request"], {})
+            line += f" {earlier.get('median_s', '–')} | {earlier.get('slowest_s', '–')} |"
+        lines.append(line)
+    if before and results["before"].get("note"):
+        lines += ["", f"Before: {results['before']['note']}"]
     return "\n".join(lines) + "\n"
 
 
