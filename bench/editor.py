@@ -13,18 +13,26 @@ browser would ask them (the token from the page, the editor's own ``Origin``):
 - ``/pdf``: the PDF preview of the edited leaflet (2.0 s).
 
 Each figure is the median of ``--repeat`` requests, with the slowest beside it. Results
-go to ``OUTPUT.json`` and ``OUTPUT.md``.
+go to ``OUTPUT.json`` and ``OUTPUT.md``. Each save makes serve rebuild the leaflet (its
+pages, then its PDFs, about 2 s on 2 cores); the next save and the PDF previews are timed
+once that rebuild is over, as a writer saves again after a while, not ten times a second.
+
+With ``--corpus DIR`` the corpus is kept there (made if absent), and so is its build: a
+second run (say, after a change to the code) then starts serve on a build already done,
+instead of spending minutes on a cold build of every PDF.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -44,12 +52,26 @@ def main() -> int:
     parser.add_argument("--copies", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "editor")
+    parser.add_argument("--corpus", type=Path,
+                        help="keep the corpus and its build in this folder (made if absent)")
+    parser.add_argument("--note", default="", help="a line to say what was measured")
+    parser.add_argument("--before", type=Path,
+                        help="the JSON of an earlier run, shown beside this one")
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder) / "corpus"
-        make_corpus(project, arguments.copies)
-        rows = measure(project, arguments.repeat)
-    results = {"copies": arguments.copies, "repeat": arguments.repeat, "rows": rows}
+    if arguments.corpus:
+        if not (arguments.corpus / "leaflets").is_dir():
+            make_corpus(arguments.corpus, arguments.copies)
+        rows = measure(arguments.corpus, arguments.repeat)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            project = Path(folder) / "corpus"
+            make_corpus(project, arguments.copies)
+            rows = measure(project, arguments.repeat)
+    results = {"copies": arguments.copies, "repeat": arguments.repeat,
+               "cores": len(os.sched_getaffinity(0)), "note": arguments.note, "rows": rows}
+    if arguments.before:
+        earlier = json.loads(arguments.before.read_text())
+        results["before"] = {"note": earlier.get("note", ""), "rows": earlier["rows"]}
     arguments.output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     arguments.output.with_suffix(".md").write_text(markdown(results))
     print(markdown(results))
@@ -60,10 +82,10 @@ def measure(project: Path, repeat: int) -> list[dict]:
     """Start serve on ``project``; return the timings of each request kind."""
     process = subprocess.Popen([PYTHON, str(ROOT / "build.py"), "--project", str(project),
                                 "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    log = Log(process.stdout)
     try:
-        address = process.stdout.readline().split(" at ")[1].split()[0].rstrip("/")
-        while " built in " not in process.stdout.readline():  # the first build, to its PDFs
-            pass
+        address = log.wait(" at ").split(" at ")[1].split()[0].rstrip("/")
+        log.wait(" built in ")  # the first build, to its PDFs
         leaflet = sorted((project / "leaflets").glob("*.yaml"))[0].stem
         client = Client(address)
         timings = {"start page": [client.time("GET", "/edit/") for _ in range(repeat)]}
@@ -74,6 +96,8 @@ def measure(project: Path, repeat: int) -> list[dict]:
                             ("PDF preview", "pdf")):
             timings[kind] = []
             for number in range(repeat):
+                if route != "check":  # a save's rebuild over, as after a pause to read
+                    log.quiet()
                 edited = _edited(data, f"bench {route} {number}")
                 seconds, reply = client.post(f"{form}/{route}", {"leaflet": edited,
                                                                   "base": base})
@@ -86,6 +110,39 @@ def measure(project: Path, repeat: int) -> list[dict]:
     return [{"request": kind, "median_s": round(statistics.median(times), 3),
              "slowest_s": round(max(times), 3), "target_s": TARGETS[kind]}
             for kind, times in timings.items()]
+
+
+class Log:
+    """Serve's output, read in a thread (so that it never fills the pipe) as it comes."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+
+    def wait(self, text: str, after: int = 0) -> str:
+        """Return the first line from number ``after`` on that holds ``text``."""
+        with self.changed:
+            while True:
+                for line in self.lines[after:]:
+                    if text in line:
+                        return line
+                if not self.changed.wait(timeout=900):
+                    raise TimeoutError(f"serve did not say {text!r}")
+
+    def quiet(self, seconds: float = 2.0) -> None:
+        """Wait until serve's last line ends a rebuild and it has said nothing since for
+        ``seconds`` (a save's rebuild starts a moment after the save)."""
+        with self.changed:
+            while self.changed.wait(timeout=seconds) or \
+                    not self.lines[-1].rstrip().endswith(" s"):
+                pass
 
 
 class Client:
@@ -104,10 +161,10 @@ class Client:
     def form_data(self, path: str) -> tuple[dict, str]:
         """Return the leaflet data and base digest that the form page embeds."""
         page = self._open(urllib.request.Request(self.address + path)).decode()
-        found = re.search(r'<script type="application/json" id="leaflet-data">(.*?)</script>',
+        found = re.search(r'<script type="application/json" id="leaflet-page">(.*?)</script>',
                           page, re.S)
         embedded = json.loads(found[1])
-        return embedded["leaflet"], embedded["base"]
+        return embedded["data"], embedded["base"]
 
     def post(self, path: str, body: dict) -> tuple[float, bytes]:
         request = urllib.request.Request(
@@ -136,10 +193,22 @@ def _edited(data: dict, words: str) -> dict:
 
 
 def markdown(results: dict) -> str:
+    before = {row["request"]: row for row in results.get("before", {}).get("rows", ())}
     lines = [f"# The editor on {results['copies']} leaflets (median of {results['repeat']})",
-             "", "| request | median (s) | slowest (s) | target (s) |", "|---|---|---|---|"]
-    lines += [f"| {row['request']} | {row['median_s']} | {row['slowest_s']} | "
-              f"{row['target_s']} |" for row in results["rows"]]
+             "", f"{results['cores']} cores; produced by `bench/editor.py`. "
+                 f"{results.get('note', '')}".rstrip(), "",
+             "| request | median (s) | slowest (s) | target (s) |"
+             + (" before: median (s) | before: slowest (s) |" if before else ""),
+             "|---|---|---|---|" + ("---|---|" if before else "")]
+    for row in results["rows"]:
+        line = f"| {row['request']} | {row['median_s']} | {row['slowest_s']} | " \
+               f"{row['target_s']} |"
+        if before:
+            earlier = before.get(row["request"], {})
+            line += f" {earlier.get('median_s', '–')} | {earlier.get('slowest_s', '–')} |"
+        lines.append(line)
+    if before and results["before"].get("note"):
+        lines += ["", f"Before: {results['before']['note']}"]
     return "\n".join(lines) + "\n"
 
 

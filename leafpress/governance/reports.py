@@ -18,7 +18,9 @@ from ..build.plan import renderings
 from ..content.history import approval_gap
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..content.review import ReviewState
+from ..core.digests import files_digest
 from ..core.errors import Problem, ProblemCollector
+from ..core.memo import Memo, digest
 from ..core.project import Project, bcp47
 from ..rendering.document import template_environment
 from ..translation.translations import NOT_TRANSLATED, STATES, Translations, shorten
@@ -41,9 +43,17 @@ def survey(project: Project, brand_path: Path | None = None, locales=None,
 
     ``locales`` (gettext names) narrows what is told of each leaflet to those languages.
     With ``cache`` (a build's ``dist/.cache``), what is unchanged since the build read it
-    is not read again (memo.py): the editor's start page, shown again and again.
+    is not read again (memo.py), and the texts each leaflet uses in each language are
+    remembered there while nothing they are made from changes (the leaflet, where its
+    figures are, the catalogs, templates and brand): the editor's start page, shown again
+    and again, renders only the leaflets changed since it was last shown.
     """
     problems = ProblemCollector()
+    memo = Memo.in_cache(cache)
+    # Read before the files are loaded: a file saved meanwhile is rendered again next time.
+    files = files_digest([project.locales_dir, project.templates_dir,
+                          (brand_path or project.brand_file).parent], project.root
+                         ) if memo.folder else ""
     # Not the POT: whether it is current is check's to say, and a report shows nothing of it.
     site = gather(project, brand_path, problems, warn=lambda message: None, cache=cache,
                   pot=False)
@@ -52,7 +62,7 @@ def survey(project: Project, brand_path: Path | None = None, locales=None,
         if (leaflet := problems.run(load_leaflet, path, project.root))}
     tags = [bcp47(locale) for locale in project.translated_locales()
             if locales is None or locale in locales]
-    environment = template_environment(project) if site else None
+    texts = _Texts(site, memo, files, problems) if site else None
     found = []
     for path in project.leaflet_files():
         leaflet = leaflets.get(path)
@@ -60,12 +70,44 @@ def survey(project: Project, brand_path: Path | None = None, locales=None,
             found.append(Surveyed(path, None, _first(problems, project.relative(path))))
             continue
         states: dict = {tag: _why_not(project, site, tag, problems) for tag in tags}
-        if site:
-            for translations, rendered in renderings(site, environment, leaflet, problems):
-                if bcp47(translations.locale) in states:
-                    states[bcp47(translations.locale)] = (translations, rendered.used)
+        if texts:
+            for locale, used in texts.used(leaflet).items():
+                if bcp47(locale) in states:
+                    states[bcp47(locale)] = (site.translations[locale], used)
         found.append(Surveyed(path, leaflet, None, states))
     return found, problems.problems
+
+
+class _Texts:
+    """The texts a leaflet uses in each language it renders in, as `renderings` finds them,
+    remembered in ``memo`` under a digest of what they are made from (memo.py)."""
+
+    def __init__(self, site, memo: Memo, files: str, problems: ProblemCollector) -> None:
+        """``files``: the digest of the catalogs, templates and brand folder, or "" for no
+        memo."""
+        self.site, self.memo, self.problems = site, memo, problems
+        self.environment = None  # made for the first leaflet not remembered
+        self.inputs = files and "\0".join([
+            str(site.project.root.resolve()), files, str(site.brand.path.resolve()),
+            repr(sorted(site.translations))])
+
+    def used(self, leaflet: LeafletFile) -> dict[str, tuple[str, ...]]:
+        """Return the texts ``leaflet`` uses, by locale (gettext name)."""
+        # The leaflet as loaded, not its file: the file may have been saved since.
+        key = self.inputs and digest(self.inputs, str(leaflet.path), repr(leaflet.leaflet),
+                                     repr(sorted((name, str(path)) for name, path
+                                                 in leaflet.figures.items())))
+        found = self.memo.recall("texts", leaflet.id, key) if key else None
+        if found is not None:
+            return found
+        if self.environment is None:
+            self.environment = template_environment(self.site.project)
+        before = len(self.problems.problems)
+        found = {translations.locale: rendered.used for translations, rendered in
+                 renderings(self.site, self.environment, leaflet, self.problems)}
+        if key and len(self.problems.problems) == before:  # a problem is found every time
+            self.memo.remember("texts", leaflet.id, key, found)
+        return found
 
 
 def _first(problems: ProblemCollector, shown: str,
