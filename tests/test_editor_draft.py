@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
 
 import pytest
 from PIL import Image
@@ -17,12 +18,13 @@ from leafpress.build.plan import BuildOptions
 from leafpress.content.leaflet import load_leaflet
 from leafpress.content.yamlfile import read_yaml
 from leafpress.core.errors import LeafletError
+from leafpress.core.project import Project
 from leafpress.editor import source
 from leafpress.editor.app import MAX_REQUEST_BYTES, Editor
 from leafpress.editor.guard import TOKEN_HEADER, Guard
 from leafpress.editor.saving import digest
 
-from helpers import pdftotext, small_project
+from helpers import pdftotext, run, small_project
 
 PORT = 8765
 HOST = f"127.0.0.1:{PORT}"
@@ -166,6 +168,31 @@ def test_a_save_writes_the_draft_and_returns_the_files_new_digest(editor):
     # The approval it now needs is a warning, as `check` says it.
     assert any("the text changed since version 1.10 was approved (1 text)" in problem["text"]
                for problem in reply["problems"] if problem["severity"] == "warning")
+
+
+def test_a_save_takes_the_english_into_every_catalog_as_update_does(editor, tmp_path):
+    """A translator in the editor sees a changed text as fuzzy at once, with the English it
+    replaced, and a new one as untranslated: the catalogs are what `build.py update` makes."""
+    path, data = _alpha(editor)
+    old = data["sections"][0]["blocks"][0]["paragraph"]
+    data["sections"][0]["blocks"][0]["paragraph"] = old.replace("here", "here, saved,")
+    twin = tmp_path / "twin"
+    shutil.copytree(editor.project.root, twin)
+    assert _send(editor, "save", data).status_code == 200
+    (twin / "leaflets" / "alpha.yaml").write_bytes(path.read_bytes())
+    assert run(Project.at(twin), "update") == 0
+    for locale in editor.project.translated_locales():
+        catalog = editor.project.po_file(locale)
+        assert catalog.read_bytes() == (twin / catalog.relative_to(editor.project.root)
+                                        ).read_bytes()
+    assert editor.project.pot_file.read_bytes() == (twin / "locales" / "messages.pot"
+                                                    ).read_bytes()
+    text = editor.project.po_file("zh_Hans").read_text("utf-8")
+    assert f"#| msgid {_po_string(old)}" in text and "here, saved," in text
+
+
+def _po_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def test_a_save_with_a_mistake_writes_nothing(editor):

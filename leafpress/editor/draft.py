@@ -46,7 +46,6 @@ from ..gates.texts import THRESHOLDS, placed_texts
 from ..rendering import coverage
 from ..rendering.document import render_html, template_environment
 from ..rendering.fonts import cache_dir
-from ..translation.messages import write_pot
 from . import saving, source
 
 JSON = "application/json"
@@ -408,13 +407,9 @@ def save_route(editor, request: Request, leaflet_id: str) -> Response:
                              draft.text.encode("utf-8"), base)
     except Conflict as conflict:
         return _json({"conflict": conflict.description}, 409)
-    # As the start page does for a new leaflet: the POT follows the texts, or check
-    # refuses the saved leaflet ("messages.pot: out of date"), as `build.py extract` would.
-    try:
-        write_pot(editor.project, (_brand_file(editor),))
-    except LeafletError:
-        pass  # another file cannot be read: check names it
-    return _json({"base": digest, "problems": draft.problems()})
+    stopped = saving.follow_the_english(editor.project, _brand_file(editor))
+    return _json({"base": digest, "problems": draft.problems() + [
+        _as_json(problem, "warning") for problem in stopped]})
 
 
 def figure_route(editor, request: Request, leaflet_id: str) -> Response:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from werkzeug.exceptions import Conflict, Forbidden
 
+from ..core.errors import LeafletError, Problem
 from ..core.project import Project, inside_project, write_atomically
 
 _LOCK = threading.Lock()  # one check-and-write at a time: serve answers in threads
@@ -27,6 +28,24 @@ def digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         return ""
+
+
+def follow_the_english(project: Project, brand_file: Path) -> list[Problem]:
+    """Merge the English texts into every catalog, as ``build.py update`` does, after a
+    leaflet was saved or made: a changed text is fuzzy for its translators at once, a new
+    one waits for them, and ``check`` finds the POT current. Return what stopped it.
+
+    Under the lock every save takes: msgmerge reads a catalog and writes it back, and a
+    translator's save between the two would be lost.
+    """
+    from ..translation.messages import update_catalogs
+
+    with _LOCK:
+        try:
+            update_catalogs(project, (brand_file,))
+        except LeafletError as error:
+            return list(error.problems)
+    return []
 
 
 def writable_folders(project: Project, brand_file: Path) -> list[Path]:

@@ -25,9 +25,8 @@ from ..content.template import new_leaflet
 from ..core.errors import LeafletError
 from ..core.project import gettext_name
 from ..governance.reports import leaflet_report
-from ..translation.messages import write_pot
 from . import pages
-from .saving import save
+from .saving import follow_the_english, save
 
 # What the start page says of each approval state (reports.py `_approval`).
 APPROVAL = {"approved": "Approved", "changed": "Changed since approval",
@@ -60,10 +59,7 @@ def create_leaflet(editor, request: Request) -> Response:
     except LeafletError as error:
         return _page(editor, typed, [str(problem) for problem in error.problems], status=400)
     save(project, brand_file, made.path, made.content, "")  # "": only if there is none yet
-    try:
-        write_pot(project, (brand_file,))
-    except LeafletError:
-        pass  # another file cannot be read: the new leaflet's form and check tell which
+    follow_the_english(project, brand_file)  # what stops it, the form and check tell
     return redirect(f"/edit/leaflets/{typed['id']}", 303)
 
 
