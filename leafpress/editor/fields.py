@@ -119,7 +119,9 @@ def _of(annotation, name: str, label: str, required: bool, hint: str,
         kind = "grid" if _is_grid(fields) else "model"
         return Field(name, label, kind, required, hint or _doc(annotation), fields=fields)
     if annotation is datetime.date:
-        return Field(name, label, "date", required, hint or "Like 2026-11-21")
+        # The browser shows a date in its own format; the file keeps YYYY-MM-DD.
+        return Field(name, label, "date", required,
+                     hint or "A day, from the calendar; the file keeps it as 2026-11-21")
     if any(m is _MARKUP for m in metadata):
         return Field(name, label, "markup", required, hint)
     pattern = _pattern(metadata)
