@@ -11,6 +11,17 @@ const PAUSE = 400;  // ms without typing before the leaflet is checked again (is
 
 const leafletForm = {
   page: null, root: null, saved: "", timer: null, busy: false, again: false, pdf: null,
+  // Each check, save and PDF request is numbered as it is sent; an answer's problems are
+  // shown only if no later request's are shown already (a slow check of older text must
+  // not wipe out what a save just said).
+  sent: 0, shown: 0,
+
+  // Whether the answer to request `number` may show its problems; if so it is the latest.
+  latest(number) {
+    if (number < this.shown) return false;
+    this.shown = number;
+    return true;
+  },
 
   start() {
     this.page = JSON.parse(document.getElementById("leaflet-page").textContent);
@@ -49,8 +60,10 @@ const leafletForm = {
     clearTimeout(this.timer);
     if (this.busy) { this.again = true; return; }
     this.busy = true;
+    const number = ++this.sent;
     try {
       const {ok, status, reply} = await leafpress.send(this.url("check"), this.body());
+      if (!this.latest(number)) return;
       if (ok) {
         showProblems(reply.problems);
         showGrades(reply.grades, reply.max_grade);
@@ -77,18 +90,19 @@ const leafletForm = {
   async save() {
     clearTimeout(this.timer);
     say("status", "Saving…");
-    const body = this.body(), sent = stable(body.leaflet);
+    const body = this.body(), sent = stable(body.leaflet), number = ++this.sent;
     let answer;
     try { answer = await leafpress.send(this.url("save"), body); } catch (error) {
       say("status", "Not saved: the editor does not answer (is serve still running?)");
       return;
     }
     const {status, reply} = answer;
+    const latest = this.latest(number);
     if (status === 200) {
       this.page.base = reply.base;
       this.saved = sent;
       document.getElementById("conflict").hidden = true;
-      showProblems(reply.problems || []);
+      if (latest) showProblems(reply.problems || []);
       const warnings = (reply.problems || []).length;
       say("status", `Saved ${this.page.file} at ${new Date().toLocaleTimeString()}` +
           (warnings ? `, with ${count(warnings, "warning")} shown beside the fields.` : "."));
@@ -98,7 +112,7 @@ const leafletForm = {
       document.getElementById("conflict").hidden = false;
       say("status", "Not saved: the file changed on disk. Your changes are still here.");
     } else if (status === 422) {
-      showProblems(reply.problems);
+      if (latest) showProblems(reply.problems);
       const errors = reply.problems.filter(problem => problem.severity === "error").length;
       say("status", `Not saved: ${count(errors, "error")} to put right first, each shown ` +
           "beside its field (nothing was written).");
