@@ -183,3 +183,36 @@ def test_an_edit_re_renders_exactly_the_outputs_made_from_it(built, kind, capsys
     unchanged = {(output["path"], output["sha256"]) for output in before}
     assert paths(after, lambda output: (output["path"], output["sha256"]) not in unchanged) \
         == paths(before, edit.changes or edit.renders)
+
+
+def test_new_rendering_code_re_renders_every_pdf_and_no_web_page(built, capsys, monkeypatch):
+    """A new version of the code that draws the PDFs (pdf.py, tags.py, the worker) must not
+    reuse the PDFs the old one drew, nor pass for a build with nothing to do; the web
+    pages, made from their HTML alone, are kept."""
+    from leafpress.core.digests import code_digest
+
+    project, dist = built
+    before = json.loads((dist / "manifest.json").read_text("utf-8"))["outputs"]
+    for module in ("leafpress.build.pipeline", "leafpress.build.incremental"):
+        monkeypatch.setattr(f"{module}.code_digest",
+                            lambda *parts: code_digest(*parts) + "; a new version")
+    assert run(project, "--output", str(dist), *BUILD) == 0
+    out, _ = capsys.readouterr()
+    rendered = [line.split()[1] for line in out.splitlines() if line.startswith("built ")]
+    assert sorted(rendered) == paths(before, pdfs)
+
+
+def test_the_code_digest_follows_the_code_it_names(tmp_path):
+    from leafpress.core.digests import PACKAGE, code_digest
+
+    package = tmp_path / "leafpress"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    drawing, whole = code_digest("rendering", package=package), code_digest(package=package)
+    (package / "cli.py").write_text((package / "cli.py").read_text("utf-8") + "\n", "utf-8")
+    code_digest.cache_clear()  # read once a process: the code does not change under it
+    assert code_digest("rendering", package=package) == drawing
+    assert code_digest(package=package) != whole
+    tags = package / "rendering" / "tags.py"
+    tags.write_text(tags.read_text("utf-8") + "\n", "utf-8")
+    code_digest.cache_clear()
+    assert code_digest("rendering", package=package) != drawing

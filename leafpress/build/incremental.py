@@ -4,12 +4,13 @@ Two levels, both under ``dist/.cache/``:
 
 - Each output has a key: a hash of its HTML (which holds the leaflet's text and
   every translation it uses), the font rules, every file of the templates and the
-  brand, the variant, and the versions of the libraries that draw it. An entry
+  brand, the variant, and the versions of the libraries and of leafpress's own
+  rendering code that draw it. An entry
   ``outputs/KEY.json`` records the PDF that key produced; when it parses and the PDF
   on disk still has its size and SHA-256, the PDF is reused instead of rendered.
   A PDF's thumbnail is keyed the same way, by the PDF's SHA-256 (see catalogue.py);
   files.py reads and writes the entries.
-- A whole build has a digest of every input file and option. When it equals the
+- A whole build has a digest of every input file and option, and of leafpress's code. When it equals the
   last clean build's and all its outputs and files (web pages, thumbnails, the
   catalogue and what they link) are intact, nothing is loaded at all: this
   module imports only the standard library (and digests.py and files.py, which do
@@ -25,7 +26,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..core.digests import files_digest, relative_name, versions
+from ..core.digests import code_digest, files_digest, relative_name, versions
 from ..publishing.files import intact
 
 STATE = "last-build.json"
@@ -55,7 +56,7 @@ def build_digest(root: Path, brand_file: Path, options: dict, system_files: list
     system = [[str(path), *_stat(path)] for path in system_files]
     return hashlib.sha256(json.dumps(
         {"files": files_digest(inputs, root), "system": system, "options": options,
-         "versions": versions()}, sort_keys=True).encode()).hexdigest()
+         "versions": versions(), "code": code_digest()}, sort_keys=True).encode()).hexdigest()
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from ..content.brand import load_brand
 from ..content.history import release_problem, unapproved_problem
 from ..content.leaflet import LeafletFile
 from ..content.review import review_problems
-from ..core.digests import files_digest, versions
+from ..core.digests import code_digest, files_digest, versions
 from ..core.errors import LeafletError, Problem, ProblemCollector
 from ..core.memo import Memo
 from ..core.project import (OUTSIDE, VARIANTS, Project, bcp47, exclusive, links_out, output_path,
@@ -35,6 +35,9 @@ from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipp
                    renderings, sliced)
 from .remembered import remembered_leaflet, remembered_translations
 from .workers import RenderPool, Task
+
+# The code that turns a leaflet's HTML into its PDF, part of each PDF's cache key.
+RENDERING_CODE = ("rendering", "build/workers.py")
 
 
 def gather(project: Project, brand_path: Path | None, problems: ProblemCollector,
@@ -382,7 +385,9 @@ class _Keys:
         templates = [path for path in site.project.templates_dir.iterdir()
                      if path.name != INDEX_TEMPLATE]
         self.assets = files_digest([*templates, site.brand.path.parent], root)
-        self.assets += versions()
+        # The code that turns HTML into a PDF (WeasyPrint's call, the structure tree's and
+        # PDF/A's repairs, the worker): a new version of it must not reuse old PDFs.
+        self.assets += versions() + code_digest(*RENDERING_CODE)
         self.places = [(root.as_uri(), "{project}"), (site.brand.path.parent.resolve().as_uri(),
                                                       "{brand}")]
         # A font file is named by the digest of its characters and source (fonts.py).

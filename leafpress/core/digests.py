@@ -21,6 +21,19 @@ def versions() -> str:
     return ";".join(f"{name}={metadata.version(name)}" for name in RENDERING_PACKAGES)
 
 
+# The package's own folder: its source is an input of every output too.
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=None)
+def code_digest(*parts: str, package: Path = PACKAGE) -> str:
+    """Return a digest of leafpress's own source: all of it, or only the subpackages and
+    modules named in ``parts`` (``"rendering"``, ``"build/workers.py"``). A new version of
+    the code may draw the same HTML differently, so it is part of the cache keys."""
+    paths = [package / part for part in parts] if parts else sorted(package.rglob("*.py"))
+    return files_digest(paths, package)
+
+
 def files_digest(paths, root: Path) -> str:
     """Return a hash of the contents of ``paths`` (files; folders recursively) and of their
     names relative to ``root``: the same project in another folder has the same digest."""

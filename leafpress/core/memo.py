@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .digests import files_digest, versions
+from .digests import code_digest, versions
 from .errors import LeafletError
 from .project import write_atomically
 
@@ -78,6 +78,5 @@ def digest(*parts: str | bytes) -> str:
 def _code() -> str:
     """This package's source and the libraries' versions: a new version of either may
     load or render a leaflet differently."""
-    package = Path(__file__).resolve().parent.parent  # leafpress/, with every subpackage
     loaders = ";".join(f"{name}={metadata.version(name)}" for name in ("pydantic", "pyyaml"))
-    return files_digest(sorted(package.rglob("*.py")), package) + versions() + loaders
+    return code_digest() + versions() + loaders
