@@ -1,4 +1,4 @@
-"""Turn leaflet HTML into a tagged PDF/UA-1 document with WeasyPrint.
+"""Turn leaflet HTML into a tagged PDF/UA-1 and PDF/A-2a document with WeasyPrint.
 
 WeasyPrint is imported here only, and only when something is rendered: importing it
 costs about 0.65 s (Pango through cffi), which ``check`` and ``extract`` never pay.
@@ -19,9 +19,9 @@ from urllib.parse import unquote, urlsplit
 from ..core.errors import LeafletError, Problem
 from ..core.typefaces import CJK_FAMILY, installed_families
 from .document import QR_SCHEME, qr_code
-from .tags import finish
+from . import archive, tags
 
-PDF_VARIANT = "pdf/ua-1"
+PDF_VARIANT = "pdf/ua-1"  # and PDF/A-2a on top, by archive.finish
 
 
 def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
@@ -40,12 +40,13 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
             warnings.extend(font_warnings)
             document = weasyprint.HTML(string=html, base_url=allowed_dirs[0].as_uri() + "/",
                                        url_fetcher=fetcher).render(
-                pdf_variant=PDF_VARIANT, stylesheets=stylesheets, font_config=font_config)
+                pdf_variant=PDF_VARIANT, output_intent=archive.OUTPUT_INTENT,
+                stylesheets=stylesheets, font_config=font_config)
             pdf = document.write_pdf(
-                pdf_variant=PDF_VARIANT,
+                pdf_variant=PDF_VARIANT, output_intent=archive.OUTPUT_INTENT,
                 pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
                 uncompressed_pdf=False,
-                finisher=finish,  # structure-tree repairs for PDF/UA-1 (tags.py)
+                finisher=_finish,
             )
         except weasyprint.urls.FatalURLFetchingError as error:
             cause = error.__cause__ or error
@@ -54,6 +55,12 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
         raise LeafletError([Problem(shown, None, f"WeasyPrint: {message}")
                             for message in dict.fromkeys(warnings)])
     return pdf, len(document.pages)
+
+
+def _finish(document, pdf) -> None:
+    """Repair the structure tree for PDF/UA-1 (tags.py), then add what PDF/A-2a needs."""
+    tags.finish(document, pdf)
+    archive.finish(document, pdf)
 
 
 # The libraries WeasyPrint loads (weasyprint/text/ffi.py), by the first name it tries,
