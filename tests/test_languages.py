@@ -19,7 +19,8 @@ from leafpress.content.leaflet import load_leaflet
 from leafpress.rendering.document import render_html, template_environment
 from leafpress.translation.translations import Translations, locale_name
 
-from helpers import XHTML, entry, every_edition, locales, parse, small_project, structure_elements, text
+from helpers import (XHTML, editions, entry, every_edition, parse, small_project,
+                     structure_elements, text)
 
 OUTPUTS = every_edition()
 LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -116,15 +117,15 @@ def test_the_draft_mark_in_english_is_said_once_and_as_text_in_css(arabic_draft)
 
 @pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
 def test_each_language_name_is_marked_with_its_language(dist, manifest, leaflet, locale):
+    """"Also available in" names every other edition of the leaflet in its own language."""
     root = parse(dist / entry(manifest, leaflet, locale, format="html")["path"])
-    [paragraph] = [p for p in root.iter(f"{XHTML}p") if p.get("class") == "languages"] or [None]
-    others = [other for other in locales() if other != locale]
-    names = [] if paragraph is None else list(paragraph.iter(f"{XHTML}span"))
+    paragraphs = [p for p in root.iter(f"{XHTML}p") if p.get("class") == "languages"]
+    names = [name for paragraph in paragraphs for name in paragraph.iter(f"{XHTML}span")]
     assert sorted(name.get("lang") for name in names) == sorted(
-        other for other in others if other in {tag for _, tag in OUTPUTS if _ == leaflet})
+        other for other in editions(leaflet) if other != locale)
     for name in names:
-        assert shown(name) == locale_name(name.get("lang").replace("-", "_"),
-                                                               name.get("lang").replace("-", "_"))
+        gettext_name = name.get("lang").replace("-", "_")
+        assert shown(name) == locale_name(gettext_name, gettext_name)
 
 
 @pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
