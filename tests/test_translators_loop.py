@@ -120,7 +120,7 @@ def test_draft_build_marks_every_page(edited, tmp_path):
     assert not (dist / "zh-Hans" / "alpha.pdf").exists()
     html = (dist / web_page["path"]).read_text("utf-8")
     assert ('<p class="draft-mark">译文草稿——请勿提供给患者使用 · '
-            'Draft translation — not for patient use</p>') in html
+            '<span lang="en">Draft translation — not for patient use</span></p>') in html
     assert NEW in html
     index = (dist / "index.html").read_text("utf-8")
     assert "drafts/" not in index  # the catalogue never lists a draft (docs/running.md, "What the build writes")

@@ -21,8 +21,8 @@ from ..content.brand import BrandFile
 from ..content.figure import check_figure, describe
 from ..content.leaflet import LeafletFile
 from ..core.errors import LeafletError, Problem
-from ..core.project import (ASSETS_DIR, OUTSIDE, Project, bcp47, format_locale, inside_project,
-                            output_path, page_address, relative_link)
+from ..core.project import (ASSETS_DIR, OUTSIDE, SOURCE_LOCALE, Project, bcp47, format_locale,
+                            inside_project, output_path, page_address, relative_link)
 from ..translation.messages import JINJA_I18N_OPTIONS
 from ..translation.translations import Translations, locale_name, text_direction
 
@@ -36,6 +36,7 @@ UNAPPROVED_MARK = "Not approved — not for patient use"
 # they work the same in WeasyPrint's text (Pango, FriBidi), in CSS strings and in <title>.
 LEFT_TO_RIGHT_MARK = "\u200e"
 FIRST_STRONG_ISOLATE, POP_ISOLATE = "\u2068", "\u2069"
+_PLACEHOLDER = re.compile(r"(%\(\w+\)s)")
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,18 @@ class Lookup:
         """Return a leaflet text, translated, as HTML (only emphasis and links).
 
         Looked up, never %-formatted: leaflet texts are not format strings ("50%").
+        An English fallback in a draft is marked as English (issue 23), so that a
+        screen reader reads it in English, not in the page's language.
         """
-        return markup.render_inline(self.text(text), self.medium)
+        html = markup.render_inline(self.text(text), self.medium)
+        return self.in_english(html) if text in self.missing else html
+
+    def in_english(self, html: Markup) -> Markup:
+        """Return ``html`` in a span marked as English, with its direction where the
+        page's differs; unchanged on an English page."""
+        if self.translations.locale == SOURCE_LOCALE:
+            return html
+        return Markup("{}{}</span>").format(foreign_span(SOURCE_LOCALE, self.direction), html)
 
     def plain(self, text: str) -> str:
         """Return a leaflet text, translated, without markup (titles, metadata)."""
@@ -89,8 +100,17 @@ class Lookup:
 
     def gettext(self, message_id: str) -> str:
         # Jinja marks what gettext returns as safe HTML; escaping here keeps a
-        # translation as text, so a translator can never inject markup.
-        return str(escape(self.text(message_id)))
+        # translation as text, so a translator can never inject markup. A template
+        # text that fell back to English is marked as English like a leaflet text; where
+        # the template needs it as text (CSS strings, attributes) it strips the tags.
+        text = self.text(message_id)
+        if message_id not in self.missing:
+            return str(escape(text))
+        # Only the English words are marked: a placeholder's value (a translated
+        # department, the language names) keeps its own language.
+        return "".join(str(self.in_english(escape(part)) if any(map(str.isalpha, part))
+                           and not _PLACEHOLDER.fullmatch(part) else escape(part))
+                       for part in _PLACEHOLDER.split(text))
 
     def ngettext(self, singular: str, plural: str, number: int) -> str:
         return self.gettext(singular if number == 1 else plural)
@@ -157,15 +177,12 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             dir=text_direction(locale),
             date=lambda value: format_date(value, "long", locale=format_locale(locale)),
             iso=datetime.date.isoformat,
-            # Each name isolated in its own direction (UAX #9 first-strong isolate, like
-            # dir="auto"): "العربية" among Latin names keeps the list's commas in place.
-            also_available=format_list([f"{FIRST_STRONG_ISOLATE}{locale_name(other, other)}"
-                                        f"{POP_ISOLATE}" for other in other_locales],
-                                       locale=format_locale(locale)),
+            also_available=_language_names(other_locales, locale),
             stylesheet=stylesheet,
             online=_online_page(brand_file, leaflet, locale),
             draft=draft,
             draft_mark_english=DRAFT_MARK,
+            english=lookup.in_english,
             unapproved_mark=UNAPPROVED_MARK if unapproved else None,
             variant=variant,
             medium=medium,
@@ -176,6 +193,31 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
         raise template_problem(error, project) from None
     return Rendered(html, tuple(lookup.used), tuple(lookup.missing), variant, medium,
                     tuple(other_locales), draft)
+
+
+def foreign_span(locale: str, page_direction: str) -> Markup:
+    """Return the opening tag of a span of text in ``locale`` on a page written in
+    ``page_direction``: its language, and its direction where that differs."""
+    direction = text_direction(locale)
+    shown = "" if direction == page_direction else Markup(' dir="{}"').format(direction)
+    return Markup('<span lang="{}"{}>').format(bcp47(locale), shown)
+
+
+def _language_names(other_locales: list[str], locale: str) -> Markup:
+    """Return "English, 简体中文": each language named in itself, marked with its language
+    (issue 23: read aloud in the page's language otherwise), in the page's list style.
+
+    Each name is isolated in its own direction (UAX #9 first-strong isolate, like
+    dir="auto"): "العربية" among Latin names keeps the list's commas in place, in
+    WeasyPrint too, which does not isolate a span with a dir attribute.
+    """
+    page_direction = text_direction(locale)
+    names = [Markup("{}{}{}{}</span>").format(foreign_span(other, page_direction),
+                                              FIRST_STRONG_ISOLATE, locale_name(other, other),
+                                              POP_ISOLATE)
+             for other in other_locales]
+    # format_list joins with the locale's separators, which contain no markup.
+    return Markup(format_list([str(name) for name in names], locale=format_locale(locale)))
 
 
 def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str,
