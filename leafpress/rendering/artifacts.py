@@ -28,7 +28,7 @@ def mark_running_content(document, pdf, objects: dict) -> None:
     """Make the margin boxes' text artifacts, but for the first page's draft mark."""
     root = _object(objects, pdf.catalog["StructTreeRoot"])
     structure_document = _object(objects, root["K"][0])
-    pages = _page_arrays(_object(objects, root["ParentTree"]))
+    pages = page_arrays(_object(objects, root["ParentTree"]))
     listed = set(structure_document["K"])
     unlisted = [element for element in objects.values()
                 if element.get("Type") == "/StructElem"
@@ -41,30 +41,35 @@ def mark_running_content(document, pdf, objects: dict) -> None:
         if len(boxes) != len(elements):  # WeasyPrint makes one element a margin box child
             raise RuntimeError(f"page {number + 1}: {len(elements)} untagged elements for "
                                f"{len(boxes)} margin box children")
-        stream = pdf.objects[int(objects[int(reference.split()[0])]["Contents"].split()[0])]
+        stream = page_stream(pdf, objects, reference)
         for keyword, element in zip(boxes, elements):
             if number == 0 and keyword == DRAFT_MARK_BOX:
                 element["S"] = "/P"
                 structure_document["K"].insert(0, element.reference)
                 continue
             subtype = "/Header" if keyword.startswith("@top") else "/Footer"
-            for mcid in _forget(objects, element):
-                _make_artifact(stream, mcid, subtype)
+            for mcid in forget(objects, element):
+                make_artifact(stream, mcid, subtype)
                 pages[number][mcid] = "null"  # no element: the sequence is not content
 
 
-def _make_artifact(stream, mcid: int, subtype: str) -> None:
+def page_stream(pdf, objects: dict, reference: bytes):
+    """Return the content stream of the page ``reference`` names."""
+    return pdf.objects[int(objects[int(reference.split()[0])]["Contents"].split()[0])]
+
+
+def make_artifact(stream, mcid: int, subtype: str | None) -> None:
     """Turn the sequence ``/Span <</MCID mcid>> BDC`` of ``stream`` into a pagination one."""
     for index, item in enumerate(stream.stream):
         if isinstance(item, pydyf.Dictionary) and item.get("MCID") == mcid:
             stream.stream[index - 1] = "/Artifact"
-            stream.stream[index] = pydyf.Dictionary({"Type": "/Pagination",
-                                                     "Subtype": subtype})
+            stream.stream[index] = pydyf.Dictionary(
+                {"Type": "/Pagination", **({"Subtype": subtype} if subtype else {})})
             return
     raise RuntimeError(f"marked content {mcid} of a margin box is not in its page's stream")
 
 
-def _forget(objects: dict, element) -> list[int]:
+def forget(objects: dict, element) -> list[int]:
     """Empty ``element`` and the elements under it; return the marked content they held.
 
     pydyf cannot free an object of a compressed file (its cross-reference stream would
@@ -76,12 +81,12 @@ def _forget(objects: dict, element) -> list[int]:
         if isinstance(kid, int):
             found.append(kid)
         elif (child := _object(objects, kid)) is not None and child.get("Type") == "/StructElem":
-            found.extend(_forget(objects, child))
+            found.extend(forget(objects, child))
     element.clear()
     return found
 
 
-def _page_arrays(parent_tree) -> dict[int, list]:
+def page_arrays(parent_tree) -> dict[int, list]:
     """Return the parent tree's array of each page (its key is the page's index)."""
     numbers = parent_tree["Nums"]
     return {numbers[index]: numbers[index + 1] for index in range(0, len(numbers), 2)

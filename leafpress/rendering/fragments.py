@@ -18,12 +18,14 @@ import pydyf
 from weasyprint.formatting_structure import boxes as box_types
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
+from .artifacts import forget, make_artifact, page_arrays, page_stream
+
 # What WeasyPrint tags each element as (weasyprint/pdf/tags.py, _get_pdf_tag), for the
 # elements that can be split across a page: blocks that hold other blocks or lines.
 BLOCK_TAGS = {"div": "Div", "main": "Part", "article": "Art", "section": "Sect",
               "blockquote": "BlockQuote", "p": "P", "ul": "L", "ol": "L", "dl": "L",
               "li": "LI", "table": "Table", "tbody": "TBody", "tr": "TR", "td": "TD",
-              "th": "TH", "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "aside": "NonStruct",
+              "th": "TH", "thead": "THead", "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "aside": "NonStruct",
               "header": "NonStruct", "footer": "NonStruct", "figure": "NonStruct",
               "nav": "NonStruct"}
 UNTAGGED = ("html", "body")
@@ -46,6 +48,8 @@ def join_split_elements(document, pdf, objects: dict, structure_document) -> dic
             earlier, later = objects[_number(last)], objects[_number(first)]
             if not earlier.get("S") == later.get("S") == f"/{tag}":
                 break
+            if tag == "Table":
+                _repeated_header(pdf, objects, earlier, later)
             inner_last = _elements(objects, earlier)[-1:]
             inner_first = _elements(objects, later)[:1]
             _join(objects, earlier, later)
@@ -82,10 +86,39 @@ def _continued_tags(page, before: set[int]) -> list[str]:
         if getattr(box, "is_table_wrapper", False) and box.get_wrapped_table():
             box = box.get_wrapped_table()
         children = getattr(box, "children", ())
+        if tags and tags[-1] == "Table" and children and getattr(children[0], "is_header",
+                                                                  False):
+            children = children[1:]  # the header drawn again (an artifact, _repeated_header)
         if not children or not _is_block(children[0]):
             break
         box = children[0]
     return tags
+
+
+def _repeated_header(pdf, objects: dict, earlier, later) -> None:
+    """Make the header row group a table repeats on the next page an artifact.
+
+    WeasyPrint draws a table's ``thead`` again on every page it continues on (CSS 2.1,
+    17.2) and tags each copy: the tree would read the column headings again in the middle
+    of the table. The copy is a pagination artifact, like a running head.
+    """
+    heads = [kid for kid in _elements(objects, earlier) if objects[_number(kid)]["S"] == "/THead"]
+    repeated = _elements(objects, later)[:1]
+    if not heads or not repeated or objects[_number(repeated[0])]["S"] != "/THead":
+        return
+    head = objects[_number(repeated[0])]
+    page = pdf.page_references.index(head["Pg"])
+    stream = page_stream(pdf, objects, head["Pg"])
+    arrays = page_arrays(_parent_tree(pdf, objects))
+    later["K"].remove(repeated[0])
+    for mcid in forget(objects, head):
+        make_artifact(stream, mcid, None)
+        arrays[page][mcid] = "null"
+
+
+def _parent_tree(pdf, objects: dict):
+    root = objects[_number(pdf.catalog["StructTreeRoot"])]
+    return objects[_number(root["ParentTree"])]
 
 
 def _is_block(box) -> bool:
