@@ -213,6 +213,11 @@ def test_a_list_and_a_table_across_pages_are_one_element_each(drafts):
     assert parts == ["/THead", "/TBody"]  # the header once, though drawn on every page
     assert len(rows(table)) == ROWS + 1
     assert len({row["/Pg"].indirect_reference.idnum for row in rows(table)}) == 2
+    cells = structure_elements_under(table)
+    headers = {str(cell["/ID"]) for cell in cells if cell["/S"] == "/TH"}
+    for cell in cells:  # each cell names header cells that are in the tree
+        if cell["/S"] == "/TD":
+            assert {str(name) for name in cell["/A"]["/Headers"]} <= headers
 
 
 def rows(table) -> list:

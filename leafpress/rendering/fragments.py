@@ -107,6 +107,13 @@ def _repeated_header(pdf, objects: dict, earlier, later) -> None:
     if not heads or not repeated or objects[_number(repeated[0])]["S"] != "/THead":
         return
     head = objects[_number(repeated[0])]
+    # The cells after it name the copy's header cells (/Headers): name the first's.
+    names = {copy.string: first for copy, first in zip(
+        _header_names(objects, head), _header_names(objects, objects[_number(heads[0])]))}
+    for cell in _descendants(objects, later):
+        if cell.get("S") == "/TD" and "Headers" in cell.get("A", {}):
+            cell["A"]["Headers"] = pydyf.Array(names.get(name.string, name)
+                                               for name in cell["A"]["Headers"])
     page = pdf.page_references.index(head["Pg"])
     stream = page_stream(pdf, objects, head["Pg"])
     arrays = page_arrays(_parent_tree(pdf, objects))
@@ -114,6 +121,19 @@ def _repeated_header(pdf, objects: dict, earlier, later) -> None:
     for mcid in forget(objects, head):
         make_artifact(stream, mcid, None)
         arrays[page][mcid] = "null"
+
+
+def _header_names(objects: dict, head) -> list:
+    """Return the IDs of the header cells of ``head`` (a THead), in order."""
+    return [cell["ID"] for cell in _descendants(objects, head)
+            if cell.get("S") == "/TH" and "ID" in cell]
+
+
+def _descendants(objects: dict, element):
+    for kid in _elements(objects, element):
+        child = objects[_number(kid)]
+        yield child
+        yield from _descendants(objects, child)
 
 
 def _parent_tree(pdf, objects: dict):
