@@ -18,14 +18,13 @@ every sentence, list and table that crosses a page, and tree order is reading or
 
 from __future__ import annotations
 
-import pydyf
-from weasyprint.formatting_structure.boxes import MarginBox
-
 DRAFT_MARK_BOX = "@top-center"  # templates/leaflet.html.j2 puts the draft mark there
 
 
 def mark_running_content(document, pdf, objects: dict) -> None:
     """Make the margin boxes' text artifacts, but for the first page's draft mark."""
+    from weasyprint.formatting_structure.boxes import MarginBox  # as pdf.py: only to render
+
     root = _object(objects, pdf.catalog["StructTreeRoot"])
     structure_document = _object(objects, root["K"][0])
     pages = page_arrays(_object(objects, root["ParentTree"]))
@@ -60,6 +59,8 @@ def page_stream(pdf, objects: dict, reference: bytes):
 
 def make_artifact(stream, mcid: int, subtype: str | None) -> None:
     """Turn the sequence ``/Span <</MCID mcid>> BDC`` of ``stream`` into a pagination one."""
+    import pydyf
+
     for index, item in enumerate(stream.stream):
         if isinstance(item, pydyf.Dictionary) and item.get("MCID") == mcid:
             stream.stream[index - 1] = "/Artifact"

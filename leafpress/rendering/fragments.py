@@ -14,10 +14,6 @@ pages, found by walking the next page's first boxes as WeasyPrint walks them to 
 
 from __future__ import annotations
 
-import pydyf
-from weasyprint.formatting_structure import boxes as box_types
-from weasyprint.layout.absolute import AbsolutePlaceholder
-
 from .artifacts import forget, make_artifact, page_arrays, page_stream
 
 # What WeasyPrint tags each element as (weasyprint/pdf/tags.py, _get_pdf_tag), for the
@@ -25,7 +21,8 @@ from .artifacts import forget, make_artifact, page_arrays, page_stream
 BLOCK_TAGS = {"div": "Div", "main": "Part", "article": "Art", "section": "Sect",
               "blockquote": "BlockQuote", "p": "P", "ul": "L", "ol": "L", "dl": "L",
               "li": "LI", "table": "Table", "tbody": "TBody", "tr": "TR", "td": "TD",
-              "th": "TH", "thead": "THead", "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "aside": "NonStruct",
+              "th": "TH", "thead": "THead", "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4",
+              "aside": "NonStruct",
               "header": "NonStruct", "footer": "NonStruct", "figure": "NonStruct",
               "nav": "NonStruct"}
 UNTAGGED = ("html", "body")
@@ -64,6 +61,8 @@ def join_split_elements(document, pdf, objects: dict, structure_document) -> dic
 def _continued_tags(page, before: set[int]) -> list[str]:
     """Return the structure types of the page's first boxes, outermost first, as long as
     each continues an element of the page before (an element with boxes on both)."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
     tags: list[str] = []
     box = page._page_box.children[0]  # noqa: SLF001 (the root box: html)
     while True:
@@ -102,6 +101,8 @@ def _repeated_header(pdf, objects: dict, earlier, later) -> None:
     17.2) and tags each copy: the tree would read the column headings again in the middle
     of the table. The copy is a pagination artifact, like a running head.
     """
+    import pydyf
+
     heads = [kid for kid in _elements(objects, earlier) if objects[_number(kid)]["S"] == "/THead"]
     repeated = _elements(objects, later)[:1]
     if not heads or not repeated or objects[_number(repeated[0])]["S"] != "/THead":
@@ -142,6 +143,9 @@ def _parent_tree(pdf, objects: dict):
 
 
 def _is_block(box) -> bool:
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.formatting_structure import boxes as box_types
+
     box = box._box if isinstance(box, AbsolutePlaceholder) else box  # noqa: SLF001
     return isinstance(box, box_types.ParentBox) and not isinstance(
         box, (box_types.LineBox, box_types.InlineLevelBox))
@@ -150,6 +154,8 @@ def _is_block(box) -> bool:
 def _join(objects: dict, earlier, later) -> None:
     """Move what ``later`` holds to the end of ``earlier``; its marked content is on
     another page than ``earlier``'s, so each becomes a reference that names its page."""
+    import pydyf
+
     for kid in later["K"]:
         if isinstance(kid, int):
             earlier["K"].append(pydyf.Dictionary({"Type": "/MCR", "Pg": later["Pg"],
@@ -173,6 +179,8 @@ def _is_element(objects: dict, kid) -> bool:
 
 
 def _boxes(page):
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
     for box in page._page_box.descendants(placeholders=True):  # noqa: SLF001
         yield box._box if isinstance(box, AbsolutePlaceholder) else box
 
