@@ -10,14 +10,29 @@ before they are written, so the output stays deterministic.
 
 from __future__ import annotations
 
+from .artifacts import mark_running_content
+from .fragments import join_split_elements
+
 SCOPES = {"row": "/Row", "col": "/Column", "column": "/Column", "rowgroup": "/Row",
           "colgroup": "/Column"}
 
 
 def finish(document, pdf) -> None:
-    """Give header cells their scope and join the fragments of each link."""
+    """Give header cells their scope, join the fragments of each link, take the running
+    headers and footers out of the tree (artifacts.py) and join the elements split
+    across pages (fragments.py)."""
     _scope_header_cells(document)
     _join_link_fragments(pdf)
+    objects = _objects(pdf)
+    mark_running_content(document, pdf, objects)
+    root = _object(objects, pdf.catalog["StructTreeRoot"])
+    replaced = join_split_elements(document, pdf, objects, _object(objects, root["K"][0]))
+    if replaced:
+        _update_parent_tree(_object(objects, root["ParentTree"]), replaced)
+
+
+def _objects(pdf) -> dict:
+    return {obj.number: obj for obj in pdf.objects if isinstance(obj, dict)}
 
 
 def _scope_header_cells(document) -> None:
@@ -32,7 +47,7 @@ def _scope_header_cells(document) -> None:
 
 def _join_link_fragments(pdf) -> None:
     """Merge consecutive Link elements of one parent, page and target into the first."""
-    objects = {obj.number: obj for obj in pdf.objects if isinstance(obj, dict)}
+    objects = _objects(pdf)
     parent_tree = _parent_tree(pdf, objects)
     replaced: dict[bytes, bytes] = {}
     for element in list(objects.values()):
