@@ -7,6 +7,7 @@ import datetime
 import functools
 import re
 import traceback
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -106,6 +107,10 @@ class Lookup:
         text = self.text(message_id)
         if message_id not in self.missing:
             return str(escape(text))
+        # Jinja %-formats what this returns: a bad format in the English must fail with
+        # the message it gives for the text itself, not for the text inside its marks
+        # (whose index would be another, and `check` would report it twice).
+        message_id % _ANY_VALUE
         # Only the English words are marked: a placeholder's value (a translated
         # department, the language names) keeps its own language.
         return "".join(str(self.in_english(escape(part)) if any(map(str.isalpha, part))
@@ -114,6 +119,10 @@ class Lookup:
 
     def ngettext(self, singular: str, plural: str, number: int) -> str:
         return self.gettext(singular if number == 1 else plural)
+
+
+# Every placeholder's value, for trying a template text's format before it is marked.
+_ANY_VALUE = defaultdict(str)
 
 
 def template_environment(project: Project) -> Environment:
