@@ -476,3 +476,48 @@ def translate(project: Project, locale: str, translations: dict[str, str]) -> No
         assert entry in text, source
         text = text.replace(entry, f'msgid {escape(source)}\nmsgstr {escape(target)}\n')
     path.write_text(text, "utf-8")
+
+
+def until(condition, timeout: float = 60, step: float = 0.2, what=""):
+    """Return the first true value of ``condition()`` within ``timeout`` seconds; fail
+    naming ``what`` (a text, or a function that says what was seen) otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    pytest.fail(f"not within {timeout} s: "
+                f"{what() if callable(what) else what or condition.__doc__ or condition}")
+
+
+# The small project's Chinese catalog as a translator meets it in the editor: two texts
+# untranslated and one fuzzy, its English changed, as `update` leaves them. The Chinese
+# is the fixture's own.
+UNTRANSLATED = ("The first step.", "The second step.")
+FUZZY_BEFORE = "A callout that stays in one piece."
+FUZZY_AFTER = "A callout that always stays in one piece."
+
+
+@functools.cache
+def fixture_chinese() -> dict[str, str]:
+    """Return the fixture's Chinese for the untranslated texts and the fuzzy one."""
+    with (ROOT / "tests" / "projects" / "small" / "locales" / "zh_Hans" / "LC_MESSAGES" /
+          "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    return {**{english: catalog.get(english).string for english in UNTRANSLATED},
+            FUZZY_AFTER: catalog.get(FUZZY_BEFORE).string}
+
+
+def leave_work_for_a_translator(project: Project) -> None:
+    """Untranslate `UNTRANSLATED` in the zh_Hans catalog, and change the English of
+    `FUZZY_BEFORE` in the first leaflet, then `update`: its translation is fuzzy."""
+    path = project.po_file("zh_Hans")
+    text = path.read_text("utf-8")
+    for english in UNTRANSLATED:
+        text = text.replace(f'msgid "{english}"\nmsgstr "{fixture_chinese()[english]}"\n',
+                            f'msgid "{english}"\nmsgstr ""\n')
+    path.write_text(text, "utf-8")
+    leaflet = project.leaflets_dir / "alpha.yaml"
+    leaflet.write_text(leaflet.read_text("utf-8").replace(FUZZY_BEFORE, FUZZY_AFTER), "utf-8")
+    assert run(project, "update") == 0

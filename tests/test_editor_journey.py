@@ -19,7 +19,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,9 @@ from babel.messages.pofile import read_po
 from PIL import Image
 from pypdf import PdfReader
 
-from helpers import (ROOT, Chromium, cli, flat, pdftotext, run, small_project,
-                     structure_elements)
+from helpers import (FUZZY_AFTER, FUZZY_BEFORE, ROOT, UNTRANSLATED, Chromium, cli,
+                     fixture_chinese, flat, leave_work_for_a_translator, pdftotext,
+                     small_project, structure_elements, until)
 from leafpress.content import schema
 from leafpress.content.leaflet import load_leaflet
 from leafpress.content.yamlfile import read_yaml
@@ -38,9 +38,8 @@ NEW_ID, NEW_TITLE = "journey", "A journey through the editor"
 CATALOG = "locales/zh_Hans/LC_MESSAGES/messages.po"
 # Two texts of the fixture's catalog made untranslated, and one whose English changes so
 # that `update` marks it fuzzy; their Chinese is the fixture's own.
-FIRST, SECOND = "The first step.", "The second step."
-CHANGED_BEFORE = "A callout that stays in one piece."
-CHANGED_AFTER = "A callout that always stays in one piece."
+FIRST, SECOND = UNTRANSLATED
+CHANGED_BEFORE, CHANGED_AFTER = FUZZY_BEFORE, FUZZY_AFTER
 APPROVER, SUMMARY = "A Tester, Clinical Lead", "The callout says always"
 BUILT = re.compile(r"^\d+ PDFs? built in ")
 
@@ -50,14 +49,7 @@ def _git(root: Path, *arguments: str) -> None:
                     *arguments], cwd=root, check=True, capture_output=True)
 
 
-def _fixture_chinese() -> dict[str, str]:
-    with (ROOT / "tests/projects/small" / CATALOG).open("rb") as handle:
-        catalog = read_po(handle)
-    return {FIRST: catalog.get(FIRST).string, SECOND: catalog.get(SECOND).string,
-            CHANGED_AFTER: catalog.get(CHANGED_BEFORE).string}
-
-
-CHINESE = _fixture_chinese()
+CHINESE = fixture_chinese()
 
 
 class Serve:
@@ -88,16 +80,6 @@ class Serve:
         self.process.wait(timeout=30)
 
 
-def until(condition, timeout: float = 60, step: float = 0.1, what: str = ""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    pytest.fail(f"not within {timeout} s: {what() if callable(what) else what or condition}")
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """The small project, committed (the approval page's pack compares with git), then
@@ -106,15 +88,7 @@ def project(tmp_path_factory):
     _git(project.root, "init", "-q")
     _git(project.root, "add", "-A")
     _git(project.root, "commit", "-q", "-m", "Approved")
-    path = project.po_file("zh_Hans")
-    text = path.read_text("utf-8")
-    for english in (FIRST, SECOND):
-        text = text.replace(f'msgid "{english}"\nmsgstr "{CHINESE[english]}"\n',
-                            f'msgid "{english}"\nmsgstr ""\n')
-    path.write_text(text, "utf-8")
-    alpha = project.leaflets_dir / "alpha.yaml"
-    alpha.write_text(alpha.read_text("utf-8").replace(CHANGED_BEFORE, CHANGED_AFTER), "utf-8")
-    assert run(project, "update") == 0
+    leave_work_for_a_translator(project)
     return project
 
 

@@ -21,7 +21,8 @@ from leafpress.editor.app import Editor
 from leafpress.editor.guard import TOKEN_HEADER, Guard
 from leafpress.translation.entries import Change, entries, rewrite
 
-from helpers import ROOT, Chromium, cli, make_project, run, small_project
+from helpers import (FUZZY_AFTER, FUZZY_BEFORE, UNTRANSLATED, Chromium, cli, fixture_chinese,
+                     leave_work_for_a_translator, make_project, run, small_project)
 
 PORT = 8765
 HOST = f"127.0.0.1:{PORT}"
@@ -29,35 +30,19 @@ PAGE = "/edit/translations/alpha/zh_Hans"
 CATALOG = "locales/zh_Hans/LC_MESSAGES/messages.po"
 # Two texts of the fixture's catalog, made untranslated and then translated again with
 # the fixture's own Chinese, and one text whose English changes (so it turns fuzzy).
-FIRST, SECOND = "The first step.", "The second step."
-CHANGED_BEFORE = "A callout that stays in one piece."
-CHANGED_AFTER = "A callout that always stays in one piece."
+FIRST, SECOND = UNTRANSLATED
+CHANGED_BEFORE, CHANGED_AFTER = FUZZY_BEFORE, FUZZY_AFTER
 
 
-def _fixture_chinese() -> dict[str, str]:
-    with (ROOT / "tests/projects/small" / CATALOG).open("rb") as handle:
-        catalog = read_po(handle)
-    found = {english: catalog.get(english).string for english in (FIRST, SECOND)}
-    return {**found, CHANGED_AFTER: catalog.get(CHANGED_BEFORE).string}
-
-
-CHINESE = _fixture_chinese()
+CHINESE = fixture_chinese()
 
 
 @pytest.fixture
 def project(tmp_path):
     """The small project with two texts untranslated and one fuzzy, as `update` makes it."""
     project = small_project(tmp_path / "small")
+    leave_work_for_a_translator(project)
     path = project.po_file("zh_Hans")
-    text = path.read_text("utf-8")
-    for english in (FIRST, SECOND):
-        text = text.replace(f'msgid "{english}"\nmsgstr "{CHINESE[english]}"\n',
-                            f'msgid "{english}"\nmsgstr ""\n')
-    path.write_text(text, "utf-8")
-    leaflet = project.leaflets_dir / "alpha.yaml"
-    leaflet.write_text(leaflet.read_text("utf-8").replace(CHANGED_BEFORE, CHANGED_AFTER),
-                       "utf-8")
-    assert run(project, "update") == 0
     assert f'#, fuzzy\n#| msgid "{CHANGED_BEFORE}"\nmsgid "{CHANGED_AFTER}"' in \
         path.read_text("utf-8")
     return project

@@ -7,25 +7,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from helpers import LEAFLET, ROOT, Chromium, make_project
+from helpers import LEAFLET, ROOT, Chromium, make_project, until
 
 OLD = "Your appointment will be in the morning or the afternoon."
 NEW = "Your appointment will be in the morning."
-
-
-def until(condition, timeout: float = 60, step: float = 0.2):
-    """Return the first true value of ``condition()`` within ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    pytest.fail(f"not within {timeout} s: {condition.__doc__ or condition}")
 
 
 @pytest.fixture
