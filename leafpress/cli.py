@@ -19,7 +19,8 @@ from pathlib import Path
 
 from .build import incremental
 from .core.errors import LeafletError
-from .core.project import VARIANTS, Project, gettext_name, unknown_locales, write_atomically
+from .core.project import (DATE_EXPECTED, VARIANTS, Project, gettext_name, unknown_locales,
+                           write_atomically)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -302,7 +303,7 @@ def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        raise argparse.ArgumentTypeError(DATE_EXPECTED.format(text)) from None
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -451,14 +452,14 @@ def _release(project: Project, arguments) -> int:
 
 
 def _diff(project: Project, arguments) -> int:
-    from .governance.review_pack import write_review_packs
+    from .governance.review_pack import NOTHING_CHANGED, write_review_packs
 
     written = write_review_packs(project, arguments.leaflets, arguments.since,
                                  (arguments.output or project.root / "dist").resolve())
     for path in written:
         print(f"wrote {path}")
     if not written:
-        print("No leaflet's text or translation changed: no review pack to write.")
+        print(NOTHING_CHANGED)
     return 0
 
 

@@ -25,7 +25,7 @@ from leafpress.editor.guard import TOKEN_HEADER, Guard
 from leafpress.editor.saving import digest
 from leafpress.governance.review_pack import NOTHING_CHANGED
 
-from helpers import Chromium, run, small_project
+from helpers import Chromium, run, small_project, until
 
 PORT = 8765
 HOST = f"127.0.0.1:{PORT}"
@@ -219,13 +219,7 @@ def _tab_to(chromium: Chromium, element: str, most: int = 40) -> None:
 
 
 def _wait_for(chromium: Chromium, expression: str, timeout: float = 120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = chromium.evaluate(expression)
-        if found:
-            return found
-        time.sleep(0.2)
-    pytest.fail(f"never true: {expression}")
+    return until(lambda: chromium.evaluate(expression), timeout, 0.2, expression)
 
 
 def test_an_approval_recorded_in_chromium_with_the_keyboard_passes_check(

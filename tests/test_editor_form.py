@@ -32,7 +32,7 @@ from leafpress.editor.app import Editor
 from leafpress.editor.guard import Guard
 from leafpress.editor.saving import digest
 
-from helpers import Chromium, small_project
+from helpers import Chromium, small_project, until
 
 DRAFT = importlib.util.find_spec("leafpress.editor.draft") is not None
 # Kept as read, not shown as fields: a key the schema lacks, an empty value, a block of an
@@ -121,13 +121,7 @@ def open_form(chromium, served, leaflet: str) -> None:
 
 def wait(chromium, condition: str, timeout: float = 20):
     """Wait until the JavaScript ``condition`` is true; return its value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = chromium.evaluate(condition)
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"never true: {condition}")
+    return until(lambda: chromium.evaluate(condition), timeout, 0.05, condition)
 
 
 def collected(chromium):

@@ -23,6 +23,8 @@ TEMPORARY_SUFFIX = ".tmp"
 ASSETS_DIR = "assets"
 # The folder in dist/ for draft translations: never published, cleared by a normal build.
 DRAFTS_DIR = "drafts"
+# A date typed on the command line or in the editor's forms that is not one.
+DATE_EXPECTED = "expected a date as YYYY-MM-DD, got {!r}"
 # A web page is the index of its own folder, so that the address printed on paper and
 # encoded in the QR code, {website}/{locale}/{id}/, is served by any web server that
 # dist/ is copied to (each serves index.html for a folder's address).

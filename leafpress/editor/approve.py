@@ -29,7 +29,7 @@ from ..content.history import approval_gap, next_version
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..content.schema import ID_PATTERN, Release
 from ..core.errors import LeafletError, Problem
-from ..core.project import Project
+from ..core.project import DATE_EXPECTED, Project
 from ..governance.release import Approval, released_text
 from ..governance.review_pack import NOTHING_CHANGED, write_pack_since_approval
 from . import pages
@@ -176,8 +176,8 @@ def _date(text: str) -> tuple[str | None, datetime.date | None]:
         return None, None
     try:
         return None, datetime.date.fromisoformat(text)
-    except ValueError:  # the words of `build.py release --patient-review` (cli.py `_date`)
-        return f"expected a date as YYYY-MM-DD, got {text!r}", None
+    except ValueError:  # the words of `build.py release --patient-review`
+        return DATE_EXPECTED.format(text), None
 
 
 def _by_field(problems: list[Problem]) -> tuple[dict[str, list[str]], list[str]]:
