@@ -8,7 +8,9 @@ import json
 
 from helpers import LEAFLET, pdftotext, run
 
-COMMAND = "'build.py release sample --approver \"Name, Role\" --summary \"…\"'"
+APPROVE = ("'build.py release {} --approver \"Name, Role\" --summary \"…\"' or on the "
+           "editor's approval page")
+COMMAND = APPROVE.format("sample")
 NOT_PUBLISHED = ("leaflets/sample.yaml:5: version: not published: no approval of version 1.0 "
                  f"is recorded; approve it with {COMMAND}")
 
@@ -64,12 +66,13 @@ def test_text_changed_since_its_approval_is_not_published_and_the_approved_files
     assert run(project, "check") == 1
     changed = ("leaflets/alpha.yaml:8: version: the text changed since version 1.10 was "
                "approved (1 text)")
-    assert f"error: {changed}; run 'build.py release alpha'" in capsys.readouterr().err
+    assert f"error: {changed}; approve it with {APPROVE.format('alpha')}" in capsys.readouterr().err
     before = _manifest(dist)
     assert run(project, "build", "--output", str(dist)) == 0
     warning = ("warning: leaflets/alpha.yaml:8: version: not published: the text changed since "
                "version 1.10 was approved (1 text); approve it with 'build.py release alpha "
-               "--approver \"Name, Role\" --summary \"…\"' (built as a draft, in drafts/, "
+               "--approver \"Name, Role\" --summary \"…\"' or on the editor's approval page (built as a "
+               "draft, in drafts/, "
                "meanwhile)")
     assert warning in capsys.readouterr().err.splitlines()
     manifest = _manifest(dist)

@@ -229,7 +229,8 @@ def test_an_approval_recorded_in_chromium_with_the_keyboard_passes_check(
     assert [line for line in capsys.readouterr().err.splitlines()
             if line.startswith("error: ")] == [
         "error: leaflets/alpha.yaml:8: version: the text changed since version 1.10 was "
-        "approved (1 text); run 'build.py release alpha'"]
+        "approved (1 text); approve it with 'build.py release alpha --approver \"Name, Role\" "
+        "--summary \"…\"' or on the editor's approval page"]
     site = _Site(changed)
     chromium = Chromium(tmp_path / "profile")
     try:

@@ -304,7 +304,8 @@ def test_a_character_no_font_can_draw_is_the_error_check_gives(editor):
     # check also fails on the text changed since its approval: the form says it as a
     # warning, as approving the change is the next step (the approval page's).
     release = ("leaflets/alpha.yaml:8: version: the text changed since version 1.10 was "
-               "approved (1 text); run 'build.py release alpha'")
+               "approved (1 text); approve it with 'build.py release alpha --approver "
+               "\"Name, Role\" --summary \"…\"' or on the editor's approval page")
     assert in_check == sorted([*errors, release])
     assert release in [problem["message"] for problem in reply["problems"]
                        if problem["severity"] == "warning"]

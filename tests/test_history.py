@@ -96,8 +96,9 @@ def test_layout_and_comments_are_not_changes_but_a_typo_is(tmp_path):
     assert release_problem(load_leaflet(path, tmp_path), "one.yaml") is None
     path.write_text(text.replace("A heading", "A haeding"), "utf-8")
     assert str(release_problem(load_leaflet(path, tmp_path), "one.yaml")) == (
-        "one.yaml:6: version: the text changed since version 1.4 was approved (1 text); run "
-        "'build.py release one'")
+        "one.yaml:6: version: the text changed since version 1.4 was approved (1 text); approve "
+        "it with 'build.py release one --approver \"Name, Role\" --summary \"…\"' or on the "
+        "editor's approval page")
 
 
 def test_changed_count_counts_added_removed_and_changed_texts():
@@ -233,5 +234,6 @@ def test_check_warns_about_a_leaflet_without_any_approval(project, capsys):
                  leaflet.leaflet.published.isoformat()]) == 0
     assert capsys.readouterr().err.splitlines() == [
         f"warning: leaflets/{path.name}:{leaflet.key_lines['version']}: version: no approval "
-        f"of version {leaflet.leaflet.version} is recorded; run 'build.py release "
-        f"{leaflet.id}'"]
+        f"of version {leaflet.leaflet.version} is recorded; approve it with 'build.py release "
+        f"{leaflet.id} --approver \"Name, Role\" --summary \"…\"' or on the editor's approval "
+        "page"]

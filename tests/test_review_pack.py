@@ -115,7 +115,8 @@ def test_an_edit_fails_check_until_it_is_released(loop, capsys):
     project, steps = loop
     assert steps == {"check after the edit": 1, "its messages": [
         "error: leaflets/one.yaml:5: version: the text changed since version 1.0 was approved "
-        "(1 text); run 'build.py release one'", "1 problem found."],
+        "(1 text); approve it with 'build.py release one --approver \"Name, Role\" --summary "
+        "\"…\"' or on the editor's approval page", "1 problem found."],
         "release": 0, "check after the release": 0, "diff": 0, "build": 0}
     version = load_leaflet(project / "leaflets" / "one.yaml", project).leaflet
     assert [entry.version for entry in version.history] == ["1.1", "1.0"]
@@ -256,7 +257,8 @@ def test_diff_since_a_commit_fails_for_a_text_changed_under_the_same_version(loo
         assert streams.err.splitlines() == [
             "error: leaflets/one.yaml:5: version: the text changed since HEAD ("
             + streams.err.split("HEAD (")[1].split(")")[0] + ") but the version is still 1.1; "
-            "run 'build.py release one'", "1 problem found."]
+            "approve it with 'build.py release one --approver \"Name, Role\" --summary \"…\"' "
+            "or on the editor's approval page", "1 problem found."]
         assert (project / "dist/review/one.html").is_file()  # the pack is written all the same
     finally:
         path.write_text(approved, "utf-8")

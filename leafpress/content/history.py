@@ -111,18 +111,25 @@ def _never_approved(leaflet_file) -> str | None:
     return f"no approval of version {leaflet_file.leaflet.version} is recorded"
 
 
+def how_to_approve(leaflet_id: str) -> str:
+    """Return the end of a message that asks for an approval of ``leaflet_id``: the
+    command, and the page of the editor that records the same."""
+    return (f"approve it with 'build.py release {leaflet_id} --approver \"Name, Role\" "
+            f"--summary \"…\"' or on the editor's approval page")
+
+
 def release_problem(leaflet_file, shown: str) -> Problem | None:
     """Return a problem if the English text differs from what its version's approver saw."""
     changed = _changed(leaflet_file)
     return changed and Problem(shown, leaflet_file.key_lines.get("version"),
-                               f"{changed}; run 'build.py release {leaflet_file.id}'", "version")
+                               f"{changed}; {how_to_approve(leaflet_file.id)}", "version")
 
 
 def unapproved_problem(leaflet_file, shown: str) -> Problem | None:
     """Return a warning if a leaflet records no approval at all."""
     never = _never_approved(leaflet_file)
     return never and Problem(shown, leaflet_file.key_lines.get("version"),
-                             f"{never}; run 'build.py release {leaflet_file.id}'", "version")
+                             f"{never}; {how_to_approve(leaflet_file.id)}", "version")
 
 
 def unpublished_problem(leaflet_file, shown: str, gap: str | None = None) -> Problem | None:
@@ -131,6 +138,5 @@ def unpublished_problem(leaflet_file, shown: str, gap: str | None = None) -> Pro
     if already known)."""
     gap = gap or approval_gap(leaflet_file)
     return gap and Problem(shown, leaflet_file.key_lines.get("version"),
-                           f"not published: {gap}; approve it with 'build.py release "
-                           f"{leaflet_file.id} --approver \"Name, Role\" --summary \"…\"'",
+                           f"not published: {gap}; {how_to_approve(leaflet_file.id)}",
                            "version")

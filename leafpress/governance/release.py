@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..content.history import fingerprint, next_version
+from ..content.history import fingerprint, how_to_approve, next_version
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..core.errors import LeafletError
 from ..core.project import Project, write_atomically
@@ -76,8 +76,8 @@ def amend(project: Project, leaflet_id: str) -> LeafletFile:
     path, leaflet = _load(project, leaflet_id)
     if not leaflet.leaflet.history:
         raise LeafletError.at(project.relative(path), leaflet.key_lines.get("version"),
-                              f"no approval is recorded to amend; run 'build.py release "
-                              f"{leaflet_id} --approver … --summary …'", "version")
+                              "no approval is recorded to amend; "
+                              + how_to_approve(leaflet_id), "version")
     text = path.read_text("utf-8")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     history = _value(root, "history")

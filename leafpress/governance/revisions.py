@@ -21,7 +21,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from ..content.history import fingerprint, release_problem
+from ..content.history import fingerprint, how_to_approve, release_problem
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..core.errors import LeafletError, Problem
 from ..core.project import Project
@@ -156,7 +156,7 @@ def unreleased_problem(project: Project, leaflet: LeafletFile, revision: Revisio
         return None
     return Problem(project.relative(leaflet.path), leaflet.key_lines.get("version"),
                    f"the text changed since {revision.label} but the version is still "
-                   f"{leaflet.leaflet.version}; run 'build.py release {leaflet.id}'", "version")
+                   f"{leaflet.leaflet.version}; {how_to_approve(leaflet.id)}", "version")
 
 
 def _translations_changed(project: Project, leaflet: LeafletFile, revision: Revision) -> bool:
