@@ -86,11 +86,13 @@ def check_draft(editor, path: Path, data, today: datetime.date | None = None,
         original = path.read_text("utf-8")
     except (FileNotFoundError, UnicodeDecodeError):
         original = ""
+    afresh = []
     try:
         text = source.applied(original, data)
-    except Exception:  # noqa: BLE001 - a file ruamel cannot read: written afresh
+    except Exception as error:  # noqa: BLE001 - a file ruamel cannot read: written afresh
         text = source.applied("", data)
-    draft = Draft(path, text)
+        afresh.append(_written_afresh(shown, error))
+    draft = Draft(path, text, warnings=afresh)
     try:
         draft.leaflet = _trial(project, path, text, data)
     except LeafletError as error:
@@ -108,9 +110,18 @@ def check_draft(editor, path: Path, data, today: datetime.date | None = None,
     overdue, due = review_problems([leaflet], today or datetime.date.today(), project.relative)
     found += overdue + due
     found += quality_problems(project, [leaflet], [], collector)
-    draft.warnings = in_line_order(found)
+    draft.warnings = afresh + in_line_order(found)
     draft.errors = in_line_order(collector.problems)
     return draft
+
+
+def _written_afresh(shown: str, error: Exception) -> Problem:
+    """Return the warning that saving will write the file afresh: its text on disk is not
+    YAML the round trip can read, so its comments and layout cannot be kept."""
+    mark = getattr(error, "problem_mark", None)
+    return Problem(shown, mark.line + 1 if mark else None,
+                   "the file on disk is not YAML the editor can read back; saving writes it "
+                   "afresh from the form, without its comments and layout")
 
 
 _COVERAGE_FILES = itertools.count()
