@@ -24,7 +24,7 @@ from ..content.brand import load_brand
 from ..content.template import new_leaflet
 from ..core.errors import LeafletError
 from ..core.project import gettext_name
-from ..governance.reports import leaflet_report
+from ..governance.reports import leaflet_report, translation_state
 from . import pages
 from .saving import follow_the_english, save
 
@@ -32,7 +32,6 @@ from .saving import follow_the_english, save
 APPROVAL = {"approved": "Approved", "changed": "Changed since approval",
             "never": "Never approved"}
 AUDIENCES = ("patient", "clinician")
-MISSING = ("untranslated", "fuzzy", "invalid")  # the translation states, most work first
 
 
 def today() -> datetime.date:
@@ -83,7 +82,7 @@ def _shown(project, row: dict, problems) -> dict:
     return {**row, "approval_label": APPROVAL[row["approval"]["state"]],
             "review_label": _review(row["review"]),
             "languages": [{"tag": tag, "locale": gettext_name(tag),
-                           "state": _translation_state(counts)}
+                           "state": translation_state(counts)}
                           for tag, counts in row["translations"].items()]}
 
 
@@ -92,15 +91,6 @@ def _review(review: dict) -> str:
     if review["state"] == "overdue":
         return review["text"].capitalize()
     return f"{'Due for review' if review['state'] == 'due' else 'Review'} {review['text']}"
-
-
-def _translation_state(counts: dict) -> str:
-    """Return "complete", or what is missing ("2 untranslated, 1 fuzzy"), or why none."""
-    if "error" in counts:
-        return counts["error"]
-    if counts["translated"] == counts["total"]:
-        return "complete"
-    return ", ".join(f"{counts[state]} {state}" for state in MISSING if counts[state])
 
 
 RULES = [Rule("/", endpoint=start_page, methods=["GET"]),

@@ -247,7 +247,7 @@ def report_text(rows: list[dict], today: datetime.date) -> str:
         ("leaflet", "version", "review by", "review", "owner", *locales),
         [(row["leaflet"], row["error"], *[""] * (3 + len(locales))) if "error" in row else
          (row["leaflet"], row["version"], row["review_by"], row["review"]["text"],
-          row["owner"], *(_translation_state(row["translations"].get(locale))
+          row["owner"], *(translation_state(row["translations"].get(locale))
                           for locale in locales)) for row in rows])
     history = _markdown_table(
         ("leaflet", "version", "approved", "change", "approved by", "patient review"),
@@ -298,7 +298,9 @@ def _scores(figures: dict) -> tuple[str, ...]:
             str(figures["sentences"]), str(figures["words"]))
 
 
-def _translation_state(counts: dict | None) -> str:
+def translation_state(counts: dict | None) -> str:
+    """Return "complete", or what is missing ("1 fuzzy, 2 untranslated"), or why none: the
+    words of ``report``'s table and of the editor's start page."""
     if counts is None:
         return "not loaded"
     if "error" in counts:
