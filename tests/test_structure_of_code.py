@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "leafpress"
-LAYERS = ("cli", "preview", "editor", "governance", "build", "publishing", "rendering", "gates",
-          "translation", "content", "core")
+LAYERS = ("cli", "preview", "editor", "governance", "build", "publishing", "formats",
+          "rendering", "gates", "translation", "content", "core")
 
 
 def modules() -> dict[str, Path]:
