@@ -27,7 +27,8 @@ from leafpress.rendering.document import render_html, template_environment
 from leafpress.translation.translations import Translations, locale_name
 
 from helpers import (FUZZY_AFTER, UNTRANSLATED, XHTML, editions, entry, every_edition,
-                     leave_work_for_a_translator, parse, small_project, text)
+                     leaflet_source, leave_work_for_a_translator, parse, small_project,
+                     text)
 
 OUTPUTS = every_edition()
 LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -241,7 +242,8 @@ def assert_read_in_their_scripts_language(runs: list[Run], page_language: str) -
 def test_a_pdf_marks_each_language_name_and_no_needless_language(dist, manifest, leaflet,
                                                                  locale):
     """"Also available in" names every other edition in its own language, marked so on its
-    element; nothing else repeats the language it inherits (the catalog's: the page's)."""
+    element, and the sources are read in English; nothing else repeats the language it
+    inherits (the catalog's: the page's)."""
     path = dist / entry(manifest, leaflet, locale)["path"]
     assert PdfReader(path).trailer["/Root"]["/Lang"] == locale
     runs = pdf_runs(path)
@@ -250,6 +252,9 @@ def test_a_pdf_marks_each_language_name_and_no_needless_language(dist, manifest,
         if other != locale:
             gettext_name = other.replace("-", "_")
             assert marked(runs, locale_name(gettext_name, gettext_name)).own == other
+    for source in leaflet_source(leaflet)["sources"]:
+        items = [run for run in runs if run.kind == "/LI" and source["citation"][:12] in run.text]
+        assert items and {item.read_in for item in items} == {"en"}, source
     if locale == "en":
         assert_read_in_their_scripts_language(runs, locale)
 

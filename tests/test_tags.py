@@ -130,6 +130,6 @@ def test_a_changed_weasyprint_is_reported_not_wrapped_blindly(monkeypatch):
     with pytest.raises(RuntimeError) as raised:
         attributes.install()
     assert str(raised.value) == (
-        f"WeasyPrint {weasyprint.__version__}: weasyprint.pdf.tags._build_box_tree is not the generator of (box, parent, pdf, "
-        "page_number, nums, annotations, tags) that leafpress/rendering/attributes.py wraps "
+        f"WeasyPrint {weasyprint.__version__}: weasyprint.pdf.tags._build_box_tree is not the "
+        "generator of (box, parent, pdf, page_number, nums, annotations, tags) that leafpress/rendering/attributes.py wraps "
         "(written for WeasyPrint 70.0): update the wrapper")
