@@ -2,29 +2,38 @@
 the language names of "Also available in", the English fallbacks of a draft, the records
 kept in English. A screen reader reads a run in the language it is marked with.
 
-WeasyPrint 70 writes the document's language only (the catalog's /Lang), never a
-structure element's: the PDF side is measured in test_a_pdf_marks_the_documents_language.
+In the PDF, WeasyPrint 70 writes the document's language only (the catalog's /Lang):
+leafpress/rendering/attributes.py gives each structure element made from a run in another
+language its /Lang, read back here from the structure tree (pypdf) and the text of its
+marked content (PDFium).
 """
 
 from __future__ import annotations
 
+import ctypes
 import re
+from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 import tinyhtml5
 from pypdf import PdfReader
 
+from leafpress.build.pipeline import build
 from leafpress.content.brand import load_brand
 from leafpress.content.leaflet import load_leaflet
 from leafpress.rendering.document import render_html, template_environment
 from leafpress.translation.translations import Translations, locale_name
 
-from helpers import (XHTML, editions, entry, every_edition, parse, small_project,
-                     structure_elements, text)
+from helpers import (FUZZY_AFTER, UNTRANSLATED, XHTML, editions, entry, every_edition,
+                     leaflet_source, leave_work_for_a_translator, parse, small_project,
+                     text)
 
 OUTPUTS = every_edition()
 LATIN = re.compile(r"[A-Za-z]{2,}")
 ARABIC = re.compile(r"[\u0600-\u06ff]")
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 BIDI_CONTROLS = "\u200e\u2068\u2069"
 # A few of the fixture leaflet's texts, and of the template's, in Arabic; the rest of an
 # Arabic draft falls back to English.
@@ -141,12 +150,149 @@ def test_english_records_on_a_web_page_are_marked_english(dist, manifest, leafle
     assert {cell.get("lang") for cell in history[2::5] + history[3::5]} <= {"en"}
 
 
+# The PDF ---------------------------------------------------------------------------------
+
+
+class Run:
+    """A structure element: its text (its own marked content's, then its children's), how
+    much of it is its own, its /Lang, and the language it is read in: its own, or the
+    nearest ancestor's that has one, or the catalog's."""
+
+    def __init__(self, element, own_text: str, own: str | None, inherited: str) -> None:
+        self.kind, self.own_text, self.text = str(element["/S"]), own_text, own_text
+        self.own, self.inherited, self.read_in = own, inherited, own or inherited
+
+    @property
+    def shown(self) -> str:
+        return self.text.strip(BIDI_CONTROLS)
+
+    def __repr__(self) -> str:
+        return f"{self.kind} {self.text!r} in {self.read_in} (own {self.own})"
+
+
+def pdf_runs(path: Path) -> list[Run]:
+    """Return every structure element of the PDF at ``path`` as a `Run`, in reading order."""
+    reader, drawn = PdfReader(path), marked_texts(path)
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    found: list[Run] = []
+
+    def walk(element, inherited: str, page) -> Run:
+        element = element.get_object()
+        page = pages[element.raw_get("/Pg").idnum] if "/Pg" in element else page
+        kids = [kid.get_object() for kid in (
+            element["/K"] if isinstance(element["/K"], list) else [element["/K"]])]
+        held = [drawn.get((page, kid), "") if isinstance(kid, int) else
+                drawn.get((pages[kid.raw_get("/Pg").idnum], int(kid["/MCID"])), "")
+                for kid in kids if isinstance(kid, int) or kid.get("/Type") == "/MCR"]
+        run = Run(element, "".join(held), str(element["/Lang"]) if "/Lang" in element else None,
+                  inherited)
+        found.append(run)
+        for kid in kids:
+            if hasattr(kid, "keys") and "/S" in kid:
+                run.text += walk(kid, run.read_in, page).text
+        return run
+
+    [document] = reader.trailer["/Root"]["/StructTreeRoot"]["/K"]
+    walk(document, str(reader.trailer["/Root"]["/Lang"]), None)
+    return found
+
+
+def marked_texts(path: Path) -> dict[tuple[int, int], str]:
+    """Return the text of each marked content, by ``(page, MCID)``, as PDFium reads it."""
+    found: dict[tuple[int, int], str] = {}
+    for number, page in enumerate(pdfium.PdfDocument(path)):
+        text_page = page.get_textpage()
+        for piece in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=5):
+            mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(piece.raw)
+            size = pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, None, 0)
+            buffer = ctypes.create_string_buffer(size)
+            pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, ctypes.cast(
+                buffer, ctypes.POINTER(ctypes.c_ushort)), size)
+            key = (number, mcid)
+            found[key] = found.get(key, "") + buffer.raw[:size - 2].decode("utf-16-le")
+    return found
+
+
+def marked(runs: list[Run], shown: str) -> Run:
+    """Return the element that carries the /Lang of the text ``shown``."""
+    [run] = [run for run in runs if run.shown == shown and run.own is not None]
+    return run
+
+
+def assert_no_needless_language(runs: list[Run]) -> None:
+    """A /Lang is written only where the language changes."""
+    assert [run for run in runs if run.own is not None and run.own == run.inherited] == []
+
+
+def assert_read_in_their_scripts_language(runs: list[Run], page_language: str) -> None:
+    """Each piece of text is read in its language: Chinese in Chinese; in an English PDF,
+    everything else in English; in a Chinese one, Latin words too, but for codes and
+    addresses (TEST-001, links), which are in no language."""
+    for run in runs:
+        if CHINESE.search(run.own_text):
+            assert run.read_in == "zh-Hans", run
+        elif page_language == "en" and run.own_text.strip():
+            assert run.read_in == "en", run
+        elif LATIN.search(run.own_text) and not re.fullmatch(r"\s*(TEST-\d+|\S*[/.]\S*)\s*",
+                                                             run.own_text):
+            assert run.read_in == "en", run
+
+
 @pytest.mark.parametrize(("leaflet", "locale"), OUTPUTS)
-def test_a_pdf_marks_the_documents_language(dist, manifest, leaflet, locale):
-    """What WeasyPrint 70 writes: the catalog's /Lang; no structure element has a /Lang
-    of its own yet (the runs marked in the HTML above are not marked in the PDF). When
-    one does, this test fails: then test each run's /Lang instead."""
-    reader = PdfReader(dist / entry(manifest, leaflet, locale)["path"])
-    assert reader.trailer["/Root"]["/Lang"] == locale
-    assert [element["/Lang"] for element in structure_elements(reader)
-            if "/Lang" in element] == []
+def test_a_pdf_marks_each_language_name_and_no_needless_language(dist, manifest, leaflet,
+                                                                 locale):
+    """"Also available in" names every other edition in its own language, marked so on its
+    element, and the sources are read in English; nothing else repeats the language it
+    inherits (the catalog's: the page's)."""
+    path = dist / entry(manifest, leaflet, locale)["path"]
+    assert PdfReader(path).trailer["/Root"]["/Lang"] == locale
+    runs = pdf_runs(path)
+    assert_no_needless_language(runs)
+    for other in editions(leaflet):
+        if other != locale:
+            gettext_name = other.replace("-", "_")
+            assert marked(runs, locale_name(gettext_name, gettext_name)).own == other
+    for source in leaflet_source(leaflet)["sources"]:
+        items = [run for run in runs if run.kind == "/LI" and source["citation"][:12] in run.text]
+        assert items and {item.read_in for item in items} == {"en"}, source
+    if locale == "en":
+        assert_read_in_their_scripts_language(runs, locale)
+
+
+@pytest.fixture(scope="module")
+def chinese_draft(tmp_path_factory) -> Path:
+    """The small project built with a Chinese draft: two texts untranslated and one
+    fuzzy (helpers.leave_work_for_a_translator), so English in their place."""
+    project = small_project(tmp_path_factory.mktemp("languages-pdf") / "small")
+    leave_work_for_a_translator(project)
+    dist = project.root / "dist"
+    build(project, dist, draft=True, variants=("standard",), log=lambda line: None,
+          warn=lambda line: None)
+    return dist
+
+
+def test_each_english_fallback_in_a_chinese_draft_pdf_is_marked_english(chinese_draft):
+    runs = pdf_runs(chinese_draft / "drafts" / "zh-Hans" / "alpha.pdf")
+    for english in (*UNTRANSLATED, FUZZY_AFTER):
+        assert marked(runs, english).own == "en"
+    assert_no_needless_language(runs)
+    # Not the draft mark, read first: see the expected failure below.
+    assert_read_in_their_scripts_language(
+        [run for run in runs if "not for patient use" not in run.text], "zh-Hans")
+
+
+@pytest.mark.parametrize("path", ["en/beta.pdf", "zh-Hans/beta.pdf", "drafts/en/alpha.pdf"])
+def test_every_text_of_a_fixture_pdf_is_read_in_its_language(chinese_draft, path):
+    runs = pdf_runs(chinese_draft / path)
+    assert_no_needless_language(runs)
+    assert_read_in_their_scripts_language(runs, path.split("/")[-2])
+    assert [run for run in runs if run.own is not None]
+
+
+@pytest.mark.xfail(raises=AssertionError, strict=True, reason=(
+    "the draft mark is a CSS string in a margin box, which takes the page's language; the "
+    "template could give @top-center -weasy-lang: \"en\" when the mark is wholly English"))
+def test_the_english_draft_mark_of_a_chinese_draft_is_read_in_english(chinese_draft):
+    [_, mark, *_] = pdf_runs(chinese_draft / "drafts" / "zh-Hans" / "alpha.pdf")
+    assert mark.shown == "Not approved — not for patient use"
+    assert mark.read_in == "en"

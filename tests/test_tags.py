@@ -1,11 +1,14 @@
-"""Links and table headers in the structure tree, as PDF/UA-1 (veraPDF) wants them."""
+"""Links, table headers, lists and languages in the structure tree, as PDF/UA-1 (veraPDF)
+wants them, and what PDF/UA-2 adds: each list's numbering."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
+from leafpress.rendering import attributes
 from leafpress.rendering.pdf import write_pdf
 
 from helpers import ROOT, structure_elements
@@ -45,8 +48,8 @@ def assert_links_are_tagged(reader: PdfReader) -> None:
                        for kid in element["/K"])
 
 
-def render(body: str) -> PdfReader:
-    html = (f'<html lang="en"><head><title>Links</title><style>@page {{ size: A6 }} '
+def render(body: str, lang: str = "en") -> PdfReader:
+    html = (f'<html lang="{lang}"><head><title>Links</title><style>@page {{ size: A6 }} '
             f"body {{ overflow-wrap: anywhere }}</style></head><body>{body}</body></html>")
     pdf, _ = write_pdf(html, [ROOT / "templates"], "tags-test", "test")
     return PdfReader(io.BytesIO(pdf))
@@ -77,3 +80,56 @@ def test_every_built_pdf_has_tagged_links_and_scoped_headers(dist, manifest):
         assert_links_are_tagged(reader)
         headers = [element for element in structure_elements(reader) if element["/S"] == "/TH"]
         assert headers and all(element["/A"]["/Scope"] == "/Row" for element in headers)
+
+
+def test_each_list_says_how_its_items_are_labelled():
+    """PDF/UA-2 (ISO 14289-2, 8.2.5.25): a list whose items have labels says which."""
+    reader = render("<ol><li>One</li></ol><ul><li>Dot</li></ul>"
+                    '<ul style="list-style-type: square"><li>Square</li></ul>'
+                    '<ol style="list-style-type: lower-roman"><li>i</li></ol>'
+                    '<ol style="list-style-type: arabic-indic"><li>One</li></ol>'
+                    '<ul style="list-style-type: \'–\'"><li>Dash</li></ul>'
+                    '<ul style="list-style: none"><li>Bare</li></ul><dl><dt>Term</dt>'
+                    "<dd>Description</dd></dl>")
+    lists = [element["/A"] for element in structure_elements(reader) if element["/S"] == "/L"]
+    assert [(str(numbering["/O"]), str(numbering["/ListNumbering"])) for numbering in lists] == [
+        ("/List", kind) for kind in ("/Decimal", "/Disc", "/Square", "/LowerRoman",
+                                      "/Decimal", "/Disc", "/None", "/None")]
+
+
+def test_every_list_of_every_built_pdf_says_its_numbering(dist, manifest):
+    """Steps are numbered, bullets are discs: every list has labels, so never None."""
+    for output in manifest["outputs"]:
+        if output["format"] == "pdf":
+            reader = PdfReader(dist / output["path"])
+            lists = [element for element in structure_elements(reader) if element["/S"] == "/L"]
+            assert lists
+            assert {str(element["/A"]["/ListNumbering"]) for element in lists} <= {
+                "/Decimal", "/Disc"}
+
+
+def test_a_run_in_another_language_carries_it_and_nothing_repeats_one():
+    reader = render('<p>Also in <span lang="zh_Hans">简体中文</span></p>'
+                    '<div lang="fr"><p lang="fr">Bonjour <span lang="EN">again</span></p>'
+                    '<p lang="en-GB">Hello</p></div><p lang="EN">Same</p>')
+    languages = [(str(element["/S"]), str(element["/Lang"]))
+                 for element in structure_elements(reader) if "/Lang" in element]
+    # BCP 47 (zh-Hans, not gettext's zh_Hans); a tag is the same language in any case.
+    assert languages == [("/Span", "zh-Hans"), ("/Div", "fr"), ("/Span", "EN"),
+                         ("/P", "en-GB")]
+
+
+def test_a_changed_weasyprint_is_reported_not_wrapped_blindly(monkeypatch):
+    import weasyprint
+    from weasyprint.pdf import tags
+
+    def _build_box_tree(box, parent, pdf):
+        yield parent
+
+    monkeypatch.setattr(tags, "_build_box_tree", _build_box_tree)
+    with pytest.raises(RuntimeError) as raised:
+        attributes.install()
+    assert str(raised.value) == (
+        f"WeasyPrint {weasyprint.__version__}: weasyprint.pdf.tags._build_box_tree is not the "
+        "generator of (box, parent, pdf, page_number, nums, annotations, tags) that leafpress/rendering/attributes.py wraps "
+        "(written for WeasyPrint 70.0): update the wrapper")

@@ -33,6 +33,7 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
     """
     import weasyprint
 
+    tags.prepare()
     fetcher = _project_fetcher(weasyprint, tuple(allowed_dirs))
     with _captured_warnings() as warnings:
         try:

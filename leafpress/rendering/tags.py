@@ -10,6 +10,7 @@ before they are written, so the output stays deterministic.
 
 from __future__ import annotations
 
+from . import attributes
 from .artifacts import mark_running_content
 from .fragments import join_split_elements
 
@@ -17,10 +18,16 @@ SCOPES = {"row": "/Row", "col": "/Column", "column": "/Column", "rowgroup": "/Ro
           "colgroup": "/Column"}
 
 
+def prepare() -> None:
+    """Before WeasyPrint tags a document: have it describe each element by its box, its
+    language and list numbering (attributes.py)."""
+    attributes.install()
+
+
 def finish(document, pdf) -> None:
     """Give header cells their scope, join the fragments of each link, take the running
-    headers and footers out of the tree (artifacts.py) and join the elements split
-    across pages (fragments.py)."""
+    headers and footers out of the tree (artifacts.py), join the elements split across
+    pages (fragments.py) and keep only the languages that differ (attributes.py)."""
     _scope_header_cells(document)
     _join_link_fragments(pdf)
     objects = _objects(pdf)
@@ -29,6 +36,7 @@ def finish(document, pdf) -> None:
     replaced = join_split_elements(document, pdf, objects, _object(objects, root["K"][0]))
     if replaced:
         _update_parent_tree(_object(objects, root["ParentTree"]), replaced)
+    attributes.finish(pdf, objects)
 
 
 def _objects(pdf) -> dict:
