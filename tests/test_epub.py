@@ -16,6 +16,7 @@ import tinyhtml5
 
 from leafpress.content.brand import load_brand
 from leafpress.content.leaflet import load_leaflet
+from leafpress.core.errors import LeafletError
 from leafpress.core.project import ASSETS_DIR, Project, bcp47, output_path
 from leafpress.formats.epub import CONFORMANCE, epub_bytes
 from leafpress.formats.xhtml import references
@@ -261,3 +262,21 @@ def test_the_stylesheet_is_for_a_reader_without_fonts_or_paper(made):
     content = files["EPUB/content.xhtml"].decode()
     assert "<script" not in content and "data:" not in content
     assert 'name="viewport"' not in content
+
+
+def test_a_stylesheet_that_loads_a_file_is_refused_at_its_line(tmp_path):
+    project = small_project(tmp_path / "small")
+    css = project.templates_dir / "leaflet.css"
+    lines = css.read_text("utf-8").splitlines()
+    css.write_text("\n".join([*lines, '.callout { background-image: url("stripes.png"); }'])
+                   + "\n", "utf-8")
+    leaflet = load_leaflet(project.leaflets_dir / "beta.yaml", project.root)
+    html = render_html(template_environment(project), project, leaflet,
+                       load_brand(project.brand_file), Translations.source(), [],
+                       medium="screen").html
+    with pytest.raises(LeafletError) as raised:
+        epub_bytes(html, leaflet.leaflet, page_files(project, "en/beta/index.html", html))
+    assert str(raised.value) == (
+        f"templates/leaflet.css:{len(lines) + 1}: stylesheet: expected no url() or @import outside "
+        "@font-face and @page (an EPUB carries only the page's own pictures), got "
+        'url("stripes.png")')
