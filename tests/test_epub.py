@@ -180,7 +180,8 @@ def test_the_accessibility_metadata_says_what_is_true(made):
         "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
         "alternativeText"]
     assert properties(root, "schema:accessibilityHazard") == ["none"]
-    assert "not yet evaluated by a person" in properties(root, "schema:accessibilitySummary")[0]
+    assert properties(root, "schema:accessibilitySummary")[0].endswith(
+        "not evaluated by a person.")
     assert properties(root, "dcterms:conformsTo") == [CONFORMANCE]
     assert properties(root, "a11y:certifiedBy") == []  # nobody has evaluated it
     plain = package(made["beta", "en"][1])  # no figure: text only
@@ -280,3 +281,17 @@ def test_a_stylesheet_that_loads_a_file_is_refused_at_its_line(tmp_path):
         f"templates/leaflet.css:{len(lines) + 1}: stylesheet: expected no url() or @import outside "
         "@font-face and @page (an EPUB carries only the page's own pictures), got "
         'url("stripes.png")')
+
+
+def test_a_picture_that_moves_makes_the_hazard_unknown(tmp_path):
+    project = small_project(tmp_path / "small")
+    figure = project.leaflets_dir / "square.svg"
+    figure.write_text(figure.read_text("utf-8").replace(
+        "</svg>", '<circle r="5"><animate attributeName="r" values="5;9;5" dur="1s" '
+                  'repeatCount="indefinite"/></circle></svg>'), "utf-8")
+    leaflet = load_leaflet(project.leaflets_dir / "alpha.yaml", project.root)
+    html = render_html(template_environment(project), project, leaflet,
+                       load_brand(project.brand_file), Translations.source(), [],
+                       medium="screen").html
+    data = epub_bytes(html, leaflet.leaflet, page_files(project, "en/alpha/index.html", html))
+    assert properties(package(data), "schema:accessibilityHazard") == ["unknown"]

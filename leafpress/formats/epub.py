@@ -16,9 +16,13 @@ bytes for the same input in any folder on any day (the build writes them atomica
 The container (EPUB 3.3): ``mimetype`` first and stored; META-INF/container.xml;
 EPUB/package.opf; EPUB/nav.xhtml (the table of contents from the h2 and h3 headings,
 and the landmarks); EPUB/content.xhtml (one reflowable document, xhtml.py);
-EPUB/leaflet.css; EPUB/images/…. No fonts are embedded: a reader draws the text in the
-fonts its reader chose, and every reading system that shows Chinese or Arabic ships
-fonts for them (embedding Noto Sans CJK would cost 100–400 KB a leaflet for nothing).
+EPUB/leaflet.css; EPUB/images/…. No fonts are embedded: a reading system draws the
+text in its own fonts or those its reader chose (large, dyslexia-friendly…), which an
+embedded font would override. What Chinese needs is its language tag: ``zh-Hans`` on
+the document and in ``dc:language`` makes the reading system pick a Simplified
+Chinese face (not the Japanese or Traditional forms of the same code points) and break
+lines between characters; the stylesheet keeps it left-aligned. Embedding Noto Sans
+CJK SC would cost 100–400 KB a leaflet (FACTS.md) for what the system's font does.
 
 Media overlays (the audio, read along) are for later: `_items` is where an overlay
 joins, as a SMIL item (``application/smil+xml``) with its audio items, named by the
@@ -86,7 +90,7 @@ def epub_bytes(html: str, leaflet: Leaflet, files: Mapping[str, bytes],
 
 def identifier(content: Content, leaflet: Leaflet) -> str:
     """Return the edition's ``urn:uuid:``: the same for the same organisation, leaflet,
-    language and version, another for a new version (EPUB 3.3 §5.5.3.1.1)."""
+    language and version, another for a new version."""
     name = "\n".join((content.author, leaflet.id, content.lang, leaflet.version))
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
 
@@ -122,7 +126,10 @@ def _package(content: Content, leaflet: Leaflet, items: list[_Item],
     if content.description:
         metadata.append(f"<dc:description>{escape(content.description)}</dc:description>")
     metadata.append(f'<meta property="dcterms:modified">{modified}</meta>')
-    metadata += [f'<meta property="{name}">{escape(value)}</meta>'
+    # The summary is in English, whatever the leaflet's language: marked as such.
+    metadata += [f'<meta property="{name}"'
+                 + (' xml:lang="en"' if name == "schema:accessibilitySummary" else "")
+                 + f">{escape(value)}</meta>"
                  for name, value in accessibility(content, certified_by)]
     manifest = [f"<item id={quoteattr(item.id)} href={quoteattr(item.href)} "
                 f"media-type={quoteattr(item.media_type)}"
@@ -157,8 +164,9 @@ def accessibility(content: Content, certified_by: str | None) -> list[tuple[str,
     contents made from them, one document in reading order, no fixed layout (the
     reader's fonts, sizes and colours apply), every picture with its alternative text
     (the template always writes one; tests/test_epub.py checks it), nothing that
-    flashes, moves or sounds. The WCAG claim is the web page's (axe-core and the Nu
-    checker pass it); ``a11y:certifiedBy`` is written only when someone evaluated it.
+    flashes, moves or sounds (unless a picture animates: then the hazard is unknown).
+    The WCAG claim rests on the template, whose web pages axe-core and the Nu checker
+    pass in the tests; ``a11y:certifiedBy`` is written only when someone evaluated it.
     """
     visual = content.figures > 0
     pairs = [("schema:accessMode", "textual")]
@@ -172,14 +180,16 @@ def accessibility(content: Content, certified_by: str | None) -> list[tuple[str,
     if visual:
         features.append("alternativeText")
     pairs += [("schema:accessibilityFeature", feature) for feature in features]
-    pairs.append(("schema:accessibilityHazard", "none"))
-    summary = ("This publication is the text of the leaflet as published on the web, "
-               "in one reflowable document with its headings as the table of contents.")
+    # No sound, no motion simulation; a picture that animates might flash.
+    pairs.append(("schema:accessibilityHazard", "unknown" if content.moving else "none"))
+    summary = ("The leaflet's text as published on its web page, in one reflowable "
+               "document, with its headings as the table of contents.")
     if visual:
-        summary += " Every picture has a text alternative and a caption."
-    summary += (" Checked by software (EPUBCheck; the web page with axe-core and the Nu "
-                "HTML checker)" + (f" and evaluated by {certified_by}." if certified_by
-                                    else "; not yet evaluated by a person."))
+        summary += " Every picture has a text alternative."
+    summary += (" Made by leafpress, whose tests check its web pages with axe-core and the "
+                "Nu HTML checker, and its EPUBs with EPUBCheck; "
+                + (f"evaluated by {certified_by}." if certified_by
+                   else "not evaluated by a person."))
     pairs.append(("schema:accessibilitySummary", summary))
     pairs.append(("dcterms:conformsTo", CONFORMANCE))
     if certified_by:

@@ -2,10 +2,11 @@
 
 The screen HTML (templates/leaflet.html.j2, medium "screen") is parsed as a browser
 parses it (tinyhtml5) and written back as XML, with only what an EPUB needs changed:
-every picture becomes a file of the container (a figure's data: URI too: EPUB 3.3
-§3.6 lets readers refuse data: URLs, and epubcheck 4 reports them), the stylesheet is
-the web page's without its paper rules and fonts, each ``lang`` is repeated as
-``xml:lang`` (EPUB 3.3 §6.1.4 asks for both in XHTML), every h2 and h3 gets an ``id``
+every picture becomes a file of the container (a figure's data: URI too: epubcheck 4.2
+accepts data: URLs, but older reading systems do not show them, and base64 costs a
+third more), the stylesheet is the web page's without its paper rules
+and fonts, each ``lang`` is repeated as ``xml:lang`` (for reading systems that read
+only the XML one; HTML allows both when they agree), every h2 and h3 gets an ``id``
 for the navigation, and nothing runs (no scripts, no ``on…`` attributes). The text is
 the web page's, element for element: tests/test_epub.py reads both back.
 """
@@ -15,11 +16,12 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import itertools
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Mapping
+from typing import Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
 import tinycss2
@@ -35,7 +37,7 @@ STYLESHEET_SOURCE = "templates/leaflet.css"
 TEMPLATE_SOURCE = "templates/leaflet.html.j2"
 IMAGES = "images"
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-               ".jpeg": "image/jpeg", ".css": "text/css"}
+               ".jpeg": "image/jpeg"}
 _DATA_URI = re.compile(r"data:(image/(?:svg\+xml|png|jpeg));base64,(.*)", re.DOTALL)
 _EXTENSIONS = {"image/svg+xml": ".svg", "image/png": ".png", "image/jpeg": ".jpg"}
 # At-rules for paper or for fonts: readers paginate themselves and draw with the fonts
@@ -78,6 +80,7 @@ class Content:
     author: str
     description: str
     figures: int  # pictures that carry content (not the logo): accessMode "visual"
+    moving: bool  # a picture animates: whether it flashes is not known
     sources_id: str | None  # the Sources heading, for the landmarks
 
 
@@ -111,17 +114,15 @@ def content_document(html: str, files: Mapping[str, bytes]) -> Content:
             link.set("href", STYLESHEET)
     for style in head.iter(tag("style")):
         style.text = stylesheet(style.text or "", TEMPLATE_SOURCE)
-    for number, image in enumerate(root.iter(tag("img")), start=1):
-        resource = _picture(image.get("src"), number, files)
+    numbers = itertools.count(1)  # the figures', in reading order
+    for image in root.iter(tag("img")):
+        resource = _picture(image.get("src"), numbers, files)
         resources.setdefault(resource.name, resource)
         image.set("src", resource.name)
     for element in root.iter():
         if element.get("lang") is not None:
             element.set(XML_LANG, element.get("lang"))
     headings = _headings(body)
-    main = body.find(tag("main"))
-    if main is not None and main.get("id") is None:
-        main.set("id", "main")
     sources = next((section for section in body.iter(tag("section"))
                     if "sources" in (section.get("class") or "").split()), None)
     sources_heading = sources.find(tag("h2")) if sources is not None else None
@@ -134,8 +135,10 @@ def content_document(html: str, files: Mapping[str, bytes]) -> Content:
         direction=root.get("dir") or "ltr",
         author=_meta(head, "author"),
         description=_meta(head, "description"),
-        figures=sum(1 for figure in body.iter(tag("figure")) if figure.find(tag("img")) is not None),
+        figures=sum(1 for figure in body.iter(tag("figure"))
+                    if figure.find(f".//{tag('img')}") is not None),
         sources_id=sources_heading.get("id") if sources_heading is not None else None,
+        moving=any(_animates(resource) for resource in resources.values()),
     )
 
 
@@ -216,17 +219,31 @@ def _remove_what_runs(root: ElementTree.Element) -> None:
             del parent.attrib[name]
 
 
-def _picture(source: str, number: int, files: Mapping[str, bytes]) -> Resource:
-    """Return the container's file for an ``img`` source: a figure's data: URI, or a
-    file beside the page (the logo)."""
+def _picture(source: str, numbers: Iterator[int], files: Mapping[str, bytes]) -> Resource:
+    """Return the container's file for an ``img`` source: a figure's data: URI (named
+    by the next of ``numbers``), or a file beside the page (the logo)."""
     found = _DATA_URI.fullmatch(source)
     if found:
         kind = found.group(1)
-        return Resource(f"{IMAGES}/figure-{number}{_EXTENSIONS[kind]}", kind,
+        return Resource(f"{IMAGES}/figure-{next(numbers)}{_EXTENSIONS[kind]}", kind,
                         base64.b64decode(found.group(2)))
     name = PurePosixPath(unquote(urlsplit(source).path)).name
     return Resource(f"{IMAGES}/{name}", MEDIA_TYPES[PurePosixPath(name).suffix.lower()],
                     files[source])
+
+
+def _animates(resource: Resource) -> bool:
+    """Return whether a picture moves: SVG animation or CSS animation, or an animated
+    PNG (its acTL chunk). figure.py allows them; the hazard metadata must know."""
+    if resource.media_type == "image/svg+xml":
+        return bool(_SVG_ANIMATION.search(resource.data))
+    if resource.media_type == "image/png":
+        return b"acTL" in resource.data.split(b"IDAT", 1)[0]
+    return False
+
+
+_SVG_ANIMATION = re.compile(rb"<(?:\w+:)?(?:animate\w*|set)\b|@keyframes|animation(?:-name)?\s*:",
+                            re.IGNORECASE)
 
 
 def _headings(body: ElementTree.Element) -> tuple[Heading, ...]:
