@@ -220,7 +220,7 @@ def _navigation(content: Content) -> bytes:
         elif heading.level == 3:
             entry = _element("li", parent=below)
             _copy_inline(heading, _element("a", parent=entry, href=f"{CONTENT}#{heading.id}"))
-    for entry in list(top):  # an h2 without h3 has no sub-list (EPUB 3.3 §7.4.2.2)
+    for entry in list(top):  # an h2 without h3 has no sub-list: an empty ol is invalid
         if len(entry) > 1 and not len(entry[1]):
             entry.remove(entry[1])
     landmarks = _element("nav", parent=body, id="landmarks", hidden="hidden")
@@ -261,8 +261,10 @@ def _copy_inline(heading: Heading, target) -> None:
 
 
 def _zip(entries: list[tuple[str, bytes]]) -> bytes:
-    """Return the container: ``mimetype`` first and stored (EPUB OCF 3.3 §4.3), then
-    every entry deflated, in the given order, with fixed times and permissions."""
+    """Return the container: ``mimetype`` first, stored, without extra fields (as the
+    EPUB container format requires), then every entry deflated, in the given order,
+    with fixed times and permissions. Deflate's bytes are zlib's: the same on any
+    machine with the same zlib (another implementation, zlib-ng, may differ)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data, method in [("mimetype", MEDIA_TYPE.encode(), zipfile.ZIP_STORED),
