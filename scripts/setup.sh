@@ -24,9 +24,11 @@ SYSTEM_PACKAGES=(
 # With --test (make test), also what only the tests need. chromium: they open
 # dist/index.html and the web pages in a real, headless browser. mupdf-tools and
 # ghostscript: every PDF is drawn by MuPDF and Ghostscript too, which forgive less than
-# poppler (tests/test_engines.py).
+# poppler (tests/test_engines.py). epubcheck (the W3C's EPUB validator; it brings its
+# JRE, default-jre): every EPUB is checked with it (tests/test_epub.py). Only the tests
+# run it: ~6-10 s a file, most of it the JVM starting, too slow for every build.
 if [ "${1:-}" = "--test" ]; then
-  SYSTEM_PACKAGES+=(chromium mupdf-tools ghostscript)
+  SYSTEM_PACKAGES+=(chromium mupdf-tools ghostscript epubcheck)
 fi
 
 missing=()
