@@ -101,15 +101,18 @@ def test_english_in_an_arabic_draft_is_marked_english_and_left_to_right(arabic_d
 @pytest.mark.parametrize("medium", ["print", "screen"])
 def test_a_translated_template_text_around_placeholders_keeps_their_language(arabic_draft,
                                                                              medium):
-    """"Also available in: %(languages)s" fell back: its words are English, each language
-    name is in its own language, in its own direction."""
+    """"Also available in: %(languages)s" fell back: it is English, one left-to-right run
+    (its colon after its words, test_bidi.py), its value in the page's language and
+    direction, each language name in its own."""
     root = tinyhtml5.parse(arabic_draft[medium])
     [paragraph] = [p for p in root.iter(f"{XHTML}p") if p.get("class") == "languages"]
-    words, *names = list(paragraph)
-    assert (shown(words), words.get("lang"), words.get("dir")) == ("Also available in:", "en",
-                                                                     "ltr")
+    [sentence] = list(paragraph)
+    assert (sentence.text.strip(BIDI_CONTROLS), sentence.get("lang"), sentence.get("dir")) == (
+        "Also available in: ", "en", "ltr")
+    [value] = list(sentence)
+    assert (value.get("lang"), value.get("dir")) == ("ar", "rtl")
     assert [(shown(name), name.get("lang"), name.get("dir"))
-            for name in names] == [("English", "en", "ltr"), ("简体中文", "zh-Hans", "ltr")]
+            for name in value] == [("English", "en", "ltr"), ("简体中文", "zh-Hans", "ltr")]
 
 
 def test_the_draft_mark_in_english_is_said_once_and_as_text_in_css(arabic_draft):

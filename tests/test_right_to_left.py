@@ -56,7 +56,10 @@ def lines(path) -> list[tuple[float, float, str]]:
 
 
 def run_of(path, text: str) -> tuple[float, float]:
-    [(left, right)] = [(left, right) for left, right, found in lines(path) if found == text]
+    """Return the left and right end of the run that starts with ``text`` (a number in
+    Arabic text is a run of its own: it is isolated, test_bidi.py)."""
+    [(left, right)] = [(left, right) for left, right, found in lines(path)
+                       if found.startswith(text)]
     return left, right
 
 
@@ -75,7 +78,7 @@ def test_lists_are_mirrored(draft):
     text_end = page_width(draft) - MARGIN - LIST_INDENT
     markers = [left for left, _, text in lines(draft) if text.strip() == "•"]
     assert len(markers) == 2
-    for item in ("سيكون موعدك في الصباح أو بعد الظهر.", "لا تأكل أي شيء لمدة 6 ساعات قبل موعدك."):
+    for item in ("سيكون موعدك في الصباح أو بعد الظهر", "لا تأكل أي شيء لمدة"):
         _, right = run_of(draft, item)
         assert text_end - 1.5 <= right <= text_end + 0.5, item
         assert all(marker >= right - 0.5 for marker in markers)  # the bullet at the right
@@ -83,14 +86,11 @@ def test_lists_are_mirrored(draft):
 
 def test_english_in_a_draft_keeps_its_full_stop_at_its_end(draft):
     # Without isolation the stop of "…equivalents [6]." is drawn at the line's left end.
+    # (test_bidi.py reads the stop's own position.)
     column_end = page_width(draft) - MARGIN
-    runs = lines(draft)
-    index = next(number for number, (_, _, text) in enumerate(runs)
-                 if text.startswith("equivalents"))
-    last = runs[index:index + 4]
-    assert "".join(text for _, _, text in last) == "equivalents [6]."
-    assert max(last, key=lambda run: run[1])[2] == "."
-    assert column_end - 1.5 <= last[-1][1] <= column_end + 0.5
+    [(_, right)] = [(left, right) for left, right, text in lines(draft)
+                    if text == "equivalents [6]."]
+    assert column_end - 1.5 <= right <= column_end + 0.5
 
 
 def test_the_arabic_is_set_in_the_projects_arabic_font(draft):
@@ -137,6 +137,6 @@ def test_a_missing_font_is_named_with_its_package(locale, message):
 def test_the_footer_is_mirrored(draft):
     width = page_width(draft)
     runs = lines(draft)
-    [page] = [(left, right) for left, right, text in runs if text == "Page "]
-    [reference] = [(left, right) for left, right, text in runs if text == "TEST"]
+    [page] = [(left, right) for left, right, text in runs if text.startswith("Page ")]
+    [reference] = [(left, right) for left, right, text in runs if text.startswith("TEST")]
     assert page[0] < width / 2 < reference[0]  # page number at the left, reference at the right

@@ -16,6 +16,20 @@ from markupsafe import Markup
 
 ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
 
+# What reads left to right inside right-to-left text (issue 23): a run of Latin letters
+# or digits (European or Arabic-Indic), with the characters that join them inside
+# addresses and numbers ("pain.team@example.nhs.uk", "www.example/pain", "24.4%",
+# "+441632"), and the runs after it that only spaces separate ("01632 960 418",
+# "20 mg", "lidocaine 20 mg"). A run starts with a letter, a digit or "+" and ends with a
+# letter, a digit, "/" or "%": a sentence's full stop, a comma or a bracket around it
+# stays in the right-to-left text. Without isolation the spaces between "01632", "960"
+# and "418" take the paragraph's direction, and the number reads "418 960 01632".
+_LATIN = "A-Za-z\u00c0-\u024f"
+_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"
+_JOINERS = "@.:/%+\\-\u2010\u2013_#&=?~,'"
+_LTR_WORD = f"\\+?[{_LATIN}{_DIGITS}](?:[{_LATIN}{_DIGITS}{_JOINERS}]*[{_LATIN}{_DIGITS}/%])?"
+LEFT_TO_RIGHT_RUN = re.compile(f"{_LTR_WORD}(?:[ \u00a0]+{_LTR_WORD})*")
+
 _parser = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
 # Accept every link so that a forbidden scheme becomes a reported error rather than
 # silently staying as literal "[text](javascript:…)" in the output.
@@ -67,20 +81,25 @@ def markup_problem(text: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def render_inline(text: str, medium: str = "screen") -> Markup:
+def render_inline(text: str, medium: str = "screen", direction: str = "ltr") -> Markup:
     """Return ``text`` as HTML: emphasis as ``<strong>``, links as ``<a>``, the rest escaped.
 
     In ``medium`` "print", a link whose text is not its address is followed by the
-    address in brackets, so that paper loses nothing (issue 11).
+    address in brackets, so that paper loses nothing (issue 11). In ``direction``
+    "rtl", each left-to-right run (`LEFT_TO_RIGHT_RUN`) is isolated in its own direction
+    (see `isolated`).
 
     Cached: each text is rendered once per locale and variant, twice when a translation
     is incomplete (see pipeline.py).
     """
     html = []
     tokens = _inline_tokens(text)
+    rtl = direction == "rtl"
     for index, token in enumerate(tokens):
         if token.type == "text":
-            html.append(Markup.escape(token.content))
+            inside_link = _link_open_before(tokens, index) is not None
+            html.append(isolated(token.content) if rtl and not inside_link
+                        else Markup.escape(token.content))
         elif token.type in ("strong_open", "em_open"):
             html.append(Markup("<strong>"))
         elif token.type in ("strong_close", "em_close"):
@@ -89,14 +108,38 @@ def render_inline(text: str, medium: str = "screen") -> Markup:
             target = token.attrs["href"]
             if not _allowed(target):
                 raise ValueError(f"link target {target!r} was not validated")
-            html.append(Markup('<a href="{}">').format(target))
+            # Nothing may be nested in a link (see `printed_address`): a link whose text
+            # is all one left-to-right run (a phone number, an address) carries the
+            # direction itself.
+            shown = _link_text(tokens, index)
+            html.append(Markup('<a href="{}" dir="ltr">' if rtl and LEFT_TO_RIGHT_RUN
+                               .fullmatch(shown.strip()) else '<a href="{}">').format(target))
         elif token.type == "link_close":
             html.append(Markup("</a>"))
             if medium == "print":
-                html.append(_printed_target(tokens, index))
+                html.append(_printed_target(tokens, index, rtl))
         else:  # softbreak and the like: whitespace is normalised before this point
             html.append(Markup(" "))
     return Markup("").join(html)
+
+
+def isolated(text: str) -> Markup:
+    """Return ``text`` escaped, each left-to-right run in it in ``<span dir="ltr">``.
+
+    The span is the isolate in both readers: Chromium isolates every element with a
+    ``dir`` (HTML's own stylesheet: ``unicode-bidi: isolate``), and WeasyPrint, which
+    ignores ``unicode-bidi`` and ``<bdi>``, lays out each inline box in its own
+    direction and orders the boxes of a line by their parent's: the same result, on
+    every line of a run that wraps (measured; Unicode isolates U+2066…U+2069 work in
+    WeasyPrint only within a line, since it lays out each line on its own).
+    """
+    parts, start = [], 0
+    for run in LEFT_TO_RIGHT_RUN.finditer(text):
+        parts.append(Markup.escape(text[start:run.start()]))
+        parts.append(Markup('<span dir="ltr">{}</span>').format(run.group()))
+        start = run.end()
+    parts.append(Markup.escape(text[start:]))
+    return Markup("").join(parts)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -134,16 +177,38 @@ def shown_address(target: str) -> str:
     return target[len(scheme) + 1:] if scheme in ("mailto", "tel") else target
 
 
-def _printed_target(tokens, close: int) -> Markup:
-    """Return the address of the link that ends at ``tokens[close]``, if its text is not it."""
-    opening = max(index for index in range(close) if tokens[index].type == "link_open")
+def _printed_target(tokens, close: int, rtl: bool = False) -> Markup:
+    """Return the address of the link that ends at ``tokens[close]``, if its text is not
+    it; in right-to-left text, isolated left to right inside its brackets."""
+    opening = _link_open_before(tokens, close)
     target = tokens[opening].attrs["href"]
-    shown = "".join(token.content for token in tokens[opening + 1:close]
-                    if token.type == "text")
-    if _same_address(shown, target):
+    if _same_address(_link_text(tokens, opening), target):
         return Markup("")
-    return Markup(' <span class="link-address">({})</span>').format(
-        printed_address(shown_address(target)))
+    address = printed_address(shown_address(target))
+    if rtl:
+        address = Markup('<span dir="ltr">{}</span>').format(address)
+    return Markup(' <span class="link-address">({})</span>').format(address)
+
+
+def _link_open_before(tokens, index: int) -> int | None:
+    """Return the index of the ``link_open`` token whose link holds ``tokens[index]``."""
+    for before in range(index - 1, -1, -1):
+        if tokens[before].type == "link_close":
+            return None
+        if tokens[before].type == "link_open":
+            return before
+    return None
+
+
+def _link_text(tokens, opening: int) -> str:
+    """Return the text of the link that opens at ``tokens[opening]``."""
+    shown = []
+    for token in tokens[opening + 1:]:
+        if token.type == "link_close":
+            break
+        if token.type == "text":
+            shown.append(token.content)
+    return "".join(shown)
 
 
 def _same_address(text: str, target: str) -> bool:

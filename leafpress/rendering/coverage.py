@@ -263,7 +263,10 @@ def _root_stack(sheets: tuple[tuple[str, str], ...], language: str) -> tuple[lis
                         properties[declaration.name] = value
                     elif declaration.lower_name == "font-family":
                         family = value
-    resolved = re.sub(r"var\((--[\w-]+)\)", lambda found: properties.get(found[1], ""), family)
+    resolved = family
+    for _ in range(len(properties)):  # a custom property may use another (--latin-text)
+        resolved = re.sub(r"var\((--[\w-]+)\)", lambda found: properties.get(found[1], ""),
+                          resolved)
     return [name.strip().strip("\"'") for name in resolved.split(",") if name.strip()], faces
 
 

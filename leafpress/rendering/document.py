@@ -85,8 +85,25 @@ class Lookup:
         An English fallback in a draft is marked as English (issue 23), so that a
         screen reader reads it in English, not in the page's language.
         """
-        html = markup.render_inline(self.text(text), self.medium)
-        return self.in_english(html) if text in self.missing else html
+        found = self.text(text)
+        if text in self.missing:
+            return self.in_english(markup.render_inline(found, self.medium))
+        return markup.render_inline(found, self.medium, self.direction)
+
+    def labelled(self, label: str, message_id: str, text: str) -> Markup:
+        """Return a callout's or a warning's label (``label``, what ``_()`` gave for
+        ``message_id``) and its leaflet ``text``, as HTML.
+
+        When both fell back to English in a right-to-left page, they are one English
+        run, the label at its left ("Warning: Tell the staff…"); marked one by one, the
+        label stood at the line's right end, after the English (issue 23). Otherwise
+        each keeps its own direction, the label at the start of the page's.
+        """
+        body = self.content(text)
+        if message_id in self.missing and text in self.missing and self.direction == "rtl":
+            return self.in_english(Markup('<strong class="label">{}</strong>{}').format(
+                message_id, markup.render_inline(text, self.medium)))
+        return Markup('<strong class="label">{}</strong>{}').format(Markup(label), body)
 
     def in_english(self, html: Markup) -> Markup:
         """Return ``html`` in a span marked as English, with its direction where the
@@ -113,9 +130,18 @@ class Lookup:
         message_id % _ANY_VALUE
         # Only the English words are marked: a placeholder's value (a translated
         # department, the language names) keeps its own language.
-        return "".join(str(self.in_english(escape(part)) if any(map(str.isalpha, part))
-                           and not _PLACEHOLDER.fullmatch(part) else escape(part))
-                       for part in _PLACEHOLDER.split(text))
+        words = [part for part in _PLACEHOLDER.split(text) if not _PLACEHOLDER.fullmatch(part)]
+        if self.direction != "rtl" or not any(map(str.isalpha, "".join(words))):
+            return "".join(str(self.in_english(escape(part)) if any(map(str.isalpha, part))
+                               and not _PLACEHOLDER.fullmatch(part) else escape(part))
+                           for part in _PLACEHOLDER.split(text))
+        # In a right-to-left page the English sentence is one left-to-right run, or its
+        # colon and full stop part from its words (":Also available in", issue 23); each
+        # value in it keeps the page's language and direction.
+        value = Markup('<span lang="{}" dir="rtl">').format(bcp47(self.translations.locale))
+        return str(self.in_english(Markup("").join(
+            value + part + Markup("</span>") if _PLACEHOLDER.fullmatch(part) else escape(part)
+            for part in _PLACEHOLDER.split(text) if part)))
 
     def ngettext(self, singular: str, plural: str, number: int) -> str:
         return self.gettext(singular if number == 1 else plural)
@@ -192,6 +218,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             draft=draft,
             draft_mark_english=DRAFT_MARK,
             english=lookup.in_english,
+            labelled=lookup.labelled,
             unapproved_mark=UNAPPROVED_MARK if unapproved else None,
             variant=variant,
             medium=medium,
