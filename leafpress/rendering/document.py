@@ -209,6 +209,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             plain=lookup.plain,
             inline=functools.partial(markup.render_inline, medium=medium),
             lang=bcp47(locale),
+            source_lang=bcp47(SOURCE_LOCALE),
             dir=text_direction(locale),
             date=lambda value: format_date(value, "long", locale=format_locale(locale)),
             iso=datetime.date.isoformat,
