@@ -1,0 +1,117 @@
+"""Braille pages: blocks of braille cells laid out in lines and pages of a fixed size.
+
+Knows nothing of languages or liblouis: `braille.py` translates the texts and gives each
+block here as braille words, each word with the places inside it where a line may break
+if the word is longer than a line. Cells are Unicode braille (U+2800-U+283F).
+
+The layout follows the UK Association for Accessible Formats' (UKAAF) braille layout
+guidance as far as it was known without the documents at hand (written from memory of
+UKAAF's and BANA's formats, not checked against the current text; see the report of
+issue 24): the braille page number at the right of each page's first line, which carries
+nothing else; a blank line before every heading except at the top of a page, and a
+heading never left as a page's last line; centred main headings, cell-5 and cell-7
+headings below them; paragraphs indented (first line in cell 3, runovers in cell 1, no
+blank line between paragraphs); list items and steps in cell 1 with runovers in cell 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BLANK = "\u2800"  # the braille cell with no dots: a space
+# (first line's cell, runover lines' cell), counted from 1 as braille transcribers do.
+STYLES = {
+    "centred": (0, 0),  # centred on the line, runovers centred too
+    "heading5": (5, 5),
+    "heading7": (7, 7),
+    "paragraph": (3, 1),
+    "blocked": (1, 1),
+    "item": (1, 3),
+    "pair": (1, 5),  # a table row's first "heading: cell"
+    "pair-more": (3, 5),  # the row's other pairs
+}
+HEADINGS = ("centred", "heading5", "heading7")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One braille word: its cells, and where a line may break inside it (cell indexes)."""
+
+    cells: str
+    breaks: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading, paragraph, list item or table row, in one of the `STYLES`."""
+
+    style: str
+    words: tuple[Word, ...]
+    blank_before: bool = False
+    new_page: bool = False  # start a new page (the text after the title page)
+
+
+def block_lines(block: Block, cells: int) -> list[str]:
+    """Return the lines of ``block`` on a line of ``cells`` cells, broken between words.
+
+    A word longer than a line starts a line of its own and is broken at the last of its
+    ``breaks`` that fits (lacking one, at the line's end): the only break inside a word.
+    """
+    first, runover = STYLES[block.style]
+    centred = block.style == "centred"
+    lines: list[str] = []
+    line = ""
+
+    def room() -> int:
+        return cells if centred else cells - (first if not lines else runover) + 1
+
+    for word in block.words:
+        if line and len(line) + 1 + len(word.cells) <= room():
+            line += BLANK + word.cells
+            continue
+        if line:
+            lines.append(line)
+        offset = 0
+        while len(word.cells) - offset > room():
+            fitting = [place - offset for place in word.breaks if 0 < place - offset <= room()]
+            cut = max(fitting, default=room())
+            lines.append(word.cells[offset:offset + cut])
+            offset += cut
+        line = word.cells[offset:]
+    if line:
+        lines.append(line)
+    if centred:
+        return [BLANK * ((cells - len(text)) // 2) + text for text in lines]
+    return [BLANK * ((first if index == 0 else runover) - 1) + text
+            for index, text in enumerate(lines)]
+
+
+def paginate(blocks: list[Block], cells: int, lines: int, number) -> list[list[str]]:
+    """Lay ``blocks`` out on pages of ``lines`` lines of ``cells`` cells.
+
+    ``number(n)`` gives page ``n``'s braille page number, set at the right of its first
+    line. Blank lines at the top of a page are dropped; a heading moves to the next page
+    rather than be a page's last line.
+    """
+    room = lines - 1  # the first line is the page number's
+    pages: list[list[str]] = [[]]
+    for index, block in enumerate(blocks):
+        text = block_lines(block, cells)
+        if block.new_page and pages[-1]:
+            pages.append([])
+        keep = 1 if block.style in HEADINGS and index + 1 < len(blocks) else 0
+        blank = 1 if block.blank_before and pages[-1] else 0
+        if pages[-1] and len(pages[-1]) + blank + min(len(text) + keep, room) > room:
+            pages.append([])
+            blank = 0
+        if blank:
+            pages[-1].append("")
+        for line in text:
+            if len(pages[-1]) == room:
+                pages.append([])
+            pages[-1].append(line)
+    result = []
+    for count, body in enumerate(pages, start=1):
+        page_number = number(count)
+        result.append([BLANK * (cells - len(page_number)) + page_number, *body])
+    return result
