@@ -46,7 +46,9 @@ SYSTEM_PACKAGE, TABLES_PACKAGE = "python3-louis", "liblouis-data"
 # Mandarin braille (现行盲文) with every tone marked: the system taught and embossed in
 # mainland China; zhcn-g2 is the double-phonic system few readers learnt, zh-chn marks
 # few tones, and the 2018 common braille system (zhcn-cbs) does not compile in 3.24.
-# The others: liblouis 3.24's literary tables for the languages of UK patient information.
+# The others: liblouis 3.24's literary tables for languages UK patient information comes
+# in, 6-dot only (BRF holds 64 cells): Romanian's ro.ctb and Lithuanian's lt.ctb mark
+# capitals with dot 7, Punjabi's pa.tbl spells Gurmukhi out as \xNNNN/.
 TABLES = {
     "en": ("en-ueb-g2.ctb", "en-ueb-g1.ctb"),
     "zh_Hans": ("zhcn-g1.ctb", "zhcn-g1.ctb"),
@@ -63,11 +65,9 @@ TABLES = {
     "he": ("he-IL.utb", "he-IL.utb"),
     "hi": ("hi-in-g1.utb", "hi-in-g1.utb"),
     "it": ("it-it-comp6.utb", "it-it-comp6.utb"),
-    "lt": ("lt.ctb", "lt.ctb"),
-    "pa": ("pa.tbl", "pa.tbl"),
+    "lt": ("lt-6dot.utb", "lt-6dot.utb"),
     "pl": ("Pl-Pl-g1.utb", "Pl-Pl-g1.utb"),
     "pt": ("pt-pt-g2.ctb", "pt-pt-g1.utb"),
-    "ro": ("ro.ctb", "ro.ctb"),
     "ru": ("ru-litbrl.ctb", "ru-litbrl.ctb"),
     "ta": ("ta-ta-g1.ctb", "ta-ta-g1.ctb"),
     "tr": ("tr-g2.ctb", "tr-g1.ctb"),
@@ -269,8 +269,8 @@ def _louis():
     """Return liblouis's Python binding, or say which Debian package is missing."""
     try:
         import louis
-    except (ImportError, OSError) as error:
-        raise LeafletError.at("system", None, f"braille needs liblouis and its Python "
-                              f"binding ({error}); install the Debian package {SYSTEM_PACKAGE} "
-                              "(scripts/setup.sh does, and lets .venv import it)") from None
+    except (ImportError, OSError):  # no binding, or no liblouis.so.20 beneath it
+        raise LeafletError.at("system", None, f"braille needs liblouis and its Python binding; "
+                              f"install the Debian package {SYSTEM_PACKAGE} (scripts/setup.sh "
+                              "does, and lets .venv import it)") from None
     return louis
