@@ -258,3 +258,9 @@ def test_a_heading_is_never_a_pages_last_line_and_no_page_starts_blank():
 
 def test_the_layout_module_knows_no_liblouis():
     assert "louis" not in braille_pages.__dict__
+
+
+def test_a_paragraph_runs_over_onto_the_next_page_rather_than_leave_lines_empty():
+    blocks = [*(Block("blocked", words(5)) for _ in range(3)), Block("blocked", words(5, 5, 5))]
+    pages = paginate(blocks, 8, 5, lambda number: "⠼" + "⠁⠃"[number - 1])  # a word a line
+    assert [len(page) for page in pages] == [5, 3]  # the page number's line and four, then two

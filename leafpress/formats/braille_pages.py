@@ -99,9 +99,11 @@ def paginate(blocks: list[Block], cells: int, lines: int, number) -> list[list[s
         text = block_lines(block, cells)
         if block.new_page and pages[-1]:
             pages.append([])
-        keep = 1 if block.style in HEADINGS and index + 1 < len(blocks) else 0
+        # A heading needs its lines and the next block's first line on the page; any
+        # other block, its first line: the rest may run over onto the next page.
+        keep = len(text) + 1 if block.style in HEADINGS and index + 1 < len(blocks) else 1
         blank = 1 if block.blank_before and pages[-1] else 0
-        if pages[-1] and len(pages[-1]) + blank + min(len(text) + keep, room) > room:
+        if pages[-1] and len(pages[-1]) + blank + min(keep, room) > room:
             pages.append([])
             blank = 0
         if blank:
