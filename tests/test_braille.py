@@ -264,3 +264,7 @@ def test_a_paragraph_runs_over_onto_the_next_page_rather_than_leave_lines_empty(
     blocks = [*(Block("blocked", words(5)) for _ in range(3)), Block("blocked", words(5, 5, 5))]
     pages = paginate(blocks, 8, 5, lambda number: "⠼" + "⠁⠃"[number - 1])  # a word a line
     assert [len(page) for page in pages] == [5, 3]  # the page number's line and four, then two
+
+
+def test_the_cache_key_can_name_liblouis():
+    assert braille.engine_version() == f"liblouis {louis.version()}"

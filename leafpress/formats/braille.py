@@ -11,7 +11,9 @@ page's note that software made the file and no qualified transcriber has checked
 in the leaflet's language, or ``None`` once an approver has recorded that check. The
 result depends on nothing else (no clock, no folder, no network) and nothing is written.
 `unicode_braille` shows the same cells as Unicode braille, for the web page and the
-catalogue; `missing_table` is the warning ``check`` gives for a language without a table.
+catalogue; `missing_table` is the warning ``check`` gives for a language without a table
+(`braille_file` raises it as a `LeafletError`). An output's cache key needs the HTML, the
+settings, ``unchecked`` and `engine_version` (liblouis's tables make the cells).
 
 BRF is North American ASCII braille (the 64 cells as ASCII, liblouis's ``en-us-brf.dis``),
 one line per braille line ending CR LF, a form feed after each page: what embossers
@@ -109,6 +111,11 @@ def braille_file(html: str, locale: str, settings: Braille = Braille(),
                      lambda number: _cells(str(number), table))
     return "".join("".join(f"{_ascii(line)}\r\n" for line in page) + "\f"
                    for page in pages).encode("ascii")
+
+
+def engine_version() -> str:
+    """Return the version of liblouis, whose tables decide every cell."""
+    return f"liblouis {_louis().version()}"
 
 
 def unicode_braille(brf: bytes | str) -> str:
