@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 import tinyhtml5
 
@@ -104,10 +105,9 @@ def braille_file(html: str, locale: str, settings: Braille = Braille(),
     if table is None:
         raise LeafletError.at("braille", None, missing_table(locale))
     root = tinyhtml5.parse(html)
-    blocks = [*_title_page(root, locale, unchecked), *_body(root)]
-    laid_out = [Block(style, _words(text, table), blank_before, new_page)
-                for style, text, blank_before, new_page in blocks]
-    pages = paginate(laid_out, settings.cells, settings.lines,
+    blocks = [Block(text.style, _words(text.text, table), text.blank_before, text.new_page)
+              for text in [*_title_page(root, locale, unchecked), *_body(root)]]
+    pages = paginate(blocks, settings.cells, settings.lines,
                      lambda number: _cells(str(number), table))
     return "".join("".join(f"{_ascii(line)}\r\n" for line in page) + "\f"
                    for page in pages).encode("ascii")
@@ -128,84 +128,79 @@ def unicode_braille(brf: bytes | str) -> str:
 
 # Reading the HTML ------------------------------------------------------------------------
 
-def _title_page(root, locale: str, unchecked: str | None) -> list[tuple]:
+class _Text(NamedTuple):
+    """A text of the leaflet and how it is set: a `Block` before its translation."""
+
+    style: str
+    text: str
+    blank_before: bool = False
+    new_page: bool = False
+
+
+def _title_page(root, locale: str, unchecked: str | None) -> list[_Text]:
     """The title, the organisation and service, reference, version, language and note."""
-    header = root.find(f".//{XHTML}header")
-    organisation = header.find(f".//{XHTML}p[@class='organisation']")
-    department = organisation.find(f"{XHTML}span")
-    facts = root.findall(f".//{XHTML}table[@class='facts']/{XHTML}tbody/{XHTML}tr") or \
-        root.findall(f".//{XHTML}table[@class='facts']/{XHTML}tr")
-    blocks = [("centred", _text(root.find(f".//{XHTML}h1")), False, False),
-              ("centred", _text(organisation.text or ""), True, False),
-              ("centred", _text(department), False, False)]
+    organisation = root.find(f".//{XHTML}header//{XHTML}p[@class='organisation']")
+    facts = root.findall(f".//{XHTML}table[@class='facts']//{XHTML}tr")
+    texts = [_Text("centred", _text(root.find(f".//{XHTML}h1"))),
+             _Text("centred", _text(organisation.text or ""), blank_before=True),
+             _Text("centred", _text(organisation.find(f"{XHTML}span")))]
     for number, row in enumerate(facts[:2]):  # the reference and the version, in this order
-        blocks.append(("centred", _pair(row), number == 0, False))
-    blocks.append(("centred", locale_name(locale, locale), False, False))
+        texts.append(_Text("centred", _pair(row), blank_before=number == 0))
+    texts.append(_Text("centred", locale_name(locale, locale)))
     if unchecked:
-        blocks.append(("blocked", unchecked, True, False))
-    return blocks
+        texts.append(_Text("blocked", unchecked, blank_before=True))
+    return texts
 
 
-def _body(root) -> list[tuple]:
-    blocks: list[tuple] = []
-    main = root.find(f".//{XHTML}main")
-    first = True
-    for element in main:
-        if element.tag == f"{XHTML}h1":
-            continue  # on the title page
-        found = list(_element_blocks(element))
-        if first and found:
-            style, text, blank, _ = found[0]
-            found[0] = (style, text, blank, True)
-            first = False
-        blocks += found
-    return blocks
+def _body(root) -> list[_Text]:
+    """Everything in ``<main>`` but the title (on the title page), from a new page."""
+    texts = [text for element in root.find(f".//{XHTML}main") if element.tag != f"{XHTML}h1"
+             for text in _element_texts(element)]
+    return [texts[0]._replace(new_page=True), *texts[1:]] if texts else []
 
 
-def _element_blocks(element):
-    """Yield ``(style, text, blank_before, new_page)`` for ``element``, in reading order."""
+def _element_texts(element):
+    """Yield the `_Text` of ``element`` and of what it holds, in reading order."""
     tag = element.tag.removeprefix(XHTML)
     if tag in ("h2", "h3", "h4"):
-        yield ("heading5" if tag == "h2" else "heading7", _text(element), True, False)
+        yield _Text("heading5" if tag == "h2" else "heading7", _text(element), True)
     elif tag == "p":
-        yield "paragraph", _text(element), False, False
+        yield _Text("paragraph", _text(element))
     elif tag in ("ul", "ol"):
         items = [item for item in element if item.tag == f"{XHTML}li"]
         for number, item in enumerate(items, start=1):
-            mark = "\u2022" if tag == "ul" else f"{number}."
-            yield "item", f"{mark} {_text(item)}", False, False
+            yield _Text("item", f"{chr(0x2022) if tag == 'ul' else f'{number}.'} {_text(item)}")
     elif tag == "figure":
         image = element.find(f"{XHTML}img")
         if image is not None and image.get("alt"):
-            yield "paragraph", image.get("alt"), False, False
+            yield _Text("paragraph", _text(image.get("alt")))
         caption = element.find(f"{XHTML}figcaption")
         if caption is not None:
-            yield "paragraph", _text(caption), False, False
+            yield _Text("paragraph", _text(caption))
     elif tag == "table":
-        yield from _table_blocks(element)
-    elif tag == "img":
-        return  # the QR code: the address beside it is read instead
-    else:
+        yield from _table_texts(element)
+    elif tag != "img":  # an image outside a figure is the QR code: its address is beside it
         for child in element:
-            yield from _element_blocks(child)
+            yield from _element_texts(child)
 
 
-def _table_blocks(table):
+def _table_texts(table):
     """A table in reading order: each row's cells as "column heading: cell"; a table of
     row headings (the leaflet's facts) as "row heading: cell"."""
     caption = table.find(f"{XHTML}caption")
     if caption is not None:
-        yield "heading7", _text(caption), True, False
+        yield _Text("heading7", _text(caption), True)
     headings = [_text(cell) for cell in table.iterfind(f"{XHTML}thead/{XHTML}tr/{XHTML}th")]
-    rows = [row for row in table.iter(f"{XHTML}tr") if row.find(f"{XHTML}td") is not None]
-    for row in rows:
-        cells = [cell for cell in row if cell.tag in (f"{XHTML}td", f"{XHTML}th")]
+    for row in table.iter(f"{XHTML}tr"):
+        if row.find(f"{XHTML}td") is None:
+            continue  # the column headings' row
         if headings:
+            cells = [cell for cell in row if cell.tag in (f"{XHTML}td", f"{XHTML}th")]
             pairs = [f"{heading}: {_text(cell)}" for heading, cell in zip(headings, cells)]
         else:
             pairs = [_pair(row)]
         for number, pair in enumerate(pairs):
-            yield ("pair" if number == 0 else "pair-more"), pair, False, False
+            yield _Text("pair" if number == 0 else "pair-more", pair)
 
 
 def _pair(row) -> str:
