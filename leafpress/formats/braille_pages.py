@@ -4,14 +4,19 @@ Knows nothing of languages or liblouis: `braille.py` translates the texts and gi
 block here as braille words, each word with the places inside it where a line may break
 if the word is longer than a line. Cells are Unicode braille (U+2800-U+283F).
 
-The layout follows the UK Association for Accessible Formats' (UKAAF) braille layout
-guidance as far as it was known without the documents at hand (written from memory of
-UKAAF's and BANA's formats, not checked against the current text; see the report of
-issue 24): the braille page number at the right of each page's first line, which carries
-nothing else; a blank line before every heading except at the top of a page, and a
-heading never left as a page's last line; centred main headings, cell-5 and cell-7
-headings below them; paragraphs indented (first line in cell 3, runovers in cell 1, no
-blank line between paragraphs); list items and steps in cell 1 with runovers in cell 3.
+The layout follows UK practice as far as it could be established offline: UKAAF's
+"Guiding Principles for the Presentation of Braille" (2016) has sections on headings,
+page numbering, paragraphs, lists and basic tables, but only its contents were at hand;
+RNIB's house style puts the braille page number at the right of each page's first line
+(RNIB on the W3C WAI list, 1997). The rest is the common UKAAF/BANA practice as known
+without the documents: the page number's line carries nothing else here; a blank line
+before every heading except at the top of a page, and two lines of text after a heading
+before the page ends; the title centred, cell-5 headings for sections and cell-7 headings
+below them;
+paragraphs indented (first line in cell 3, runovers in cell 1, no blank line between);
+list items and steps in cell 1, runovers in cell 3; a table's rows as "heading: cell"
+lines, each row's first in cell 1 and its others in cell 3, runovers in cell 5.
+A qualified transcriber should check all of it against UKAAF's current text.
 """
 
 from __future__ import annotations
@@ -91,7 +96,7 @@ def paginate(blocks: list[Block], cells: int, lines: int, number) -> list[list[s
 
     ``number(n)`` gives page ``n``'s braille page number, set at the right of its first
     line. Blank lines at the top of a page are dropped; a heading moves to the next page
-    rather than be a page's last line.
+    rather than end a page with fewer than two lines of text after it.
     """
     room = lines - 1  # the first line is the page number's
     pages: list[list[str]] = [[]]
@@ -99,9 +104,10 @@ def paginate(blocks: list[Block], cells: int, lines: int, number) -> list[list[s
         text = block_lines(block, cells)
         if block.new_page and pages[-1]:
             pages.append([])
-        # A heading needs its lines and the next block's first line on the page; any
-        # other block, its first line: the rest may run over onto the next page.
-        keep = len(text) + 1 if block.style in HEADINGS and index + 1 < len(blocks) else 1
+        # A heading needs its lines and two lines of text after it on the page (BANA's
+        # practice, as taught by brl.org's transcribers' course); any other block, its
+        # first line: the rest may run over onto the next page.
+        keep = len(text) + 2 if block.style in HEADINGS and index + 1 < len(blocks) else 1
         blank = 1 if block.blank_before and pages[-1] else 0
         if pages[-1] and len(pages[-1]) + blank + min(keep, room) > room:
             pages.append([])
