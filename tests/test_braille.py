@@ -231,6 +231,16 @@ def test_the_brand_sets_the_braille_page(tmp_path):
                                                                        grade=1)
 
 
+@pytest.mark.parametrize(("cells", "lines"), [
+    (20, [",SEE", "HTTPS3_/_/DOI4ORG_/", "#AJ4BHIBC_/", "ATOTW#4ECA N["]),
+    (12, [",SEE", "HTTPS3_/_/", "DOI4ORG_/", "#AJ4BHIBC_/", "ATOTW#4ECA", "N["])])
+def test_a_long_address_breaks_after_its_punctuation_never_inside_a_number(cells, lines):
+    """Broken inside "531", the next line would read "ca" (its numeric indicator, #, is
+    on the line before): seen in a shipped leaflet's DOI."""
+    words = braille._words("See https://doi.org/10.28923/atotw.531 now", "en-ueb-g2.ctb")
+    assert [braille._ascii(line) for line in block_lines(Block("blocked", words), cells)] == lines
+
+
 # The layout alone, on made-up cells ------------------------------------------------------
 
 def words(*lengths: int) -> tuple[Word, ...]:

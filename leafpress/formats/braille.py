@@ -81,6 +81,8 @@ TABLES = {
 # Drawn as nothing in print; liblouis would spell them out as \xNNNN/.
 INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 XHTML = "{http://www.w3.org/1999/xhtml}"
+ADDRESS_BREAKS = "/.-_?&=#@"  # a long web or e-mail address breaks after one of these
+NUMERIC = "\u283c"  # the numeric indicator (UEB, Chinese): a number starts in its cell
 
 
 def braille_table(locale: str, grade: int = 2) -> str | None:
@@ -233,14 +235,20 @@ def _text(element) -> str:
 
 def _words(text: str, table: str) -> tuple[Word, ...]:
     """Translate ``text`` whole (contractions and indicators depend on their neighbours),
-    then cut it at its blank cells; a word may break where its source character changes."""
+    then cut it at its blank cells. A word may break where its source character changes:
+    best after an address's punctuation, and never inside a number (its numeric
+    indicator would not carry over to the next line)."""
     cells, positions, _, _ = _translate(text, table)
     words, start = [], 0
     for end in [*(index for index, cell in enumerate(cells) if cell == BLANK), len(cells)]:
         if end > start:
-            breaks = tuple(index - start for index in range(start + 1, end)
-                           if positions[index] != positions[index - 1])
-            words.append(Word(cells[start:end], breaks))
+            places = [index for index in range(start + 1, end)
+                      if positions[index] != positions[index - 1]
+                      and (cells[index] == NUMERIC or not text[positions[index]].isdigit())]
+            words.append(Word(cells[start:end],
+                              tuple(index - start for index in places
+                                    if text[positions[index] - 1] in ADDRESS_BREAKS),
+                              tuple(index - start for index in places)))
         start = end + 1
     return tuple(words)
 

@@ -40,10 +40,13 @@ HEADINGS = ("centred", "heading5", "heading7")
 
 @dataclass(frozen=True)
 class Word:
-    """One braille word: its cells, and where a line may break inside it (cell indexes)."""
+    """One braille word: its cells, and where a line may break inside it if it is longer
+    than a line (cell indexes): best after a slash, dot or hyphen of an address, else at
+    a ``fallback`` place (never inside a number)."""
 
     cells: str
     breaks: tuple[int, ...] = ()
+    fallback: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def block_lines(block: Block, cells: int) -> list[str]:
     """Return the lines of ``block`` on a line of ``cells`` cells, broken between words.
 
     A word longer than a line starts a line of its own and is broken at the last of its
-    ``breaks`` that fits (lacking one, at the line's end): the only break inside a word.
+    ``breaks`` that fits, or of its ``fallback`` places (lacking both, at the line's end):
+    the only break inside a word.
     """
     first, runover = STYLES[block.style]
     centred = block.style == "centred"
@@ -78,8 +82,10 @@ def block_lines(block: Block, cells: int) -> list[str]:
             lines.append(line)
         offset = 0
         while len(word.cells) - offset > room():
-            fitting = [place - offset for place in word.breaks if 0 < place - offset <= room()]
-            cut = max(fitting, default=room())
+            cut = max((place - offset for place in word.breaks
+                       if 0 < place - offset <= room()), default=None) or \
+                max((place - offset for place in word.fallback
+                     if 0 < place - offset <= room()), default=room())
             lines.append(word.cells[offset:offset + cut])
             offset += cut
         line = word.cells[offset:]
