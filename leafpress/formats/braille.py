@@ -16,9 +16,9 @@ catalogue; `missing_table` is the warning ``check`` gives for a language without
 settings, ``unchecked`` and `engine_version` (liblouis's tables make the cells).
 
 BRF is North American ASCII braille (the 64 cells as ASCII, liblouis's ``en-us-brf.dis``),
-one line per braille line ending CR LF, a form feed after each page: what embossers
-(Index, ViewPlus, Braillo) and braille editors (Duxbury, BrailleBlaster) read as a
-formatted braille file, to be embossed with the embosser set to the same page size.
+one line per braille line ending CR LF, a form feed after each page: the formatted
+braille file embossers and braille editors (Duxbury, BrailleBlaster) commonly take. An
+embosser does not read the page size from the file: set it to the brand's cells and lines.
 """
 
 from __future__ import annotations
