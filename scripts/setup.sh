@@ -14,12 +14,16 @@ cd "$(dirname "$0")/.."
 # fonts-noto-core: the fonts of right-to-left languages, by name (Noto Naskh Arabic for
 # Arabic, Persian and Urdu; Noto Sans Hebrew), never the machine's fallback
 # (leafpress/rendering/writing.py).
+# liblouis-bin, liblouis-data and python3-louis: braille (leafpress/formats/braille.py):
+# liblouis 3.24's translation tables and its own Python binding; PyPI has no maintained
+# wheel of it.
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
   fonts-noto-cjk fonts-noto-core
   qpdf poppler-utils gettext
   libenchant-2-2 hunspell-en-gb
+  liblouis-bin liblouis-data python3-louis
 )
 # With --test (make test), also what only the tests need. chromium: they open
 # dist/index.html and the web pages in a real, headless browser. mupdf-tools and
@@ -61,3 +65,12 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# python3-louis installs liblouis's ctypes binding for Debian's python3 only. The .venv sees
+# that one package, through a folder that holds nothing but a link to it: a .pth naming all
+# of Debian's dist-packages would put its older copies of the pinned packages on the path.
+louis=/usr/lib/python3/dist-packages/louis
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+mkdir -p .venv/debian-louis
+ln -sfn "$louis" .venv/debian-louis/louis
+echo "$(cd .venv/debian-louis && pwd -P)" > "$site/debian-louis.pth"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ..core.errors import LeafletError, Problem, in_line_order
 from ..core.project import inside_project
@@ -62,6 +62,45 @@ class Font(BaseModel):
     bold: FontFile | None = None
 
 
+def _number(value) -> int | None:
+    """Return a whole number as the YAML reader gives it (a string of digits), or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+
+def _whole_number(low: int, high: int, what: str) -> BeforeValidator:
+    def check(value):
+        number = _number(value)
+        if number is None or not low <= number <= high:
+            raise ValueError(f"expected {what} from {low} to {high}, got {value!r}")
+        return number
+
+    return BeforeValidator(check)
+
+
+def _grade(value):
+    if _number(value) not in (1, 2):
+        raise ValueError(f"expected 2 (contracted braille) or 1 (uncontracted), got {value!r}")
+    return _number(value)
+
+
+class Braille(BaseModel):
+    """The braille page (issue 24): the embosser's cells a line and lines a page, and the
+    code's grade where a language has two (UEB: 2 contracted, 1 uncontracted)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # A4 braille paper takes 40 cells by 25 lines; narrower paper takes fewer. Below 20
+    # cells a title page's words no longer fit; no embosser we know of goes past 50.
+    cells: Annotated[int, _whole_number(20, 50, "a whole number of cells a line")] = Field(
+        40, ge=20, le=50, description="Braille cells a line")
+    lines: Annotated[int, _whole_number(10, 50, "a whole number of lines a page")] = Field(
+        25, ge=10, le=50, description="Lines a page, the page number's line among them")
+    grade: Annotated[int, BeforeValidator(_grade)] = Field(
+        2, ge=1, le=2, description="2: contracted braille (the default), 1: uncontracted")
+
+
 class Brand(BaseModel):
     """One organisation's branding; ``build.py`` reads ``brand/brand.yaml``."""
 
@@ -74,6 +113,7 @@ class Brand(BaseModel):
     logo: Annotated[str, AfterValidator(_svg_name)]
     colours: Colours
     font: Font | None = Field(None, description="Default: the bundled Atkinson Hyperlegible")
+    braille: Braille = Field(Braille(), description="Default: 40 cells by 25 lines, grade 2")
 
 
 @dataclass(frozen=True)
