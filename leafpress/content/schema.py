@@ -196,6 +196,9 @@ class Release(_Model):
         None, description="Optional: the day a patient panel or user testing reviewed it")
     fingerprint: str = Field(pattern=FINGERPRINT_PATTERN, description=(
         "Written by 'build.py release': a hash of each English text that was approved"))
+    braille_checked_by: Annotated[Text, AfterValidator(_approver)] | None = Field(
+        None, description=("Optional: the qualified transcriber who checked this version's "
+                           "braille, 'Name, Role'; until then the braille says it is unchecked"))
 
 
 class Section(_Model):
