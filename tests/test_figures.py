@@ -4,6 +4,7 @@ leaflet's file and line and the figure's name, in every command (issue 20)."""
 from __future__ import annotations
 
 import base64
+import ctypes
 import io
 import random
 import re
@@ -12,19 +13,24 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
 from PIL import Image, ImageDraw
 
 from leafpress.build import remembered
+from leafpress.build.pipeline import build
 from leafpress.build.remembered import remembered_leaflet
 from leafpress.content.figure import MAX_BYTES, check_content
+from leafpress.content.figure_versions import figure_problems
 from leafpress.content.leaflet import load_leaflet
 from leafpress.core.errors import LeafletError
 from leafpress.core.memo import Memo
 from leafpress.core.project import Project
 from leafpress.rendering.document import figure_source
+from leafpress.translation.translations import text_direction
 
-from helpers import LEAFLET, make_project, pdftotext, run
+from helpers import LEAFLET, approve, make_project, pdftotext, run, small_project, translate
 
 WITH_FIGURE = LEAFLET.replace("id: sample", "id: one") + """\
       - figure: FIGURE
@@ -377,3 +383,153 @@ def test_a_template_or_brand_file_linked_out_of_the_project_is_never_published(
         "error: brand/brand.yaml:8: logo: the logo file 'logo.svg' is a link to a file "
         "outside the brand file's folder; copy the file there instead of linking to it",
         f"error: templates/notes.css: {LINK}"]
+
+
+# Figures by language and direction, enlarged in large print (issue 23) ----------------
+
+# Each file of the figure draws its square in a colour of its own, so that a PDF says
+# which file it shows; the default one has a label, in English.
+COLOURS = {"square.svg": "#1b7f3b", "square.ar.svg": "#8a2be2", "square.zh-Hans.svg": "#c00000"}
+SQUARE = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" '
+          'viewBox="0 0 240 120"><rect x="10" y="10" width="100" height="100" fill="{}"/>'
+          '<circle cx="180" cy="60" r="45" fill="none" stroke="#000000" stroke-width="6"/>'
+          '{}</svg>\n')
+WIDE = "#ff8c00"  # a figure wider than any page
+MIRRORED = "      - figure: square.svg\n        alt: A blue square beside a black circle.\n" \
+           "        caption: A picture drawn for the test.\n        mirror: true\n"
+
+
+@pytest.fixture(scope="module")
+def by_language(tmp_path_factory):
+    """The small project in English, Chinese, Arabic and Hebrew (both drafts), its figure
+    with an Arabic and a Chinese version and ``mirror: true``, and a figure too wide for
+    the page; built with drafts, in both variants."""
+    project = small_project(tmp_path_factory.mktemp("by-language") / "project",
+                            approved=False)
+    folder = project.leaflets_dir
+    for name, colour in COLOURS.items():
+        label = '<text x="120" y="115">Drip</text>' if name == "square.svg" else ""
+        (folder / name).write_text(SQUARE.format(colour, label), "utf-8")
+    (folder / "wide.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="900" height="60">'
+        f'<rect width="900" height="60" fill="{WIDE}"/></svg>\n', "utf-8")
+    alpha = folder / "alpha.yaml"
+    text = alpha.read_text("utf-8")
+    alpha.write_text(text.replace(MIRRORED.replace("        mirror: true\n", ""), MIRRORED + (
+        "      - figure: wide.svg\n        alt: An orange band across the page.\n")), "utf-8")
+    approve(project)
+    assert run(project, "update") == 0
+    translate(project, "zh_Hans", {"An orange band across the page.": "一条横跨页面的橙色带。"})
+    for locale in ("ar", "he"):
+        assert run(project, "init", locale) == 0
+    dist = project.root / "dist"
+    build(project, dist, draft=True, log=lambda line: None, warn=lambda line: None)
+    return project, dist
+
+
+def drawn(path: Path, colour: str) -> list[tuple[int, float, float]]:
+    """Return each square of ``colour`` drawn in the PDF: its page, width and horizontal
+    scale (negative when mirrored), as PDFium finds the path."""
+    found = []
+    for number, page in enumerate(pdfium.PdfDocument(path), start=1):
+        for item in page.get_objects(max_depth=4):
+            if item.type != pdfium_raw.FPDF_PAGEOBJ_PATH:
+                continue
+            red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+            pdfium_raw.FPDFPageObj_GetFillColor(item.raw, red, green, blue, alpha)
+            if f"#{red.value:02x}{green.value:02x}{blue.value:02x}" == colour:
+                left, _, right, _ = item.get_bounds()
+                found.append((number, right - left, item.get_matrix().a))
+    return found
+
+
+def body_size(path: Path, words: str) -> float:
+    """Return the font size of the first character of ``words`` in the PDF, in points."""
+    for page in pdfium.PdfDocument(path):
+        text = page.get_textpage()
+        index = text.get_text_range().find(words)
+        if index >= 0:
+            return pdfium_raw.FPDFText_GetFontSize(text.raw, index)
+    raise AssertionError(f"{words!r} is not in {path}")
+
+
+PDFS = {"en": "en", "zh_Hans": "zh-Hans", "ar": "drafts/ar", "he": "drafts/he"}
+
+
+@pytest.mark.parametrize("locale, colour, direction", [
+    ("en", "square.svg", 1), ("zh_Hans", "square.zh-Hans.svg", 1),
+    ("ar", "square.ar.svg", 1), ("he", "square.svg", -1)])
+def test_each_language_shows_its_version_and_only_the_default_is_mirrored(
+        by_language, locale, colour, direction):
+    _, dist = by_language
+    for variant in ("alpha.pdf", "alpha.large-print.pdf"):
+        [(_, _, scale)] = drawn(dist / PDFS[locale] / variant, COLOURS[colour])
+        assert scale * direction > 0, (locale, variant)
+        others = set(COLOURS.values()) - {COLOURS[colour]}
+        assert not any(drawn(dist / PDFS[locale] / variant, other) for other in others)
+    page = (dist / PDFS[locale] / "alpha" / "index.html").read_text("utf-8")
+    [image] = re.findall(r'<img src="data:image/svg\+xml;base64,[^"]+"[^>]*>', page)[:1]
+    shown = base64.b64decode(image.split("base64,")[1].split('"')[0]).decode()
+    assert COLOURS[colour] in shown
+    assert ('class="mirrored"' in image) == (direction < 0)
+    assert 'style="--figure-width: 240px"' in image
+
+
+def test_large_print_enlarges_a_figure_as_much_as_its_text_within_the_column(by_language):
+    _, dist = by_language
+    standard, large = dist / "en" / "alpha.pdf", dist / "en" / "alpha.large-print.pdf"
+    [(_, width, _)] = drawn(standard, COLOURS["square.svg"])
+    [(_, enlarged, _)] = drawn(large, COLOURS["square.svg"])
+    text = body_size(large, "The first item.") / body_size(standard, "The first item.")
+    assert text == pytest.approx(18 / 14, abs=0.001)
+    assert width == pytest.approx(75, abs=0.1)  # 100 CSS pixels
+    assert enlarged / width == pytest.approx(text, abs=0.002)
+    # The band of 900 pixels (675 pt) takes the column, in each variant its own.
+    for path, margin in ((standard, 20), (large, 18)):
+        [(_, band, _)] = drawn(path, WIDE)
+        column = pdfium.PdfDocument(path)[0].get_width() - 2 * margin * 72 / 25.4
+        assert band == pytest.approx(column, abs=0.2)
+
+
+def test_check_names_each_language_without_its_version_and_the_mirrored_text(
+        by_language, capsys):
+    project, _ = by_language
+    capsys.readouterr()
+    assert run(project, "check") == 0
+    where = "warning: leaflets/alpha.yaml:32: sections[2].blocks[1].figure: the figure file"
+    assert [line for line in capsys.readouterr().err.splitlines()
+            if "figure file" in line] == [
+        f"{where} 'square.svg' has text and no version for he: its he pages show "
+        "'square.svg'; add 'square.he.svg' beside it",
+        f"{where} 'square.svg' has text, which reads backwards when it is mirrored "
+        "(mirror: true) on its he pages; give each right-to-left language a version of its "
+        "own ('square.he.svg') instead"]
+
+
+def test_a_figure_without_text_warns_only_where_other_languages_have_a_version(tmp_path):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    (project.leaflets_dir / "bag.zh_hans.png").write_bytes(png(40, 40))
+    (project.leaflets_dir / "bag.v2.png").write_bytes(b"not a language, not a figure")
+    leaflet = load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    assert leaflet.figure_versions == {"bag.png": {"zh_hans": "bag.zh_hans.png"}}
+    assert [str(problem) for problem in figure_problems(
+        "leaflets/one.yaml", leaflet.figure_uses, ["ar", "zh_Hans"], text_direction)] == [
+        "leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file 'bag.png' has a "
+        "version for zh_Hans but none for ar: its ar pages show 'bag.png'; add "
+        "'bag.ar.png' beside it"]
+    assert figure_problems("leaflets/one.yaml", leaflet.figure_uses, ["zh_Hans"],
+                           text_direction) == []
+
+
+def test_a_language_version_is_checked_like_the_figure_and_only_one_is_allowed(tmp_path):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    (project.leaflets_dir / "bag.ar.png").write_bytes(b"Your appointment letter.\n")
+    (project.leaflets_dir / "bag.zh-Hans.png").write_bytes(png(40, 40))
+    (project.leaflets_dir / "bag.zh_Hans.png").write_bytes(png(40, 40))
+    with pytest.raises(LeafletError) as raised:
+        load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    where = "leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file"
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{where} 'bag.ar.png' is text, not a PNG image; export the figure as PNG or SVG",
+        f"{where} 'bag.png' has 2 versions for one language: 'bag.zh-Hans.png' and "
+        "'bag.zh_Hans.png'; keep one"]
