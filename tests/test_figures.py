@@ -533,3 +533,26 @@ def test_a_language_version_is_checked_like_the_figure_and_only_one_is_allowed(t
         f"{where} 'bag.ar.png' is text, not a PNG image; export the figure as PNG or SVG",
         f"{where} 'bag.png' has 2 versions for one language: 'bag.zh-Hans.png' and "
         "'bag.zh_Hans.png'; keep one"]
+
+
+def test_an_edited_or_added_language_version_rebuilds_only_that_languages_outputs(
+        by_language, tmp_path):
+    project, dist = by_language
+    shutil.copytree(project.root, tmp_path / "copy", symlinks=True)
+    copy = Project.at(tmp_path / "copy")
+    folder = copy.leaflets_dir
+    (folder / "square.ar.svg").write_text(SQUARE.format("#00ced1", ""), "utf-8")
+    built = []
+    build(copy, copy.root / "dist", draft=True, warn=lambda line: None,
+          log=lambda line: built.append(line.split()[1]) if line.startswith("built ") else 0)
+    assert built == ["drafts/ar/alpha.pdf", "drafts/ar/alpha/index.html",
+                     "drafts/ar/alpha.large-print.pdf"]
+    assert drawn(copy.root / "dist" / "drafts" / "ar" / "alpha.pdf", "#00ced1")
+    (folder / "square.he.svg").write_text(SQUARE.format("#00ced1", ""), "utf-8")
+    built.clear()
+    build(copy, copy.root / "dist", draft=True, warn=lambda line: None,
+          log=lambda line: built.append(line.split()[1]) if line.startswith("built ") else 0)
+    assert built == ["drafts/he/alpha.pdf", "drafts/he/alpha/index.html",
+                     "drafts/he/alpha.large-print.pdf"]
+    [(_, _, scale)] = drawn(copy.root / "dist" / "drafts" / "he" / "alpha.pdf", "#00ced1")
+    assert scale > 0  # its own version: not mirrored
