@@ -556,3 +556,38 @@ def test_an_edited_or_added_language_version_rebuilds_only_that_languages_output
                      "drafts/he/alpha.large-print.pdf"]
     [(_, _, scale)] = drawn(copy.root / "dist" / "drafts" / "he" / "alpha.pdf", "#00ced1")
     assert scale > 0  # its own version: not mirrored
+
+
+def test_diff_shows_a_changed_language_version_as_a_changed_page_of_that_language(
+        by_language, tmp_path):
+    project, _ = by_language
+    shutil.copytree(project.root, tmp_path / "copy", symlinks=True)
+    copy = Project.at(tmp_path / "copy")
+    shutil.rmtree(copy.root / "dist")
+    _translate_all(copy, "ar")
+    _git(copy, "init", "-q")
+    _git(copy, "add", "-A")
+    _git(copy, "commit", "-q", "-m", "Arabic")
+    (copy.leaflets_dir / "square.ar.svg").write_text(SQUARE.format("#00ced1", ""), "utf-8")
+    assert run(copy, "diff", "alpha", "--since", "HEAD") == 0
+    pack = (copy.root / "dist" / "review" / "alpha.html").read_text("utf-8")
+    sections = dict(re.findall(r'<section id="([^"]+)">(.*?)</section>', pack, re.DOTALL))
+    assert " ar: " not in pack  # built, both versions (Hebrew is not translated)
+    assert "changed region" in sections["ar"]
+    assert "changed region" not in sections["en"] + sections["zh-Hans"]
+
+
+def _translate_all(project: Project, locale: str) -> None:
+    """Give every text of ``locale``'s catalog an Arabic translation of a kind: each word
+    one Arabic word, its placeholders and links kept."""
+    from babel.messages.pofile import read_po, write_po
+
+    with project.po_file(locale).open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id and isinstance(message.id, str):
+            message.string = re.sub(r"(\]\([^)]*\)|%\([a-z_]+\)s|%%)|[A-Za-z]+",
+                                    lambda found: found[1] or "نص", message.id)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0)
+    project.po_file(locale).write_bytes(buffer.getvalue())
