@@ -10,6 +10,7 @@ import random
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,13 +25,15 @@ from leafpress.build.remembered import remembered_leaflet
 from leafpress.content.figure import MAX_BYTES, check_content
 from leafpress.content.figure_versions import figure_problems
 from leafpress.content.leaflet import load_leaflet
+from leafpress.content.yamlfile import read_yaml
 from leafpress.core.errors import LeafletError
 from leafpress.core.memo import Memo
 from leafpress.core.project import Project
 from leafpress.rendering.document import figure_source
 from leafpress.translation.translations import text_direction
 
-from helpers import LEAFLET, approve, make_project, pdftotext, run, small_project, translate
+from helpers import (LEAFLET, Chromium, approve, make_project, pdftotext, run, small_project,
+                     translate, until)
 
 WITH_FIGURE = LEAFLET.replace("id: sample", "id: one") + """\
       - figure: FIGURE
@@ -591,3 +594,89 @@ def _translate_all(project: Project, locale: str) -> None:
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=0)
     project.po_file(locale).write_bytes(buffer.getvalue())
+
+
+# The editor: the mirror field, a language's version uploaded and used --------------------
+
+@pytest.fixture
+def served_editor(by_language, tmp_path):
+    """The editor of a copy of the project by language, served on a free port."""
+    from werkzeug.serving import make_server
+
+    from leafpress.build.plan import BuildOptions
+    from leafpress.editor.app import Editor
+    from leafpress.editor.guard import Guard
+
+    project, _ = by_language
+    shutil.copytree(project.root, tmp_path / "copy", symlinks=True)
+    copy = Project.at(tmp_path / "copy")
+    server = make_server("127.0.0.1", 0, lambda environ, start: editor(environ, start),
+                         threaded=True)
+    editor = Editor(copy, BuildOptions(brand=copy.brand_file), Guard(server.server_port))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield copy, editor, server.server_port
+    server.shutdown()
+
+
+def test_the_editor_shows_mirror_as_a_checkbox_and_saves_it_as_true_or_false(
+        served_editor, tmp_path):
+    project, editor, port = served_editor
+    browser = Chromium(tmp_path / "chromium-profile")
+    try:
+        browser.open(f"http://127.0.0.1:{port}/edit/leaflets/alpha")
+        until(lambda: browser.evaluate("!leafletForm.busy && leafletForm.shown > 0"), 30)
+        box = "document.getElementById('f-sections-2-blocks-1-mirror')"
+        assert browser.evaluate(f"{box}.type + ' ' + {box}.checked") == "checkbox true"
+        label = browser.evaluate(f"document.querySelector('label[for=\"' + {box}.id + "
+                                 "'\"]').textContent")
+        assert label.startswith("Mirror")
+        block = "leafletForm.collect().sections[2].blocks"
+        assert browser.evaluate(f"{block}[1].mirror") == "true"
+        assert browser.evaluate(f"'mirror' in {block}[3]") is False  # wide.svg: none
+        browser.evaluate(f"{box}.click(); true")
+        assert browser.evaluate(f"{block}[1].mirror") == "false"
+        browser.evaluate("document.getElementById('save').click(); true")
+        until(lambda: "mirror: false" in (project.leaflets_dir / "alpha.yaml").read_text(
+            "utf-8"), 30)
+        leaflet = load_leaflet(project.leaflets_dir / "alpha.yaml", project.root)
+        assert leaflet.leaflet.sections[2].blocks[1].mirror is False
+    finally:
+        browser.close()
+
+
+def test_the_editor_takes_an_uploaded_language_version_into_its_check_and_renderings(
+        served_editor):
+    from werkzeug.test import Client
+
+    from leafpress.editor.draft import check_draft
+    from leafpress.editor.guard import TOKEN_HEADER
+    from leafpress.editor.saving import digest
+
+    project, editor, port = served_editor
+    path = project.leaflets_dir / "alpha.yaml"
+    headers = {"Host": f"127.0.0.1:{port}", "Origin": f"http://127.0.0.1:{port}",
+               TOKEN_HEADER: editor.token}
+    data = read_yaml(path)[0].data
+
+    def figure_warnings():
+        reply = Client(editor).post("/edit/leaflets/alpha/check", headers=headers, json={
+            "leaflet": data, "base": digest(path)}).get_json()
+        return [problem["message"] for problem in reply["problems"]
+                if "figure file" in problem["message"]]
+
+    # As check says it (test_check_names_each_language_without_its_version_…).
+    assert sorted(message.split("'square.svg' ")[1][:25] for message in figure_warnings()) \
+        == ["has text and no version f", "has text, which reads bac"]
+    upload = SQUARE.format("#00ced1", "").encode()
+    reply = Client(editor).post("/edit/leaflets/alpha/figures", headers=headers, data={
+        "file": (io.BytesIO(upload), "square.he.svg")})
+    assert reply.status_code == 200 and reply.get_json()["name"] == "square.he.svg"
+    assert (project.leaflets_dir / "square.he.svg").read_bytes() == upload
+    assert figure_warnings() == []
+    draft = check_draft(editor, path, data)
+    printed = {translations.locale: rendered.html
+               for translations, rendered in draft.outputs.printed}
+    encoded = base64.b64encode(upload).decode()
+    assert [locale for locale, html in printed.items() if encoded in html] == ["he"]
+    assert 'class="mirrored"' not in printed["he"]
