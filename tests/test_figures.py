@@ -680,3 +680,12 @@ def test_the_editor_takes_an_uploaded_language_version_into_its_check_and_render
     encoded = base64.b64encode(upload).decode()
     assert [locale for locale, html in printed.items() if encoded in html] == ["he"]
     assert 'class="mirrored"' not in printed["he"]
+
+
+def test_serve_rebuilds_when_a_figure_or_a_language_version_of_it_changes(tmp_path):
+    from leafpress.preview.server import Selection, touched
+
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    brand = project.brand_file.parent
+    for name in ("bag.png", "bag.ar.png"):
+        assert touched(project, brand, [project.leaflets_dir / name]) == Selection()
