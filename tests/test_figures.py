@@ -398,6 +398,7 @@ SQUARE = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" '
           '<circle cx="180" cy="60" r="45" fill="none" stroke="#000000" stroke-width="6"/>'
           '{}</svg>\n')
 WIDE = "#ff8c00"  # a figure wider than any page
+BRIEFING = "#556b2f"  # the figure of a briefing for clinicians
 MIRRORED = "      - figure: square.svg\n        alt: A blue square beside a black circle.\n" \
            "        caption: A picture drawn for the test.\n        mirror: true\n"
 
@@ -416,6 +417,10 @@ def by_language(tmp_path_factory):
     (folder / "wide.svg").write_text(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="900" height="60">'
         f'<rect width="900" height="60" fill="{WIDE}"/></svg>\n', "utf-8")
+    (folder / "plain.svg").write_text(SQUARE.format(BRIEFING, ""), "utf-8")
+    beta = folder / "beta.yaml"
+    beta.write_text(beta.read_text("utf-8") + (
+        "      - figure: plain.svg\n        alt: A square beside a circle.\n"), "utf-8")
     alpha = folder / "alpha.yaml"
     text = alpha.read_text("utf-8")
     alpha.write_text(text.replace(MIRRORED.replace("        mirror: true\n", ""), MIRRORED + (
@@ -487,6 +492,13 @@ def test_large_print_enlarges_a_figure_as_much_as_its_text_within_the_column(by_
     assert text == pytest.approx(18 / 14, abs=0.001)
     assert width == pytest.approx(75, abs=0.1)  # 100 CSS pixels
     assert enlarged / width == pytest.approx(text, abs=0.002)
+    # A briefing's text is 12 pt, and 18 pt in large print: so is its figure enlarged.
+    briefing = [drawn(dist / "en" / name, BRIEFING)[0][1]
+                for name in ("beta.pdf", "beta.large-print.pdf")]
+    text = body_size(dist / "en" / "beta.large-print.pdf", "A briefing made up") / \
+        body_size(dist / "en" / "beta.pdf", "A briefing made up")
+    assert text == pytest.approx(18 / 12, abs=0.001)
+    assert briefing[1] / briefing[0] == pytest.approx(text, abs=0.002)
     # The band of 900 pixels (675 pt) takes the column, in each variant its own.
     for path, margin in ((standard, 20), (large, 18)):
         [(_, band, _)] = drawn(path, WIDE)
