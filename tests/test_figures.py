@@ -524,7 +524,8 @@ def test_check_names_each_language_without_its_version_and_the_mirrored_text(
 def test_a_figure_without_text_warns_only_where_other_languages_have_a_version(tmp_path):
     project = project_with(tmp_path, "bag.png", png(40, 40))
     (project.leaflets_dir / "bag.zh_hans.png").write_bytes(png(40, 40))
-    (project.leaflets_dir / "bag.v2.png").write_bytes(b"not a language, not a figure")
+    for other in ("bag.v2.png", "bag.old.png"):  # not languages: not read with bag.png
+        (project.leaflets_dir / other).write_bytes(b"not a picture")
     leaflet = load_leaflet(project.leaflets_dir / "one.yaml", project.root)
     assert leaflet.figure_versions == {"bag.png": {"zh_hans": "bag.zh_hans.png"}}
     assert [str(problem) for problem in figure_problems(

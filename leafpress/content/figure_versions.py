@@ -5,7 +5,8 @@ warnings of ``check`` about which languages show what (issue 23).
 labels in Arabic, its arrows drawn right to left. The language in the name is the
 locale's folder name in ``locales/`` (``zh_Hans``), or its BCP 47 tag (``zh-Hans``), in
 any case. A block with ``mirror: true`` shows the default file mirrored on right-to-left
-pages; a language's own version is never mirrored.
+pages; a language's own version is never mirrored. A name between that is no language
+(``drip.old.svg``) is a figure of its own.
 """
 
 from __future__ import annotations
@@ -53,9 +54,23 @@ def version_files(default: Path) -> dict[str, list[Path]]:
     # The schema's pattern for a figure's name leaves out every character glob reads.
     for path in sorted(default.parent.glob(f"{stem}.*.{suffix}")):
         middle = path.name[len(prefix):-len(suffix) - 1]
-        if path.is_file() and path.name != default.name and LANGUAGE.fullmatch(middle):
+        if path.is_file() and path.name != default.name and is_language(middle):
             found.setdefault(language_key(middle), []).append(path)
     return found
+
+
+def is_language(text: str) -> bool:
+    """Return whether ``text`` names a language Babel knows (``ar``, ``zh-Hans``): so that
+    ``drip.old.svg`` or ``drip.v2.svg`` is a figure of its own, never a version."""
+    from babel import Locale, UnknownLocaleError
+
+    if not LANGUAGE.fullmatch(text):
+        return False
+    try:
+        Locale.parse(text.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
 
 
 def figure_problems(shown: str, uses: tuple[FigureUse, ...], locales: list[str],
