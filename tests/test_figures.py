@@ -702,3 +702,20 @@ def test_serve_rebuilds_when_a_figure_or_a_language_version_of_it_changes(tmp_pa
     brand = project.brand_file.parent
     for name in ("bag.png", "bag.ar.png"):
         assert touched(project, brand, [project.leaflets_dir / name]) == Selection()
+
+
+def test_the_web_page_draws_the_figure_at_its_width_mirrored_within_the_column(
+        by_language, tmp_path):
+    _, dist = by_language
+    browser = Chromium(tmp_path / "chromium-profile")
+    try:
+        assert browser.open((dist / "drafts" / "he" / "alpha" / "index.html").as_uri(),
+                            width=600) == []
+        square, band = browser.evaluate("""[...document.querySelectorAll("figure img")].map(
+            img => [img.getBoundingClientRect().width, getComputedStyle(img).transform,
+                    img.closest("main, body").clientWidth >= img.getBoundingClientRect().width,
+                    img.naturalWidth > 0])""")
+    finally:
+        browser.close()
+    assert square == [240, "matrix(-1, 0, 0, 1, 0, 0)", True, True]
+    assert band[0] < 900 and band[1] == "none" and band[2:] == [True, True]

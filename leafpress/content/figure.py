@@ -118,7 +118,7 @@ def check_content(content: bytes, name: str) -> FigureCheck:
     return FigureCheck(tuple(errors), tuple(advice), labels)
 
 
-# An SVG's own width, in units WeasyPrint and browsers read the same (SVG 2, §8.2).
+# An SVG's own width (its width attribute), in the units WeasyPrint and browsers both read.
 SVG_WIDTH = re.compile(r"\s*(\d+(?:\.\d+)?|\.\d+)\s*(px|pt|pc|mm|cm|in|q)?\s*", re.IGNORECASE)
 
 
