@@ -114,7 +114,7 @@ def blocks(texts, figures: list[str]):
         "question": st.fixed_dictionaries({"question": texts, "answer": texts}),
         "subheading": st.fixed_dictionaries({"subheading": texts}),
         "figure": st.fixed_dictionaries({"figure": st.sampled_from(figures), "alt": texts},
-                                        optional={"caption": texts}),
+                                        optional={"caption": texts, "mirror": st.booleans()}),
         "table": st.fixed_dictionaries({"table": table}),
     }
 
@@ -196,8 +196,13 @@ def projects(draw) -> dict:
     ids = draw(st.lists(st.from_regex(ID_PATTERN, fullmatch=True).filter(
         lambda name: len(name) < 40), min_size=1, max_size=3, unique=True))
     return {
-        # Each figure's size, and whether it is beside the brand file rather than the leaflet.
-        "figures": {name: (draw(st.integers(1, 120)), draw(st.booleans()))
+        # Each figure's size, whether it is beside the brand file rather than the leaflet,
+        # whether it has text, and its versions beside it: for a language of the project
+        # or not, its name written as in locales/ or as a BCP 47 tag (figure_versions.py).
+        "figures": {name: (draw(st.integers(1, 120)), draw(st.booleans()), draw(st.booleans()),
+                           draw(st.lists(st.sampled_from(["zh_Hans", "zh-hans", "ar", "he",
+                                                          "cy"]),
+                                         max_size=2, unique_by=lambda tag: tag[:2])))
                     for name in figures},
         # How the YAML is written: one key a line, {…} for the innermost mappings, or all {…}.
         "style": draw(st.sampled_from([False, None, True])),
@@ -213,8 +218,11 @@ def projects(draw) -> dict:
 
 # Laying the project out -----------------------------------------------------------------
 
-def write_figure(path: Path, size: int) -> None:
-    """A small valid SVG or PNG of a few shapes."""
+LABEL = '<text x="1" y="10" font-size="8">Drip</text>'
+
+
+def write_figure(path: Path, size: int, label: bool = False) -> None:
+    """A small valid SVG or PNG of a few shapes (an SVG with a ``label`` as text too)."""
     if path.suffix == ".png":
         image = Image.new("RGBA" if size % 2 else "RGB", (size, max(1, size // 2)), "#005eb8")
         image.putpixel((0, 0), (255, 255, 255) if size % 2 == 0 else (255, 0, 0, 128))
@@ -224,7 +232,8 @@ def write_figure(path: Path, size: int) -> None:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size * 2}" height="{size}" '
         f'viewBox="0 0 {size * 2} {size}"><rect width="{size}" height="{size}" '
         f'fill="#005eb8"/><circle cx="{size * 1.5}" cy="{size / 2}" r="{size / 3}" '
-        'fill="none" stroke="#000" stroke-width="2"/></svg>\n', "utf-8")
+        'fill="none" stroke="#000" stroke-width="2"/>'
+        f'{LABEL if label else ""}</svg>\n', "utf-8")
 
 
 def translated(message: str, words: list[str]) -> str:
@@ -264,9 +273,12 @@ def lay_out(root: Path, content: dict) -> Project:
         name: yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                         default_flow_style=content["style"], width=content["width"])
         for name, data in content["leaflets"].items()}, approved=False)
-    for name, (size, in_brand) in content["figures"].items():
-        write_figure((project.brand_file.parent if in_brand else project.leaflets_dir) / name,
-                     size)
+    for name, (size, in_brand, label, versions) in content["figures"].items():
+        folder = project.brand_file.parent if in_brand else project.leaflets_dir
+        write_figure(folder / name, size, label)
+        stem, suffix = name.rsplit(".", 1)
+        for tag in versions:
+            write_figure(folder / f"{stem}.{tag}.{suffix}", size + 1)
     for path in project.leaflet_files():  # the text as approved: check finds no change
         text = path.read_text("utf-8")
         if APPROVED in text:
@@ -354,6 +366,13 @@ def test_every_command_on_the_machinery_fixture(fixture_built):
     """The small project, with every block type in English and Chinese: every command
     succeeds on it (the other machinery tests check what each writes)."""
     project, dist = fixture_built
+    # Its figure with a Chinese version, and marked to be mirrored (issue 23).
+    (project.leaflets_dir / "square.zh_Hans.svg").write_bytes(
+        (project.leaflets_dir / "square.svg").read_bytes().replace(b"#005eb8", b"#c00000"))
+    alpha = project.leaflets_dir / "alpha.yaml"
+    alpha.write_text(alpha.read_text("utf-8").replace(
+        "caption: A picture drawn for the test.\n",
+        "caption: A picture drawn for the test.\n        mirror: true\n"), "utf-8")
     output = ["--output", str(dist)]
     # Its callout says 'callout', which the spelling gate does not know: strict fails.
     assert command(project, "check", "--strict") == 1

@@ -4,27 +4,36 @@ leaflet's file and line and the figure's name, in every command (issue 20)."""
 from __future__ import annotations
 
 import base64
+import ctypes
 import io
 import random
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
 from PIL import Image, ImageDraw
 
 from leafpress.build import remembered
+from leafpress.build.pipeline import build
 from leafpress.build.remembered import remembered_leaflet
 from leafpress.content.figure import MAX_BYTES, check_content
+from leafpress.content.figure_versions import figure_problems
 from leafpress.content.leaflet import load_leaflet
+from leafpress.content.yamlfile import read_yaml
 from leafpress.core.errors import LeafletError
 from leafpress.core.memo import Memo
 from leafpress.core.project import Project
 from leafpress.rendering.document import figure_source
+from leafpress.translation.translations import text_direction
 
-from helpers import LEAFLET, make_project, pdftotext, run
+from helpers import (LEAFLET, Chromium, approve, make_project, pdftotext, run, small_project,
+                     translate, until)
 
 WITH_FIGURE = LEAFLET.replace("id: sample", "id: one") + """\
       - figure: FIGURE
@@ -377,3 +386,336 @@ def test_a_template_or_brand_file_linked_out_of_the_project_is_never_published(
         "error: brand/brand.yaml:8: logo: the logo file 'logo.svg' is a link to a file "
         "outside the brand file's folder; copy the file there instead of linking to it",
         f"error: templates/notes.css: {LINK}"]
+
+
+# Figures by language and direction, enlarged in large print (issue 23) ----------------
+
+# Each file of the figure draws its square in a colour of its own, so that a PDF says
+# which file it shows; the default one has a label, in English.
+COLOURS = {"square.svg": "#1b7f3b", "square.ar.svg": "#8a2be2", "square.zh-Hans.svg": "#c00000"}
+SQUARE = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" '
+          'viewBox="0 0 240 120"><rect x="10" y="10" width="100" height="100" fill="{}"/>'
+          '<circle cx="180" cy="60" r="45" fill="none" stroke="#000000" stroke-width="6"/>'
+          '{}</svg>\n')
+WIDE = "#ff8c00"  # a figure wider than any page
+BRIEFING = "#556b2f"  # the figure of a briefing for clinicians
+MIRRORED = "      - figure: square.svg\n        alt: A blue square beside a black circle.\n" \
+           "        caption: A picture drawn for the test.\n        mirror: true\n"
+
+
+@pytest.fixture(scope="module")
+def by_language(tmp_path_factory):
+    """The small project in English, Chinese, Arabic and Hebrew (both drafts), its figure
+    with an Arabic and a Chinese version and ``mirror: true``, and a figure too wide for
+    the page; built with drafts, in both variants."""
+    project = small_project(tmp_path_factory.mktemp("by-language") / "project",
+                            approved=False)
+    folder = project.leaflets_dir
+    for name, colour in COLOURS.items():
+        label = '<text x="120" y="115">Drip</text>' if name == "square.svg" else ""
+        (folder / name).write_text(SQUARE.format(colour, label), "utf-8")
+    (folder / "wide.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="900" height="60">'
+        f'<rect width="900" height="60" fill="{WIDE}"/></svg>\n', "utf-8")
+    (folder / "plain.svg").write_text(SQUARE.format(BRIEFING, ""), "utf-8")
+    beta = folder / "beta.yaml"
+    beta.write_text(beta.read_text("utf-8") + (
+        "      - figure: plain.svg\n        alt: A square beside a circle.\n"), "utf-8")
+    alpha = folder / "alpha.yaml"
+    text = alpha.read_text("utf-8")
+    alpha.write_text(text.replace(MIRRORED.replace("        mirror: true\n", ""), MIRRORED + (
+        "      - figure: wide.svg\n        alt: An orange band across the page.\n")), "utf-8")
+    approve(project)
+    assert run(project, "update") == 0
+    translate(project, "zh_Hans", {"An orange band across the page.": "一条横跨页面的橙色带。"})
+    for locale in ("ar", "he"):
+        assert run(project, "init", locale) == 0
+    dist = project.root / "dist"
+    build(project, dist, draft=True, log=lambda line: None, warn=lambda line: None)
+    return project, dist
+
+
+def drawn(path: Path, colour: str) -> list[tuple[int, float, float]]:
+    """Return each square of ``colour`` drawn in the PDF: its page, width and horizontal
+    scale (negative when mirrored), as PDFium finds the path."""
+    found = []
+    for number, page in enumerate(pdfium.PdfDocument(path), start=1):
+        for item in page.get_objects(max_depth=4):
+            if item.type != pdfium_raw.FPDF_PAGEOBJ_PATH:
+                continue
+            red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+            pdfium_raw.FPDFPageObj_GetFillColor(item.raw, red, green, blue, alpha)
+            if f"#{red.value:02x}{green.value:02x}{blue.value:02x}" == colour:
+                left, _, right, _ = item.get_bounds()
+                found.append((number, right - left, item.get_matrix().a))
+    return found
+
+
+def body_size(path: Path, words: str) -> float:
+    """Return the font size of the first character of ``words`` in the PDF, in points."""
+    for page in pdfium.PdfDocument(path):
+        text = page.get_textpage()
+        index = text.get_text_range().find(words)
+        if index >= 0:
+            return pdfium_raw.FPDFText_GetFontSize(text.raw, index)
+    raise AssertionError(f"{words!r} is not in {path}")
+
+
+PDFS = {"en": "en", "zh_Hans": "zh-Hans", "ar": "drafts/ar", "he": "drafts/he"}
+
+
+@pytest.mark.parametrize("locale, colour, direction", [
+    ("en", "square.svg", 1), ("zh_Hans", "square.zh-Hans.svg", 1),
+    ("ar", "square.ar.svg", 1), ("he", "square.svg", -1)])
+def test_each_language_shows_its_version_and_only_the_default_is_mirrored(
+        by_language, locale, colour, direction):
+    _, dist = by_language
+    for variant in ("alpha.pdf", "alpha.large-print.pdf"):
+        [(_, _, scale)] = drawn(dist / PDFS[locale] / variant, COLOURS[colour])
+        assert scale * direction > 0, (locale, variant)
+        others = set(COLOURS.values()) - {COLOURS[colour]}
+        assert not any(drawn(dist / PDFS[locale] / variant, other) for other in others)
+    page = (dist / PDFS[locale] / "alpha" / "index.html").read_text("utf-8")
+    [image] = re.findall(r'<img src="data:image/svg\+xml;base64,[^"]+"[^>]*>', page)[:1]
+    shown = base64.b64decode(image.split("base64,")[1].split('"')[0]).decode()
+    assert COLOURS[colour] in shown
+    assert ('class="mirrored"' in image) == (direction < 0)
+    assert 'style="--figure-width: 240px"' in image
+
+
+def test_large_print_enlarges_a_figure_as_much_as_its_text_within_the_column(by_language):
+    _, dist = by_language
+    standard, large = dist / "en" / "alpha.pdf", dist / "en" / "alpha.large-print.pdf"
+    [(_, width, _)] = drawn(standard, COLOURS["square.svg"])
+    [(_, enlarged, _)] = drawn(large, COLOURS["square.svg"])
+    text = body_size(large, "The first item.") / body_size(standard, "The first item.")
+    assert text == pytest.approx(18 / 14, abs=0.001)
+    assert width == pytest.approx(75, abs=0.1)  # 100 CSS pixels
+    assert enlarged / width == pytest.approx(text, abs=0.002)
+    # A briefing's text is 12 pt, and 18 pt in large print: so is its figure enlarged.
+    briefing = [drawn(dist / "en" / name, BRIEFING)[0][1]
+                for name in ("beta.pdf", "beta.large-print.pdf")]
+    text = body_size(dist / "en" / "beta.large-print.pdf", "A briefing made up") / \
+        body_size(dist / "en" / "beta.pdf", "A briefing made up")
+    assert text == pytest.approx(18 / 12, abs=0.001)
+    assert briefing[1] / briefing[0] == pytest.approx(text, abs=0.002)
+    # The band of 900 pixels (675 pt) takes the column, in each variant its own.
+    for path, margin in ((standard, 20), (large, 18)):
+        [(_, band, _)] = drawn(path, WIDE)
+        column = pdfium.PdfDocument(path)[0].get_width() - 2 * margin * 72 / 25.4
+        assert band == pytest.approx(column, abs=0.2)
+
+
+def test_check_names_each_language_without_its_version_and_the_mirrored_text(
+        by_language, capsys):
+    project, _ = by_language
+    capsys.readouterr()
+    assert run(project, "check") == 0
+    where = "warning: leaflets/alpha.yaml:32: sections[2].blocks[1].figure: the figure file"
+    assert [line for line in capsys.readouterr().err.splitlines()
+            if "figure file" in line] == [
+        f"{where} 'square.svg' has text and no version for he: its he pages show "
+        "'square.svg'; add 'square.he.svg' beside it",
+        f"{where} 'square.svg' has text, which reads backwards when it is mirrored "
+        "(mirror: true) on its he pages; give each right-to-left language a version of its "
+        "own ('square.he.svg') instead"]
+
+
+def test_a_figure_without_text_warns_only_where_other_languages_have_a_version(tmp_path):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    (project.leaflets_dir / "bag.zh_hans.png").write_bytes(png(40, 40))
+    for other in ("bag.v2.png", "bag.old.png"):  # not languages: not read with bag.png
+        (project.leaflets_dir / other).write_bytes(b"not a picture")
+    leaflet = load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    assert leaflet.figure_versions == {"bag.png": {"zh_hans": "bag.zh_hans.png"}}
+    assert [str(problem) for problem in figure_problems(
+        "leaflets/one.yaml", leaflet.figure_uses, ["ar", "zh_Hans"], text_direction)] == [
+        "leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file 'bag.png' has a "
+        "version for zh_Hans but none for ar: its ar pages show 'bag.png'; add "
+        "'bag.ar.png' beside it"]
+    assert figure_problems("leaflets/one.yaml", leaflet.figure_uses, ["zh_Hans"],
+                           text_direction) == []
+
+
+def test_a_language_version_is_checked_like_the_figure_and_only_one_is_allowed(tmp_path):
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    (project.leaflets_dir / "bag.ar.png").write_bytes(b"Your appointment letter.\n")
+    (project.leaflets_dir / "bag.zh-Hans.png").write_bytes(png(40, 40))
+    (project.leaflets_dir / "bag.zh_Hans.png").write_bytes(png(40, 40))
+    with pytest.raises(LeafletError) as raised:
+        load_leaflet(project.leaflets_dir / "one.yaml", project.root)
+    where = "leaflets/one.yaml:23: sections[0].blocks[2].figure: the figure file"
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{where} 'bag.ar.png' is text, not a PNG image; export the figure as PNG or SVG",
+        f"{where} 'bag.png' has 2 versions for one language: 'bag.zh-Hans.png' and "
+        "'bag.zh_Hans.png'; keep one"]
+
+
+def test_an_edited_or_added_language_version_rebuilds_only_that_languages_outputs(
+        by_language, tmp_path):
+    project, dist = by_language
+    shutil.copytree(project.root, tmp_path / "copy", symlinks=True)
+    copy = Project.at(tmp_path / "copy")
+    folder = copy.leaflets_dir
+    (folder / "square.ar.svg").write_text(SQUARE.format("#00ced1", ""), "utf-8")
+    built = []
+    build(copy, copy.root / "dist", draft=True, warn=lambda line: None,
+          log=lambda line: built.append(line.split()[1]) if line.startswith("built ") else 0)
+    assert built == ["drafts/ar/alpha.pdf", "drafts/ar/alpha/index.html",
+                     "drafts/ar/alpha.large-print.pdf"]
+    assert drawn(copy.root / "dist" / "drafts" / "ar" / "alpha.pdf", "#00ced1")
+    (folder / "square.he.svg").write_text(SQUARE.format("#00ced1", ""), "utf-8")
+    built.clear()
+    build(copy, copy.root / "dist", draft=True, warn=lambda line: None,
+          log=lambda line: built.append(line.split()[1]) if line.startswith("built ") else 0)
+    assert built == ["drafts/he/alpha.pdf", "drafts/he/alpha/index.html",
+                     "drafts/he/alpha.large-print.pdf"]
+    [(_, _, scale)] = drawn(copy.root / "dist" / "drafts" / "he" / "alpha.pdf", "#00ced1")
+    assert scale > 0  # its own version: not mirrored
+
+
+def test_diff_shows_a_changed_language_version_as_a_changed_page_of_that_language(
+        by_language, tmp_path):
+    project, _ = by_language
+    shutil.copytree(project.root, tmp_path / "copy", symlinks=True)
+    copy = Project.at(tmp_path / "copy")
+    shutil.rmtree(copy.root / "dist")
+    _translate_all(copy, "ar")
+    _git(copy, "init", "-q")
+    _git(copy, "add", "-A")
+    _git(copy, "commit", "-q", "-m", "Arabic")
+    (copy.leaflets_dir / "square.ar.svg").write_text(SQUARE.format("#00ced1", ""), "utf-8")
+    assert run(copy, "diff", "alpha", "--since", "HEAD") == 0
+    pack = (copy.root / "dist" / "review" / "alpha.html").read_text("utf-8")
+    sections = dict(re.findall(r'<section id="([^"]+)">(.*?)</section>', pack, re.DOTALL))
+    assert " ar: " not in pack  # built, both versions (Hebrew is not translated)
+    assert "changed region" in sections["ar"]
+    assert "changed region" not in sections["en"] + sections["zh-Hans"]
+
+
+def _translate_all(project: Project, locale: str) -> None:
+    """Give every text of ``locale``'s catalog an Arabic translation of a kind: each word
+    one Arabic word, its placeholders and links kept."""
+    from babel.messages.pofile import read_po, write_po
+
+    with project.po_file(locale).open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id and isinstance(message.id, str):
+            message.string = re.sub(r"(\]\([^)]*\)|%\([a-z_]+\)s|%%)|[A-Za-z]+",
+                                    lambda found: found[1] or "نص", message.id)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0)
+    project.po_file(locale).write_bytes(buffer.getvalue())
+
+
+# The editor: the mirror field, a language's version uploaded and used --------------------
+
+@pytest.fixture
+def served_editor(by_language, tmp_path):
+    """The editor of a copy of the project by language, served on a free port."""
+    from werkzeug.serving import make_server
+
+    from leafpress.build.plan import BuildOptions
+    from leafpress.editor.app import Editor
+    from leafpress.editor.guard import Guard
+
+    project, _ = by_language
+    shutil.copytree(project.root, tmp_path / "copy", symlinks=True)
+    copy = Project.at(tmp_path / "copy")
+    server = make_server("127.0.0.1", 0, lambda environ, start: editor(environ, start),
+                         threaded=True)
+    editor = Editor(copy, BuildOptions(brand=copy.brand_file), Guard(server.server_port))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield copy, editor, server.server_port
+    server.shutdown()
+
+
+def test_the_editor_shows_mirror_as_a_checkbox_and_saves_it_as_true_or_false(
+        served_editor, tmp_path):
+    project, editor, port = served_editor
+    browser = Chromium(tmp_path / "chromium-profile")
+    try:
+        browser.open(f"http://127.0.0.1:{port}/edit/leaflets/alpha")
+        until(lambda: browser.evaluate("!leafletForm.busy && leafletForm.shown > 0"), 30)
+        box = "document.getElementById('f-sections-2-blocks-1-mirror')"
+        assert browser.evaluate(f"{box}.type + ' ' + {box}.checked") == "checkbox true"
+        label = browser.evaluate(f"document.querySelector('label[for=\"' + {box}.id + "
+                                 "'\"]').textContent")
+        assert label.startswith("Mirror")
+        block = "leafletForm.collect().sections[2].blocks"
+        assert browser.evaluate(f"{block}[1].mirror") == "true"
+        assert browser.evaluate(f"'mirror' in {block}[3]") is False  # wide.svg: none
+        browser.evaluate(f"{box}.click(); true")
+        assert browser.evaluate(f"{block}[1].mirror") == "false"
+        browser.evaluate("document.getElementById('save').click(); true")
+        until(lambda: "mirror: false" in (project.leaflets_dir / "alpha.yaml").read_text(
+            "utf-8"), 30)
+        leaflet = load_leaflet(project.leaflets_dir / "alpha.yaml", project.root)
+        assert leaflet.leaflet.sections[2].blocks[1].mirror is False
+    finally:
+        browser.close()
+
+
+def test_the_editor_takes_an_uploaded_language_version_into_its_check_and_renderings(
+        served_editor):
+    from werkzeug.test import Client
+
+    from leafpress.editor.draft import check_draft
+    from leafpress.editor.guard import TOKEN_HEADER
+    from leafpress.editor.saving import digest
+
+    project, editor, port = served_editor
+    path = project.leaflets_dir / "alpha.yaml"
+    headers = {"Host": f"127.0.0.1:{port}", "Origin": f"http://127.0.0.1:{port}",
+               TOKEN_HEADER: editor.token}
+    data = read_yaml(path)[0].data
+
+    def figure_warnings():
+        reply = Client(editor).post("/edit/leaflets/alpha/check", headers=headers, json={
+            "leaflet": data, "base": digest(path)}).get_json()
+        return [problem["message"] for problem in reply["problems"]
+                if "figure file" in problem["message"]]
+
+    # As check says it (test_check_names_each_language_without_its_version_…).
+    assert sorted(message.split("'square.svg' ")[1][:25] for message in figure_warnings()) \
+        == ["has text and no version f", "has text, which reads bac"]
+    upload = SQUARE.format("#00ced1", "").encode()
+    reply = Client(editor).post("/edit/leaflets/alpha/figures", headers=headers, data={
+        "file": (io.BytesIO(upload), "square.he.svg")})
+    assert reply.status_code == 200 and reply.get_json()["name"] == "square.he.svg"
+    assert (project.leaflets_dir / "square.he.svg").read_bytes() == upload
+    assert figure_warnings() == []
+    draft = check_draft(editor, path, data)
+    printed = {translations.locale: rendered.html
+               for translations, rendered in draft.outputs.printed}
+    encoded = base64.b64encode(upload).decode()
+    assert [locale for locale, html in printed.items() if encoded in html] == ["he"]
+    assert 'class="mirrored"' not in printed["he"]
+
+
+def test_serve_rebuilds_when_a_figure_or_a_language_version_of_it_changes(tmp_path):
+    from leafpress.preview.server import Selection, touched
+
+    project = project_with(tmp_path, "bag.png", png(40, 40))
+    brand = project.brand_file.parent
+    for name in ("bag.png", "bag.ar.png"):
+        assert touched(project, brand, [project.leaflets_dir / name]) == Selection()
+
+
+def test_the_web_page_draws_the_figure_at_its_width_mirrored_within_the_column(
+        by_language, tmp_path):
+    _, dist = by_language
+    browser = Chromium(tmp_path / "chromium-profile")
+    try:
+        assert browser.open((dist / "drafts" / "he" / "alpha" / "index.html").as_uri(),
+                            width=600) == []
+        square, band = browser.evaluate("""[...document.querySelectorAll("figure img")].map(
+            img => [img.getBoundingClientRect().width, getComputedStyle(img).transform,
+                    img.closest("main, body").clientWidth >= img.getBoundingClientRect().width,
+                    img.naturalWidth > 0])""")
+    finally:
+        browser.close()
+    assert square == [240, "matrix(-1, 0, 0, 1, 0, 0)", True, True]
+    assert band[0] < 900 and band[1] == "none" and band[2:] == [True, True]

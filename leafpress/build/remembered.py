@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..content.figure_versions import version_files
 from ..content.leaflet import LeafletFile, figure_folders, load_leaflet
 from ..core.memo import Memo, digest
 from ..core.project import SOURCE_LOCALE, Project, inside_project, project_file
@@ -17,7 +18,8 @@ def remembered_leaflet(memo: Memo, path: Path, root: Path) -> LeafletFile:
     """Return the leaflet at ``path`` as `load_leaflet` does, remembered while its file
     is unchanged. A leaflet with figures is remembered with what is at every place
     its figures may be (`figure_folders`): a figure changed, added beside the leaflet
-    or made a link, and it is loaded (and its figures checked) again."""
+    or made a link, a language's version of it added or removed (figure_versions.py), and
+    it is loaded (and its figures checked) again."""
     project_file(path, root, path.relative_to(root))  # before a remembered answer
     key = digest(str(root.resolve()), str(path.relative_to(root)), path.read_bytes())
     found = memo.recall("leaflet", path.stem, key)
@@ -53,4 +55,8 @@ def _figure_places(leaflet: LeafletFile, root: Path) -> tuple:
             readable = place.is_file() and inside_project(place, root)
             places.append((str(place.resolve()), hashlib.sha256(place.read_bytes()).digest()
                            if readable else None))
+    for name in leaflet.figure_versions:
+        for folder in figure_folders(leaflet.path, root):
+            places.append(tuple(sorted(path.name for same in version_files(folder / name).values()
+                                       for path in same)))
     return tuple(places)

@@ -75,6 +75,9 @@ class FigureCheck:
 
     errors: tuple[Finding, ...] = ()
     advice: tuple[Finding, ...] = ()
+    # Whether it has text of its own (an SVG's <text>): labels in one language, which
+    # read backwards when it is mirrored (issue 23).
+    labels: bool = False
 
 
 def describe(name: str, finding: Finding) -> str:
@@ -108,9 +111,31 @@ def check_content(content: bytes, name: str) -> FigureCheck:
         raster_errors, raster_advice = _check_raster(content, "PNG")
         errors += raster_errors
         advice += raster_advice
+        labels = False
     else:
-        errors += _check_svg(content)
-    return FigureCheck(tuple(errors), tuple(advice))
+        findings, labels = _check_svg(content)
+        errors += findings
+    return FigureCheck(tuple(errors), tuple(advice), labels)
+
+
+# An SVG's own width (its width attribute), in the units WeasyPrint and browsers both read.
+SVG_WIDTH = re.compile(r"\s*(\d+(?:\.\d+)?|\.\d+)\s*(px|pt|pc|mm|cm|in|q)?\s*", re.IGNORECASE)
+
+
+def natural_width(content: bytes, name: str) -> str | None:
+    """Return the width the figure file ``name`` is drawn at by itself, as CSS (``240px``,
+    ``50mm``; a PNG's pixels are CSS pixels), or None if it has no absolute width of its
+    own (then it takes the column's). Large print enlarges it from there (leaflet.css).
+    The file has passed `check_content`."""
+    if Path(name).suffix.lower() == ".png":
+        with Image.open(io.BytesIO(content)) as image:
+            return f"{image.size[0]}px"
+    from defusedxml.ElementTree import fromstring
+
+    width = SVG_WIDTH.fullmatch(fromstring(content).get("width") or "")
+    if width is None or not float(width[1]):
+        return None
+    return f"{width[1]}{(width[2] or 'px').lower()}"
 
 
 def _kind(content: bytes) -> str:
@@ -197,6 +222,7 @@ class _SvgReader(xml.sax.ContentHandler):
         self.depth = 0
         self.styles: list[list[str]] = []  # the text of each open <style>
         self.locator = None
+        self.labels = False
 
     def setDocumentLocator(self, locator) -> None:
         self.locator = locator
@@ -217,6 +243,8 @@ class _SvgReader(xml.sax.ContentHandler):
                         "the figure as SVG")
         self.depth += 1
         element = element.lower()
+        if namespace == SVG and element == "text":
+            self.labels = True
         if element == "script":
             self.refuse("a <script> element: a figure must not run scripts; remove it")
         if element in ("set", "animate") and \
@@ -293,8 +321,9 @@ class _SvgReader(xml.sax.ContentHandler):
             self.refuse(f"a picture inside the figure {finding.message}")
 
 
-def _check_svg(content: bytes) -> list[Finding]:
-    """Parse an SVG with defusedxml; refuse a DTD, an entity and every outside reference."""
+def _check_svg(content: bytes) -> tuple[list[Finding], bool]:
+    """Parse an SVG with defusedxml; refuse a DTD, an entity and every outside reference.
+    Return what is wrong with it, and whether it has text."""
     reader = _SvgReader()
     parser = create_parser(namespaceHandling=1, forbid_dtd=True)
     parser.setContentHandler(reader)
@@ -309,8 +338,8 @@ def _check_svg(content: bytes) -> list[Finding]:
         reader.refuse("an <!ENTITY> definition; remove it and write its text out")
     except xml.sax.SAXParseException as error:
         return [Finding(f"is not well-formed XML ({error.getMessage()}); export the figure "
-                        "as SVG again", error.getLineNumber())]
-    return reader.findings
+                        "as SVG again", error.getLineNumber())], False
+    return reader.findings, reader.labels
 
 
 def _seconds(count: int) -> str:

@@ -15,6 +15,7 @@ from ..core.errors import LeafletError, Problem, in_line_order
 from ..core.project import OUTSIDE, inside_project, project_file
 from . import markup
 from .figure import check_figure, describe
+from .figure_versions import FigureUse, version_files
 from .history import history_problems
 from .schema import Block, Leaflet, Paragraph, Section, TableContent
 from .validation import validation_problems
@@ -40,9 +41,13 @@ class LeafletFile:
     leaflet: Leaflet
     texts: tuple[SourceText, ...]
     key_lines: dict[str, int]
-    figures: dict[str, Path] = field(default_factory=dict)  # file name -> the file found
+    # File name -> the file found: each figure's, and each of its languages' versions.
+    figures: dict[str, Path] = field(default_factory=dict)
     # What figure.py advises (a figure bigger than a leaflet needs): check warns of it.
     figure_advice: tuple[Problem, ...] = ()
+    # A figure's name -> its versions' names, by language key (figure_versions.py).
+    figure_versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    figure_uses: tuple[FigureUse, ...] = ()
 
     @property
     def id(self) -> str:
@@ -72,15 +77,15 @@ def load_leaflet(path: Path, root: Path | None = None, figures: bool = True) -> 
         problems.append(Problem(shown, document.line_of(("id",)), f"the id must match the file "
                                 f"name '{path.stem}', got '{leaflet.id}'", "id"))
     problems += history_problems(leaflet, document, shown)
-    found, advice = {}, ()
+    found = _Figures()
     if figures:
-        found, wrong, advice = _figure_files(path, root, leaflet, document, shown)
-        problems += wrong
+        found = _figure_files(path, root, leaflet, document, shown)
+        problems += found.problems
     if problems:
         raise LeafletError(in_line_order(problems))
     key_lines = {key: document.key_line_of((key,)) for key in Leaflet.model_fields}
-    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines, found,
-                       advice)
+    return LeafletFile(path, leaflet, tuple(_source_texts(leaflet, document)), key_lines,
+                       found.files, tuple(found.advice), found.versions, tuple(found.uses))
 
 
 def _salvaged(data: dict) -> Leaflet:
@@ -130,11 +135,38 @@ def figure_folders(path: Path, root: Path | None) -> list[Path]:
     return [path.parent, (root or path.parent.parent) / "brand"]
 
 
+@dataclass
+class _Figures:
+    """What `_figure_files` finds."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    advice: list[Problem] = field(default_factory=list)
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    uses: list[FigureUse] = field(default_factory=list)
+
+
 def _figure_files(path: Path, root: Path | None, leaflet: Leaflet, document: YamlDocument,
-                  shown: str) -> tuple[dict[str, Path], list[Problem], tuple[Problem, ...]]:
-    """Find each figure's file and check it (figure.py); return them, the problems and
-    the advice."""
-    found, problems, advice, checked = {}, [], [], {}
+                  shown: str) -> _Figures:
+    """Find each figure's file and its languages' versions beside it, and check each
+    (figure.py)."""
+    found, checked = _Figures(), {}
+
+    def check(file: Path, name: str, line, where):
+        if not inside_project(file, root or path.parent.parent):
+            found.problems.append(Problem(shown, line, f"the figure file {name!r} is "
+                                          f"{OUTSIDE}", where))
+            return None
+        if file not in checked:
+            checked[file] = check_figure(file)
+        result = checked[file]
+        found.problems.extend(Problem(shown, line, describe(name, finding), where)
+                              for finding in result.errors)
+        found.advice.extend(Problem(shown, line, describe(name, finding), where)
+                            for finding in result.advice)
+        found.files[name] = file
+        return result
+
     for s, section in enumerate(leaflet.sections):
         for b, block in enumerate(section.blocks):
             if block.kind != "figure":
@@ -144,23 +176,26 @@ def _figure_files(path: Path, root: Path | None, leaflet: Leaflet, document: Yam
             files = [folder / block.figure for folder in figure_folders(path, root)
                      if (folder / block.figure).is_file()]
             if not files:
-                problems.append(Problem(shown, line, (
+                found.problems.append(Problem(shown, line, (
                     f"the figure file {block.figure!r} does not exist beside the leaflet or "
                     "the brand file"), where))
                 continue
-            if not inside_project(files[0], root or path.parent.parent):
-                problems.append(Problem(shown, line, f"the figure file {block.figure!r} is "
-                                        f"{OUTSIDE}", where))
+            result = check(files[0], block.figure, line, where)
+            if result is None:
                 continue
-            if files[0] not in checked:
-                checked[files[0]] = check_figure(files[0])
-            result = checked[files[0]]
-            problems += [Problem(shown, line, describe(block.figure, finding), where)
-                         for finding in result.errors]
-            advice += [Problem(shown, line, describe(block.figure, finding), where)
-                       for finding in result.advice]
-            found[block.figure] = files[0]
-    return found, problems, tuple(advice)
+            versions = {}
+            for key, same in version_files(files[0]).items():
+                if len(same) > 1:
+                    found.problems.append(Problem(shown, line, (
+                        f"the figure file {block.figure!r} has {len(same)} versions for one "
+                        f"language: {' and '.join(repr(file.name) for file in same)}; keep "
+                        "one"), where))
+                elif check(same[0], same[0].name, line, where):
+                    versions[key] = same[0].name
+            found.versions[block.figure] = versions
+            found.uses.append(FigureUse(block.figure, line, where, tuple(versions),
+                                        result.labels, block.mirror))
+    return found
 
 
 def _source_texts(leaflet: Leaflet, document: YamlDocument):

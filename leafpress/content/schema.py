@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag,
-                      ValidationInfo, field_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator,
+                      Field, StrictBool, Tag, ValidationInfo, field_validator)
 
 from . import markup
 
@@ -51,9 +51,23 @@ def _url(text: str) -> str:
     return text
 
 
+def _flag(value):
+    """Read ``true`` or ``false`` (yamlfile.py keeps every scalar as text); nothing else,
+    not YAML 1.1's ``yes`` and ``on``, which YAML 1.2 and editors read as text."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    got = "an empty value" if value is None else repr(value) if isinstance(value, str) \
+        else "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) \
+        else repr(value)
+    raise ValueError(f"expected true or false, got {got}")
+
+
 Text = Annotated[str, AfterValidator(_inline),
                  Field(description="Text; may use **emphasis** and [links](https://…)")]
 Url = Annotated[str, AfterValidator(_url), Field(description="A web address (http or https)")]
+Flag = Annotated[StrictBool, BeforeValidator(_flag)]
 
 
 class _Model(BaseModel):
@@ -127,9 +141,14 @@ class Figure(_Model):
 
     kind: ClassVar[str] = "figure"
 
-    figure: str = Field(pattern=FIGURE_PATTERN, description="File name, e.g. drip.svg")
+    figure: str = Field(pattern=FIGURE_PATTERN, description=(
+        "File name, e.g. drip.svg; a version for one language beside it, e.g. drip.ar.svg, "
+        "is shown in that language instead"))
     alt: Text = Field(description="What the figure shows, for readers who cannot see it")
     caption: Text | None = None
+    mirror: Flag = Field(False, description=(
+        "Mirror it left to right on right-to-left pages (Arabic, Hebrew), where its arrows "
+        "and order must run the other way; never a language's own version"))
 
 
 def _row_as_long_as_header(row: list[str], info: ValidationInfo) -> list[str]:

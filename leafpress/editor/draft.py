@@ -31,6 +31,7 @@ from ..build.plan import Site, renderings
 from ..build.remembered import remembered_translations
 from ..content.brand import load_brand
 from ..content.figure import check_content, describe
+from ..content.figure_versions import version_files
 from ..content.history import release_problem, unapproved_problem
 from ..content.leaflet import LeafletFile, figure_folders, load_leaflet
 from ..content.review import review_problems
@@ -220,11 +221,14 @@ def _trial(project: Project, path: Path, text: str, data) -> LeafletFile:
             for real_folder, trial_folder in zip(figure_folders(path, project.root), folders):
                 found = real_folder / name
                 if found.is_file():
-                    real[name] = found
-                    if inside_project(found, project.root):
-                        shutil.copyfile(found, trial_folder / name)
-                    else:  # the trial says "outside the project" as check would
-                        os.symlink(found.resolve(), trial_folder / name)
+                    # and each language's version beside it (figure_versions.py)
+                    for file in [found, *(version for same in version_files(found).values()
+                                          for version in same)]:
+                        real[file.name] = file
+                        if inside_project(file, project.root):
+                            shutil.copyfile(file, trial_folder / file.name)
+                        else:  # the trial says "outside the project" as check would
+                            os.symlink(file.resolve(), trial_folder / file.name)
                     break
         loaded = load_leaflet(trial, root)
         return dataclasses.replace(loaded, path=path, figures={

@@ -8,7 +8,8 @@ pattern), its kind and whether it is required.
 
 Kinds: ``text`` (one line: an id, a version, a web address), ``markup`` (a text that may
 hold **emphasis** and [links](https://…)), ``date``, ``choice`` (from a ``Literal``),
-``figure`` (the name of a figure file, which may be uploaded), ``list`` (of any kind of
+``figure`` (the name of a figure file, which may be uploaded), ``flag`` (true or false, a
+checkbox), ``list`` (of any kind of
 item), ``model`` (a mapping of fields), ``blocks`` (a list whose items are one of
 `BLOCK_TYPES`), ``grid`` (a table: column headings and rows of cells) and ``record``
 (shown, never typed: the approvals, which ``build.py release`` writes).
@@ -118,6 +119,8 @@ def _of(annotation, name: str, label: str, required: bool, hint: str,
         fields = model_fields(annotation)
         kind = "grid" if _is_grid(fields) else "model"
         return Field(name, label, kind, required, hint or _doc(annotation), fields=fields)
+    if annotation is bool:
+        return Field(name, label, "flag", required, hint)
     if annotation is datetime.date:
         # The browser shows a date in its own format; the file keeps YYYY-MM-DD.
         return Field(name, label, "date", required,

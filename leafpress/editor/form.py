@@ -26,7 +26,7 @@ from .saving import digest
 
 _ABSENT = object()
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-VALUE_KINDS = frozenset({"text", "markup", "date", "choice", "figure"})
+VALUE_KINDS = frozenset({"text", "markup", "date", "choice", "figure", "flag"})
 
 
 def form_page(editor, request: Request, leaflet: str) -> Response:

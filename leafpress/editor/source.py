@@ -49,6 +49,7 @@ MAPPING_INDENT, SEQUENCE_INDENT, SEQUENCE_DASH_OFFSET = 2, 4, 2
 WRAP_COLUMN = 90
 DATE_KEYS = frozenset({"published", "review_by", "date", "patient_review"})
 VERSION_KEYS = frozenset({"version"})
+FLAG_KEYS = frozenset({"mirror"})
 # What PyYAML (read_yaml) reads as an empty value; every other plain scalar is text.
 NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
@@ -289,6 +290,8 @@ def _scalar(old, new: str | None, location: tuple):
     if isinstance(old, DoubleQuotedScalarString) or key in VERSION_KEYS:
         return DoubleQuotedScalarString(new)
     if key in DATE_KEYS and re.fullmatch(r"\d{4}-\d{2}-\d{2}", new):
+        return new
+    if key in FLAG_KEYS and new in ("true", "false"):  # as YAML and the JSON Schema read it
         return new
     if not _plain_reads_back(new):
         return DoubleQuotedScalarString(new)

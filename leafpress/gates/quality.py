@@ -8,9 +8,11 @@ threshold is in `THRESHOLDS`, and every word list in a project file named beside
 
 from __future__ import annotations
 
+from ..content.figure_versions import figure_problems
 from ..content.leaflet import LeafletFile
 from ..core.errors import Problem, ProblemCollector
 from ..core.project import SOURCE_LOCALE, Project
+from ..translation.translations import text_direction
 from .texts import GLOSSARY, JARGON, WORDLIST, placed_texts, read_word_list
 
 
@@ -32,6 +34,7 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
     checker = collector.run(spelling.SpellChecker.for_words, words,
                             project.relative(project.root / WORDLIST))
     found: list[Problem] = []
+    languages = project.translated_locales()
     placed = {leaflet.path: placed_texts(leaflet)
               for leaflet in leaflets}
     readability.prepare([text for texts in placed.values() for text in texts])
@@ -45,6 +48,9 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
         found += checker.problems(shown, texts) if checker else []
         found += style.leaflet_problems(shown, texts)
         found += leaflet.figure_advice  # a figure bigger than a leaflet needs (figure.py)
+        # a language without its version of a figure with text (figure_versions.py), in
+        # every language of the project, whichever catalogs are checked
+        found += figure_problems(shown, leaflet.figure_uses, languages, text_direction)
     for locale in sorted(set(locales) - {SOURCE_LOCALE}):
         shown = project.relative(project.po_file(locale))
         with project.po_file(locale).open("rb") as handle:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..content.figure_versions import version_files
 from ..content.history import approval_gap
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..core.errors import LeafletError, Problem, ProblemCollector
@@ -195,10 +196,9 @@ def _pdfs(project: Project, leaflet: LeafletFile | None, folder: Path
             shutil.copytree(project.root / part, copy / part,
                             copy_function=lambda source, target: _copy(source, target, project))
     (copy / "leaflets").mkdir(parents=True)
-    for name in [leaflet.path.name, *_figure_names(leaflet)]:
-        source = project.leaflets_dir / name
+    for source in [leaflet.path, *_figure_files(project, leaflet)]:
         if source.is_file() or source.is_symlink():
-            _copy(source, copy / "leaflets" / name, project)
+            _copy(source, copy / "leaflets" / source.name, project)
     dist, notes, problems = folder / "dist", [], []
     try:
         build(Project.at(copy), dist, variants=("standard",), jobs=1, log=lambda line: None,
@@ -219,9 +219,15 @@ def _copy(source, target, project: Project) -> None:
         os.symlink(os.readlink(source) if os.path.islink(source) else source, target)
 
 
-def _figure_names(leaflet: LeafletFile) -> list[str]:
-    return [block.figure for section in leaflet.leaflet.sections for block in section.blocks
-            if block.kind == "figure"]
+def _figure_files(project: Project, leaflet: LeafletFile) -> list[Path]:
+    """Return the figure files beside a leaflet: each figure's, and each language's version
+    of it (figure_versions.py)."""
+    found = []
+    for name in dict.fromkeys(block.figure for section in leaflet.leaflet.sections
+                              for block in section.blocks if block.kind == "figure"):
+        default = project.leaflets_dir / name
+        found += [default, *(path for same in version_files(default).values() for path in same)]
+    return found
 
 
 def word_diff(old: str, new: str) -> tuple[Markup, Markup]:

@@ -312,7 +312,8 @@ def touched(project: Project, brand_dir: Path, paths: list[Path]) -> Selection |
     """Return what a change to ``paths`` touches, or None if it touches nothing built.
 
     A leaflet touches itself; a catalog its language; anything else (a template, the
-    brand, the POT) everything.
+    brand, the POT, a figure beside the leaflets, a language's version of one among
+    them) everything: each output's key then rebuilds only those it changes.
     """
     leaflets, locales = set(), set()
     for path in paths:
@@ -326,7 +327,9 @@ def touched(project: Project, brand_dir: Path, paths: list[Path]) -> Selection |
         elif path.suffix == ".pot":
             continue  # written by extract; the catalogs are what is built
         elif (path.is_relative_to(project.templates_dir.resolve())
-              or path.is_relative_to(brand_dir.resolve())):
+              or path.is_relative_to(brand_dir.resolve())
+              or path.parent == project.leaflets_dir.resolve()
+              and path.suffix in (".svg", ".png")):
             return Selection()
     if not leaflets and not locales:
         return None

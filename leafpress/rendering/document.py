@@ -19,7 +19,8 @@ from markupsafe import Markup, escape
 
 from ..content import markup
 from ..content.brand import BrandFile
-from ..content.figure import check_figure, describe
+from ..content.figure import check_figure, describe, natural_width
+from ..content.figure_versions import language_key
 from ..content.leaflet import LeafletFile
 from ..core.errors import LeafletError, Problem
 from ..core.project import (ASSETS_DIR, OUTSIDE, SOURCE_LOCALE, Project, bcp47, format_locale,
@@ -223,7 +224,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             unapproved_mark=UNAPPROVED_MARK if unapproved else None,
             variant=variant,
             medium=medium,
-            figure=lambda name: figure_source(leaflet_file, brand_file, name,
+            figure=lambda block: figure_image(leaflet_file, brand_file, block, locale,
                                               project.relative(leaflet_file.path)),
         )
     except TEMPLATE_ERRORS as error:
@@ -257,15 +258,44 @@ def _language_names(other_locales: list[str], locale: str) -> Markup:
     return Markup(format_list([str(name) for name in names], locale=format_locale(locale)))
 
 
+@dataclass(frozen=True)
+class FigureImage:
+    """What a page shows of a figure block: its file (``src``, a data: URI), the width it
+    is drawn at by itself (CSS, or None), and whether it is mirrored."""
+
+    src: str
+    width: str | None
+    mirrored: bool
+
+
+def figure_image(leaflet_file: LeafletFile, brand_file: BrandFile, block, locale: str,
+                 shown: str = "") -> FigureImage:
+    """Return the figure of ``block`` as a page in ``locale`` shows it: the language's own
+    version if it has one (figure_versions.py), else the default file, mirrored on a
+    right-to-left page if the block says ``mirror``."""
+    own = leaflet_file.figure_versions.get(block.figure, {}).get(language_key(locale))
+    name = own or block.figure
+    content = _figure_file(leaflet_file, brand_file, name, shown).read_bytes()
+    return FigureImage(_data_uri(name, content), natural_width(content, name),
+                       bool(block.mirror and not own and text_direction(locale) == "rtl"))
+
+
 def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str,
                   shown: str = "") -> str:
     """Return a figure's file as a data: URI, from beside the leaflet or the brand in use.
 
     Inline, like the QR code: the PDF and the web page need nothing more, and the image
     is part of the HTML that keys the output (an edited figure rebuilds its leaflet).
-    The file was found and checked with the leaflet (figure.py); one beside a brand given
-    with --brand, which the leaflet did not know of, is checked here.
     """
+    path = _figure_file(leaflet_file, brand_file, name, shown)
+    return _data_uri(name, path.read_bytes())
+
+
+def _figure_file(leaflet_file: LeafletFile, brand_file: BrandFile, name: str,
+                 shown: str) -> Path:
+    """Return the file of the figure ``name``: the one found with the leaflet, or one beside
+    the brand in use. The first was checked with the leaflet (figure.py); one beside a
+    brand given with --brand, which the leaflet did not know of, is checked here."""
     path = leaflet_file.figures[name]
     beside_brand = brand_file.path.parent / name
     if path.parent != leaflet_file.path.parent and beside_brand.is_file() \
@@ -278,8 +308,12 @@ def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str,
         problems = _brand_figure_problems(name, path, stat.st_size, stat.st_mtime_ns)
         if problems:
             raise LeafletError([Problem(shown, None, message) for message in problems])
+    return path
+
+
+def _data_uri(name: str, content: bytes) -> str:
     kind = "image/svg+xml" if name.endswith(".svg") else "image/png"
-    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 @functools.lru_cache(maxsize=64)

@@ -6,7 +6,7 @@
 // children have data-item).
 "use strict";
 
-const VALUES = new Set(["text", "markup", "date", "choice", "figure"]);
+const VALUES = new Set(["text", "markup", "date", "choice", "figure", "flag"]);
 const PAUSE = 400;  // ms without typing before the leaflet is checked again (issue 22)
 
 const leafletForm = {
@@ -170,6 +170,10 @@ function control(node) { return own(node, "[data-control]"); }
 
 function collect(node) {
   const kind = node.dataset.kind;
+  if (kind === "flag") {  // "true", or "false" if the file said so (else left out), as read
+    if (control(node).checked) return "true";
+    return node.dataset.empty === "absent" ? undefined : "false";
+  }
   if (VALUES.has(kind)) {
     const value = control(node).value;
     return value !== "" ? value : empty(node);
