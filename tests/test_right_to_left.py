@@ -56,7 +56,14 @@ def lines(path) -> list[tuple[float, float, str]]:
 
 
 def run_of(path, text: str) -> tuple[float, float]:
-    [(left, right)] = [(left, right) for left, right, found in lines(path) if found == text]
+    """Return where ``text`` begins and ends, drawn as one run or a few in a row (each
+    direction, and a full stop ending a right-to-left run, is a run of its own in PDFium's
+    eyes: rendering/reading_order.py writes each as a text object)."""
+    runs, letters = lines(path), "".join(text.split())
+    pieces = [runs[first:first + count] for first in range(len(runs)) for count in (1, 2, 3, 4)]
+    [(left, right)] = [(min(run[0] for run in found), max(run[1] for run in found))
+                       for found in pieces
+                       if "".join("".join(run[2] for run in found).split()) == letters]
     return left, right
 
 
