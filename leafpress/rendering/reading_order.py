@@ -7,7 +7,7 @@ each run round where it stands: "لا تأكل أي شيء لمدة 6 ساعات
 Arabic on either side of the 6 swapped, and a sentence's full stop, drawn at its left end,
 came out first (issue 23). So a line with a right-to-left run is written again here, each
 glyph where it was: its runs in logical order, each a text object of its own, the glyphs of
-each still in display order, and the full stop or space that ends a right-to-left run (drawn
+each still in display order, and each space or full stop that ends a right-to-left run (drawn
 at its left end) after it, as an object of its own.
 
 Measured on ten Arabic strings (tests/test_extraction.py), in logical order before and after:
@@ -80,13 +80,12 @@ def in_logical_order(stream, textbox, drawn: list) -> list:
         first += count
     written, font = [], None
     for _, level, run in sorted(pieces, key=lambda piece: piece[0]):
-        ending = []
-        while level % 2 and run and _neutral(run[0]):
-            ending.append(run[0])  # drawn at the run's left end: its logical end
+        ending = []  # the spaces and punctuation ending a right-to-left run, in logical order
+        while level % 2 and run and _neutral(run[0]):  # drawn at its left end
+            ending.insert(0, run[0])
             run = run[1:]
-        for part in (run, ending[::-1]):
-            if part:
-                font = _write(written, matrix, part, font)
+        for part in [run] * bool(run) + [[glyph] for glyph in ending]:
+            font = _write(written, matrix, part, font)
     return written
 
 
