@@ -10,13 +10,16 @@ glyph where it was: its runs in logical order, each a text object of its own, th
 each still in display order, and each space or full stop that ends a right-to-left run (drawn
 at its left end) after it, as an object of its own.
 
-Measured on ten Arabic strings (tests/test_extraction.py), in logical order before and after:
-PDFium 10 and 10, pypdf 8 and 10, MuPDF 1.28 7 and 10, poppler 22.12 10 and 10. MuPDF 1.21
+Measured on the ten Arabic strings of tests/test_extraction.py, in logical order before and
+after: PDFium 10 and 10, pypdf 8 and 10, poppler 22.12 10 and 10, MuPDF 1.28 (PyMuPDF 2.0,
+not in the tests) 7 and 10. MuPDF 1.28 starts a line where the next run is written to the
+left of the last, so "لمدة 6 ساعات" is copied as three lines in logical order. MuPDF 1.21
 (Debian 12) gives glyphs in the order they are written, with no bidi: it reads right to left
 only glyphs written in logical order, which PDFium, pypdf and MuPDF 1.28 read backwards.
 ``/ActualText`` (ISO 32000-1, 14.9.4) was measured and left out: poppler, PDFium and MuPDF
 1.28 read its text backwards too, and MuPDF 1.21 and pypdf ignore it.
 """
+
 from __future__ import annotations
 
 import functools
