@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from ..core.errors import LeafletError, Problem
 from ..core.typefaces import CJK_FAMILY, installed_families
 from .document import QR_SCHEME, qr_code
-from . import archive, tags
+from . import archive, reading_order, tags
 
 PDF_VARIANT = "pdf/ua-1"  # and PDF/A-2a on top, by archive.finish
 
@@ -34,6 +34,7 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
     import weasyprint
 
     tags.prepare()
+    reading_order.install()  # right-to-left lines copied and read aloud in logical order
     fetcher = _project_fetcher(weasyprint, tuple(allowed_dirs))
     with _captured_warnings() as warnings:
         try:
