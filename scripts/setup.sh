@@ -14,12 +14,16 @@ cd "$(dirname "$0")/.."
 # fonts-noto-core: the fonts of right-to-left languages, by name (Noto Naskh Arabic for
 # Arabic, Persian and Urdu; Noto Sans Hebrew), never the machine's fallback
 # (leafpress/rendering/writing.py).
+# espeak-ng and lame: the audio (leafpress/formats/audio.py): espeak-ng speaks every
+# language offline (English, Mandarin, Arabic, Welsh…; piper's only installable voice is
+# US English), lame encodes the MP3 that every browser and phone plays.
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
   fonts-noto-cjk fonts-noto-core
   qpdf poppler-utils gettext
   libenchant-2-2 hunspell-en-gb
+  espeak-ng lame
 )
 # With --test (make test), also what only the tests need. chromium: they open
 # dist/index.html and the web pages in a real, headless browser. mupdf-tools and
