@@ -297,10 +297,16 @@ def _is_stale(recording: Recording, section: Section) -> bool:
 def _changes(was: str, now: str, shown: int = 2) -> str:
     """Return the first changes between two texts, word by word."""
     old, new = was.split(), now.split()
-    changes = [f"{' '.join(old[a:b]) or '(nothing)'!r} became {' '.join(new[c:d]) or '(nothing)'!r}"
-               for kind, a, b, c, d in difflib.SequenceMatcher(None, old, new,
-                                                               autojunk=False).get_opcodes()
-               if kind != "equal"]
+    changes = []
+    for kind, a, b, c, d in difflib.SequenceMatcher(None, old, new,
+                                                    autojunk=False).get_opcodes():
+        if kind == "replace":
+            changes.append(f"{' '.join(old[a:b])!r} became {' '.join(new[c:d])!r}")
+        elif kind == "insert":
+            changes.append(f"{' '.join(new[c:d])!r} added"
+                           + (f" after {old[a - 1]!r}" if a else " at the start"))
+        elif kind == "delete":
+            changes.append(f"{' '.join(old[a:b])!r} left out")
     more = f", and {len(changes) - shown} more changes" if len(changes) > shown else ""
     return "; ".join(changes[:shown]) + more if changes else "its text changed"
 
