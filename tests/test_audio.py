@@ -178,6 +178,11 @@ def test_a_language_without_a_voice_is_named():
                                  "for, got tlh")
 
 
+def test_the_tools_versions_are_named_for_the_cache_key():
+    assert audio.tools().startswith("eSpeak NG text-to-speech: 1.51")
+    assert "LAME" in audio.tools().split("; ")[1]
+
+
 def test_a_missing_program_names_its_package(monkeypatch):
     real = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "espeak-ng" else real(name))

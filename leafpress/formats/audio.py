@@ -4,6 +4,7 @@ API, for the build (not yet wired in)::
 
     audio_bytes(html, pronunciations=Pronunciations(), recordings={}) -> Audio
     sections(html) -> tuple[Section, ...]       # what each chapter says, for the editor
+    tools() -> str                               # espeak-ng's and lame's versions: the cache key
     sidecar_bytes(section) -> bytes              # written beside a new recording
     recording_stem(section) -> str               # "<n>-<slug>", its file name without suffix
 
@@ -50,6 +51,7 @@ output for the same speech.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import io
 import json
@@ -64,6 +66,7 @@ from xml.sax.saxutils import escape
 import tinyhtml5
 
 from ..core.errors import LeafletError, Problem
+from . import speech
 from .speech import RATE, Pronunciations, synthesise, voice
 from .xhtml import tag
 
@@ -161,6 +164,21 @@ def audio_bytes(html: str, pronunciations: Pronunciations = Pronunciations(),
                                 _milliseconds(len(pcm)), recorded))
     data = _id3(title, author, chapters) + _encode(bytes(pcm))
     return Audio(data, tuple(chapters), tuple(problems))
+
+
+@functools.lru_cache(maxsize=1)
+def tools() -> str:
+    """Return the versions of espeak-ng and lame, for the build's cache key: another
+    version says and encodes the same text in other bytes."""
+    found = []
+    for program in (speech.PROGRAM, ENCODER):
+        path = shutil.which(program)
+        done = subprocess.run([path, "--version"], capture_output=True, text=True,
+                              check=False) if path else None
+        # The first line, without espeak-ng's "  Data at: /usr/lib/…" (a path).
+        found.append(done.stdout.splitlines()[0].split("  ")[0].strip() if done and done.stdout
+                     else f"{program} missing")
+    return "; ".join(found)
 
 
 def sections(html: str) -> tuple[Section, ...]:
