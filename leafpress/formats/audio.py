@@ -35,10 +35,12 @@ where a listener's helper can read them).
 
 Why MP3 with ID3v2 chapters (CHAP and CTOC, ID3v2.3, as podcast apps write them): every
 browser and phone plays MP3 (Safari on iPhones did not play Ogg for years, and old phones
-still do not), and podcast players (Apple Podcasts, Overcast, Pocket Casts), VLC and
-foobar2000 show its chapters. Ogg Opus would be half the size, but its chapters
-(CHAPTERnnn comments) are shown by VLC alone. Constant bit rate, so that a player's
-seek to a time lands on that time (a VBR file seeks by an approximate table).
+still do not), and the players patients have on their phones for long spoken audio,
+podcast apps (AntennaPod, Apple Podcasts, Overcast, Pocket Casts), show its chapters, as
+mpv does (VLC only from 4.0). Ogg Opus would be half the size, but its chapters
+(CHAPTERnnn comments) are shown by desktop players (VLC, mpv), not by phone apps. Constant
+bit rate, so that a seek to a time lands on that time (a VBR file seeks by an
+approximate table).
 
 Why media fragments (``file.mp3#t=12.345,67.890``, `Chapter.fragment`) for the page's
 player per section rather than a file per section: one file is what a patient downloads
