@@ -237,6 +237,10 @@ def test_a_recording_that_cannot_be_used_says_why():
         Recording("r/3-two.wav", tone(0.2, rate=44100), sidecar_bytes(two)):
             "r/3-two.wav: recording: expected 16-bit PCM at 22050 Hz, mono or stereo, got "
             "16-bit at 44100 Hz with 1 channels (e.g. sox in.wav -r 22050 -b 16 out.wav)",
+        Recording("r/3-two.wav", tone(1.0), b"{"):
+            "r/3-two.wav: recording: expected its sidecar 3-two.json to hold what leafpress "
+            "wrote there, got Expecting property name enclosed in double quotes: line 1 "
+            "column 2 (char 1): the synthesised voice is used",
         Recording("r/3-two.wav", b"not a wav", sidecar_bytes(two)):
             "r/3-two.wav: recording: expected a WAV file, got file does not start with "
             "RIFF id",

@@ -131,6 +131,8 @@ class Recording:
 
 @dataclass(frozen=True)
 class Audio:
+    """A leaflet's audio file, its chapters, and what to report about its recordings."""
+
     data: bytes
     chapters: tuple[Chapter, ...]
     problems: tuple[Problem, ...] = field(default=())
@@ -285,8 +287,15 @@ def _recorded(recording: Recording, section: Section, problems: list) -> bytes |
                                 "text recorded), got none: the synthesised voice is used",
                                 "recording"))
         return None
-    if _is_stale(recording, section):
+    try:
         was = json.loads(recording.sidecar).get("text", "")
+    except (ValueError, AttributeError) as error:
+        problems.append(Problem(recording.path, None, f"expected its sidecar "
+                                f"{recording_stem(section)}.json to hold what leafpress "
+                                f"wrote there, got {error}: the synthesised voice is used",
+                                "recording"))
+        return None
+    if _is_stale(recording, section):
         problems.append(Problem(recording.path, None, "expected a recording of the "
                                 f"chapter's current text, got one of an older text "
                                 f"({_changes(was, section.text)}): the synthesised voice "
@@ -313,10 +322,7 @@ def _recorded(recording: Recording, section: Section, problems: list) -> bytes |
 
 
 def _is_stale(recording: Recording, section: Section) -> bool:
-    try:
-        return json.loads(recording.sidecar or b"{}").get("sha256") != section.digest
-    except ValueError:
-        return True
+    return json.loads(recording.sidecar).get("sha256") != section.digest
 
 
 def _changes(was: str, now: str, shown: int = 2) -> str:
