@@ -17,6 +17,9 @@ cd "$(dirname "$0")/.."
 # liblouis-bin, liblouis-data and python3-louis: braille (leafpress/formats/braille.py):
 # liblouis 3.24's translation tables and its own Python binding; PyPI has no maintained
 # wheel of it.
+# espeak-ng and lame: the audio (leafpress/formats/audio.py): espeak-ng speaks every
+# language offline (English, Mandarin, Arabic, Welsh…; piper's only installable voice is
+# US English), lame encodes the MP3 that every browser and phone plays.
 SYSTEM_PACKAGES=(
   python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
@@ -24,6 +27,7 @@ SYSTEM_PACKAGES=(
   qpdf poppler-utils gettext
   libenchant-2-2 hunspell-en-gb
   liblouis-bin liblouis-data python3-louis
+  espeak-ng lame
 )
 # With --test (make test), also what only the tests need. chromium: they open
 # dist/index.html and the web pages in a real, headless browser. mupdf-tools and
