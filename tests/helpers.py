@@ -35,6 +35,20 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = Path(os.environ.get("LEAFPRESS_TEST_PROJECT", ROOT)).resolve()
 PROJECT_PARTS = ("leaflets", "locales", "templates", "brand")
 XHTML = "{http://www.w3.org/1999/xhtml}"
+# veraPDF, the validator of PDF/UA and PDF/A (../shared/tools/verapdf, or VERAPDF).
+VERAPDF = Path(os.environ.get("VERAPDF", ROOT.parent / "shared" / "tools" / "verapdf" / "verapdf"))
+needs_verapdf = pytest.mark.skipif(
+    not VERAPDF.is_file(), reason=f"veraPDF is not at {VERAPDF} (set VERAPDF); in CI "
+    "scripts/verapdf.sh checks every PDF of the project against both standards")
+
+
+def verapdf_report(paths, flavour: str) -> tuple[list[str], str]:
+    """Return veraPDF's verdict on each PDF of ``paths`` ("PASS" or "FAIL") against
+    ``flavour`` (``ua1``, ``2a``), and its report to show when one fails."""
+    result = subprocess.run([str(VERAPDF), "--flavour", flavour, "--format", "text",
+                             *map(str, paths)], capture_output=True, text=True)
+    return [line.split()[0] for line in result.stdout.splitlines() if line.strip()], \
+        result.stdout
 
 
 def copy_project(target: Path, source: Path = ROOT) -> Project:

@@ -5,8 +5,6 @@ veraPDF's verdict on both standards when veraPDF is at hand.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 from xml.etree.ElementTree import fromstring
 
@@ -15,14 +13,13 @@ from pypdf import PdfReader
 
 from leafpress.rendering.pdf import write_pdf
 
-from helpers import ROOT
+from helpers import ROOT, needs_verapdf, verapdf_report
 
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
 PDFUAID = "{http://www.aiim.org/pdfua/ns/id/}"
 SCHEMA = "{http://www.aiim.org/pdfa/ns/schema#}"
 PRINT, HIDDEN_OR_NOT_VIEWED = 4, 1 | 2 | 32 | 256  # ISO 32000-1, table 165
-VERAPDF = Path(os.environ.get("VERAPDF", ROOT.parent / "shared" / "tools" / "verapdf" / "verapdf"))
 
 
 def pdfs(dist: Path) -> list[Path]:
@@ -96,13 +93,10 @@ def test_the_archive_parts_are_the_same_bytes_every_time(tmp_path):
     assert xmp_properties(tmp_path / "same.pdf")[f"{PDFAID}part"] == "2"
 
 
-@pytest.mark.skipif(not VERAPDF.is_file(), reason=f"veraPDF is not at {VERAPDF} (set VERAPDF); "
-                    "in CI scripts/verapdf.sh checks every PDF against both standards")
+@needs_verapdf
 @pytest.mark.parametrize("flavour", ["ua1", "2a"])
 def test_verapdf_passes_a_few_pdfs_against_pdfua_1_and_pdfa_2a(fixture_dist, flavour):
     chosen = [fixture_dist / name for name in ("en/alpha.pdf", "zh-Hans/alpha.large-print.pdf",
                                                "en/beta.pdf")]
-    result = subprocess.run([str(VERAPDF), "--flavour", flavour, "--format", "text",
-                             *map(str, chosen)], capture_output=True, text=True)
-    verdicts = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
-    assert verdicts == ["PASS"] * len(chosen), result.stdout
+    verdicts, report = verapdf_report(chosen, flavour)
+    assert verdicts == ["PASS"] * len(chosen), report

@@ -21,7 +21,8 @@ import pytest
 from leafpress.build.pipeline import build
 from leafpress.content.markup import render_inline
 
-from helpers import LEAFLET, Chromium, make_project, run, translate
+from helpers import (LEAFLET, Chromium, make_project, needs_verapdf, run, translate,
+                     verapdf_report)
 
 DATA = Path(__file__).parent / "data" / "rtl"
 LOCALES = ("ar", "he")
@@ -72,6 +73,14 @@ def drafts(tmp_path_factory) -> Path:
 
 
 # The PDF ---------------------------------------------------------------------------------
+
+@needs_verapdf
+@pytest.mark.parametrize("flavour", ["ua1", "2a"])
+def test_the_arabic_and_hebrew_pdfs_pass_pdfua_1_and_pdfa_2a(drafts, flavour):
+    chosen = [drafts / locale / "sample.pdf" for locale in LOCALES]
+    verdicts, report = verapdf_report(chosen, flavour)
+    assert verdicts == ["PASS"] * len(chosen), report
+
 
 def drawn_lines(path: Path) -> list[list[tuple[float, str, str]]]:
     """Return every line drawn in the PDF, page by page, top to bottom, as its characters

@@ -20,8 +20,8 @@ import pytest
 from leafpress.build.pipeline import build
 from leafpress.rendering import reading_order
 
-from helpers import LEAFLET, make_project, pdftotext, run, translate
-from test_archive import VERAPDF
+from helpers import (LEAFLET, make_project, needs_verapdf, pdftotext, run, translate,
+                     verapdf_report)
 
 LATIN = "Magnesium sulfate is given through a drip in your arm."
 NAMED = "The medicine is called Magnesium."
@@ -242,14 +242,12 @@ def test_the_pdfs_are_the_same_from_one_build_to_the_next(dist, tmp_path):
                 == hashlib.sha256((dist / language / "sample.pdf").read_bytes()).hexdigest())
 
 
-@pytest.mark.skipif(not VERAPDF.is_file(), reason=f"veraPDF is not at {VERAPDF} (set VERAPDF)")
+@needs_verapdf
 @pytest.mark.parametrize("flavour", ["ua1", "2a"])
 def test_the_pdfs_still_pass_pdfua_1_and_pdfa_2a(dist, flavour):
     chosen = [dist / "ar" / "sample.pdf", dist / "en" / "sample.pdf"]
-    result = subprocess.run([str(VERAPDF), "--flavour", flavour, "--format", "text",
-                             *map(str, chosen)], capture_output=True, text=True)
-    verdicts = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
-    assert verdicts == ["PASS"] * len(chosen), result.stdout
+    verdicts, report = verapdf_report(chosen, flavour)
+    assert verdicts == ["PASS"] * len(chosen), report
 
 
 def test_a_weasyprint_without_the_function_it_wraps_is_named(monkeypatch):
