@@ -318,7 +318,8 @@ def test_the_braille_check_of_an_approved_version_is_recorded_as_release_amend_d
                           data={"braille_check": "Ann Reader", "base": digest(path)})
     assert refused.status_code == 422
     errors = re.findall(r'<p class="error" id="braille_check-error-1"><span class='
-                        r'"visually-hidden">Error: </span>(.*?)</p>', refused.get_data(as_text=True))
+                        r'"visually-hidden">Error: </span>(.*?)</p>',
+                        refused.get_data(as_text=True))
     assert [html.unescape(error) for error in errors] == [
         "leaflets/alpha.yaml:46: history[0].braille_checked_by: expected the approver's name "
         "and role, like 'Dr A Jones, Consultant in Pain Medicine', got 'Ann Reader'"]
