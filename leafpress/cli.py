@@ -436,8 +436,10 @@ def _release(project: Project, arguments) -> int:
                                      released_line)
 
     if not arguments.amend and not (arguments.approver and arguments.summary):
+        # A braille check alone is recorded for the version already approved: --amend.
+        alone = " with --braille-checked-by" if arguments.braille_checked_by is not None else ""
         print("build.py: error: release needs --approver \"Name, Role\" and --summary "
-              "\"…\" (or --amend)", file=sys.stderr)
+              f"\"…\" (or --amend{alone})", file=sys.stderr)
         return 2
     problems = ProblemCollector()
     for leaflet_id in arguments.leaflets:

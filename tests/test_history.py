@@ -180,6 +180,10 @@ def test_release_needs_an_approver_and_a_summary(tmp_path, capsys):
     _project(tmp_path)
     assert _release(tmp_path, "--summary", "S") == 2
     assert "release needs --approver" in capsys.readouterr().err
+    assert _release(tmp_path, "--braille-checked-by", "A B, C") == 2
+    assert capsys.readouterr().err == ('build.py: error: release needs --approver "Name, Role" '
+                                       'and --summary "…" (or --amend with '
+                                       "--braille-checked-by)\n")
     assert main(["--project", str(tmp_path), "release", "two", "--approver", "A, B",
                  "--summary", "S"]) == 1
     assert "leaflets/two.yaml: no such leaflet; the leaflets are: one" in capsys.readouterr().err

@@ -19,10 +19,11 @@ from leafpress.content.history import release_problem
 from leafpress.content.leaflet import load_leaflet
 from leafpress.core.project import Project
 from leafpress.governance.page_comparison import changed_regions
+from leafpress.governance.braille_comparison import leaflet_braille
 from leafpress.governance.review_pack import braille_check
 from leafpress.governance.revisions import changed_leaflets
 
-from helpers import BROKEN_IMAGES, ROOT, XHTML, Chromium, parse, text
+from helpers import BROKEN_IMAGES, ROOT, XHTML, Chromium, parse, small_project, text
 LEAFLET = '''\
 id: one
 reference: TEST-1
@@ -361,3 +362,15 @@ def test_diff_says_so_outside_git(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines() == [
         f"error: {tmp_path}: the project is not in a git repository; 'diff' finds earlier "
         "versions in the git history", "1 problem found."]
+
+
+def test_a_text_the_braille_table_cannot_hold_is_a_note_not_a_traceback(tmp_path):
+    """Han characters in an English text have no cell in UEB's 6 dots: the pack says so
+    (found by test_every_command.py's generated leaflets)."""
+    project = small_project(tmp_path / "small")
+    path = project.leaflets_dir / "alpha.yaml"
+    path.write_text(path.read_text("utf-8").replace("This text is", "This 简体 text is"),
+                    "utf-8")
+    found, problems, notes = leaflet_braille(project, "alpha")
+    assert "en" not in found and problems == []
+    assert notes == ["no braille in English: a cell BRF cannot hold: '⡳'"]

@@ -21,8 +21,9 @@ import difflib
 from dataclasses import dataclass
 
 from ..core.errors import Problem, ProblemCollector
-from ..core.project import Project
+from ..core.project import SOURCE_LOCALE, Project
 from ..formats.braille import braille_file, braille_table, unicode_braille
+from ..translation.translations import locale_name
 
 # liblouis's display table for BRF, as the braille module writes it.
 BRF_DISPLAY = "en-us-brf.dis"
@@ -55,10 +56,11 @@ class _Line:
 
 
 def leaflet_braille(project: Project, leaflet_id: str
-                    ) -> tuple[dict[str, tuple[str, bytes]], list[Problem]]:
+                    ) -> tuple[dict[str, tuple[str, bytes]], list[Problem], list[str]]:
     """Return the BRF of the leaflet in each locale that has a braille table and a
-    complete translation, with its table, as ``{locale: (table, brf)}``; and what stopped
-    one from being made.
+    complete translation, with its table, as ``{locale: (table, brf)}``; what stopped one
+    from being made; and the languages whose braille cannot hold a text, with why (as
+    notes for the pack: formats/braille.py raises a ValueError for them).
 
     The title page's note on the transcriber's check is left out: it says nothing of the
     text, and the pack states the check on its own. So is the line naming the other
@@ -74,9 +76,9 @@ def leaflet_braille(project: Project, leaflet_id: str
     leaflet = next((item for item in site.leaflets if item.id == leaflet_id), None) \
         if site else None
     if leaflet is None:
-        return {}, problems.problems
+        return {}, problems.problems, []
     environment, settings = template_environment(project), site.brand.brand.braille
-    found = {}
+    found, notes = {}, []
     for locale in project.locales():
         table = braille_table(locale, settings.grade)
         if locale not in site.translations or table is None:
@@ -85,10 +87,14 @@ def leaflet_braille(project: Project, leaflet_id: str
                                 site.translations[locale], [])
         if rendered is None or rendered.missing:
             continue  # not published in this language
-        brf = problems.run(braille_file, rendered.html, locale, settings, None)
+        try:
+            brf = problems.run(braille_file, rendered.html, locale, settings, None)
+        except ValueError as error:  # a text in a script the table has no 6-dot cells for
+            notes.append(f"no braille in {locale_name(locale, SOURCE_LOCALE)}: {error}")
+            continue
         if brf is not None:
             found[locale] = (table, brf)
-    return found, problems.problems
+    return found, problems.problems, notes
 
 
 def compare_brf(old: bytes | None, new: bytes | None, table: str) -> list[BrailleChange]:

@@ -132,10 +132,10 @@ def review_pack(project: Project, leaflet: LeafletFile, revision: Revision,
         locales = project.locales()
         old_pdfs, old_notes, _ = _pdfs(old_project, old, folder / "old-build")
         new_pdfs, new_notes, failures = _pdfs(project, leaflet, folder / "new-build")
-        old_brfs, old_failures = _braille(old, folder / "old-build")
-        new_brfs, new_failures = _braille(leaflet, folder / "new-build")
-        old_notes += [str(problem) for problem in old_failures]
-        new_notes += [str(problem) for problem in new_failures]
+        old_brfs, old_failures, old_gaps = _braille(old, folder / "old-build")
+        new_brfs, new_failures, new_gaps = _braille(leaflet, folder / "new-build")
+        old_notes += [str(problem) for problem in old_failures] + old_gaps
+        new_notes += [str(problem) for problem in new_failures] + new_gaps
         problems.extend(failures + new_failures)
         notes = [f"the {side} version: {'; '.join(found)}" for side, found
                  in (("old", old_notes), ("new", new_notes)) if found]
@@ -153,7 +153,7 @@ def review_pack(project: Project, leaflet: LeafletFile, revision: Revision,
 def _braille(leaflet: LeafletFile | None, folder: Path):
     """Return the BRFs of the leaflet in the copy `_pdfs` built in ``folder``, by locale."""
     if leaflet is None:
-        return {}, []
+        return {}, [], []
     return leaflet_braille(Project.at(folder / "project"), leaflet.id)
 
 
