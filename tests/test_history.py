@@ -286,6 +286,12 @@ def test_amend_records_the_braille_check_of_the_approved_version_and_nothing_els
     assert path.read_text("utf-8") == before.replace(
         "    fingerprint:", '    braille_checked_by: "B Dot, Transcriber"\n    fingerprint:')
     assert release_problem(load_leaflet(path, tmp_path), "one.yaml") is None
+    # Written by hand as a folded block, it is replaced whole, its line ends kept.
+    path.write_text(before.replace("    fingerprint:", "    braille_checked_by: >-\n"
+                                   "      B Dot,\n      Transcriber\n    fingerprint:"), "utf-8")
+    assert _release(tmp_path, "--amend", "--braille-checked-by", CHECKER) == 0
+    assert path.read_text("utf-8") == before.replace(
+        "    fingerprint:", f'    braille_checked_by: "{CHECKER}"\n    fingerprint:')
 
 
 def test_an_entry_whose_first_key_is_its_fingerprint_gets_the_check_on_a_line_of_its_own(

@@ -137,8 +137,9 @@ def braille_checked_text(project: Project, leaflet_id: str, checked_by: str
         indent = " " * key.start_mark.column
         edit = (_Span(key.start_mark, key.start_mark),
                 f"braille_checked_by: {value}\n{indent}")
-    else:
-        edit = (node, value)
+    else:  # a block scalar's characters run to the end of its line: so does its successor
+        ends_line = text[node.start_mark.index:node.end_mark.index].endswith("\n")
+        edit = (node, value + "\n" if ends_line else value)
     text = _apply(text, [edit])
     _validate(project, path, text)
     return path, text
