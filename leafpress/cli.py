@@ -202,9 +202,13 @@ def _release_parser(commands) -> None:
                         help="the day of the approval (default: today)")
     parser.add_argument("--patient-review", type=_date, metavar="YYYY-MM-DD", default=None,
                         help="the day a patient panel or user testing reviewed it")
+    parser.add_argument("--braille-checked-by", metavar='"NAME, ROLE"', default=None,
+                        help="the qualified transcriber who checked the braille of the "
+                             "version (with --amend: of the current, approved version)")
     parser.add_argument("--amend", action="store_true",
                         help="record the current text as the current version's, without a "
-                             "new version (after merging text edits made before approval)")
+                             "new version (after merging text edits made before approval); "
+                             "with --braille-checked-by, record only that check")
     parser.set_defaults(command=_release)
 
 
@@ -428,25 +432,29 @@ def _stats(project: Project, arguments) -> int:
 
 def _release(project: Project, arguments) -> int:
     from .core.errors import ProblemCollector
-    from .governance.release import Approval, amend, release
+    from .governance.release import (Approval, amend, record_braille_check, release,
+                                     released_line)
 
     if not arguments.amend and not (arguments.approver and arguments.summary):
+        # A braille check alone is recorded for the version already approved: --amend.
+        alone = " with --braille-checked-by" if arguments.braille_checked_by is not None else ""
         print("build.py: error: release needs --approver \"Name, Role\" and --summary "
-              "\"…\" (or --amend)", file=sys.stderr)
+              f"\"…\" (or --amend{alone})", file=sys.stderr)
         return 2
     problems = ProblemCollector()
     for leaflet_id in arguments.leaflets:
-        if arguments.amend:
+        if arguments.amend and arguments.braille_checked_by is not None:
+            done = problems.run(record_braille_check, project, leaflet_id,
+                                arguments.braille_checked_by)
+        elif arguments.amend:
             done = problems.run(amend, project, leaflet_id)
         else:
             approval = Approval(arguments.approver, arguments.summary,
                                 arguments.date or datetime.date.today(), arguments.major,
-                                arguments.patient_review)
+                                arguments.patient_review, arguments.braille_checked_by)
             done = problems.run(release, project, leaflet_id, approval)
         if done:
-            entry = done.leaflet.history[0]
-            print(f"{project.relative(done.path)}: version {entry.version} approved by "
-                  f"{entry.approver} on {entry.date.isoformat()}")
+            print(released_line(project, done))
     problems.raise_if_any()
     return 0
 

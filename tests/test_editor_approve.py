@@ -30,6 +30,7 @@ from helpers import Chromium, run, small_project, until
 PORT = 8765
 HOST = f"127.0.0.1:{PORT}"
 APPROVER, SUMMARY = "Dr A Jones, Consultant in Pain Medicine", "Clearer first paragraph"
+CHECKER = "Ann Reader, Braille Transcriber"
 
 
 def _git(project, *arguments) -> None:
@@ -65,7 +66,7 @@ def _client(editor: Editor):
 
 def _form(path, **fields) -> dict:
     return {"approver": APPROVER, "summary": SUMMARY, "change": "minor",
-            "patient_review": "", "base": digest(path), **fields}
+            "patient_review": "", "braille_checked_by": "", "base": digest(path), **fields}
 
 
 @pytest.fixture
@@ -137,6 +138,9 @@ def test_a_first_approval_approves_the_version_the_leaflet_has(tmp_path, capsys)
      "leaflets/alpha.yaml:44: history[0].summary: expected some text, got an empty value"),
     ({"patient_review": "2026-13-01"}, "patient_review",
      "expected a date as YYYY-MM-DD, got '2026-13-01'"),
+    ({"braille_checked_by": "Ann Reader"}, "braille_checked_by",
+     "leaflets/alpha.yaml:46: history[0].braille_checked_by: expected the approver's name and "
+     "role, like 'Dr A Jones, Consultant in Pain Medicine', got 'Ann Reader'"),
 ])
 def test_a_bad_approval_is_refused_beside_its_field_and_nothing_is_written(
         changed, capsys, fields, field, message):
@@ -156,6 +160,8 @@ def test_a_bad_approval_is_refused_beside_its_field_and_nothing_is_written(
     arguments = ["--approver", given["approver"], "--summary", given["summary"] or " "]
     if "patient_review" in fields:
         arguments += ["--patient-review", fields["patient_review"]]
+    if "braille_checked_by" in fields:
+        arguments += ["--braille-checked-by", fields["braille_checked_by"]]
     capsys.readouterr()
     try:
         assert run(changed, "release", "alpha", *arguments) == 1
@@ -251,6 +257,8 @@ def test_an_approval_recorded_in_chromium_with_the_keyboard_passes_check(
         _press(chromium, "ArrowDown", 40)  # major, then back to minor
         _press(chromium, "ArrowUp", 38)
         assert chromium.evaluate("document.activeElement.checked") is True
+        _tab_to(chromium, "braille_checked_by", most=6)  # past the date's parts
+        chromium.send("Input.insertText", session=True, text=CHECKER)
         chromium.events.clear()
         _press(chromium, "Enter", 13, "\r")
         done = _wait_for(chromium, "document.querySelector('#done')?.textContent || ''")
@@ -261,16 +269,19 @@ def test_an_approval_recorded_in_chromium_with_the_keyboard_passes_check(
         chromium.close()
         site.server.shutdown()
     today = datetime.date.today().isoformat()
-    assert done == f"leaflets/alpha.yaml: version 1.11 approved by {APPROVER} on {today}"
+    assert done == (f"leaflets/alpha.yaml: version 1.11 approved by {APPROVER} on {today}; "
+                    f"its braille checked by {CHECKER}")
     capsys.readouterr()
     assert run(changed, "check") == 0
     newest = load_leaflet(path, changed.root).leaflet.history[0]
     assert (newest.version, newest.date.isoformat(), newest.summary, newest.approver,
-            newest.patient_review) == ("1.11", today, SUMMARY, APPROVER, None)
+            newest.patient_review, newest.braille_checked_by) == (
+        "1.11", today, SUMMARY, APPROVER, None, CHECKER)
     # The file is the one `build.py release` writes, and it prints the same line.
     twin = _committed_project(tmp_path / "twin")
     capsys.readouterr()
-    assert run(twin, "release", "alpha", "--approver", APPROVER, "--summary", SUMMARY) == 0
+    assert run(twin, "release", "alpha", "--approver", APPROVER, "--summary", SUMMARY,
+               "--braille-checked-by", CHECKER) == 0
     assert capsys.readouterr().out.strip() == done
     assert path.read_bytes() == (twin.leaflets_dir / "alpha.yaml").read_bytes()
 
@@ -291,3 +302,53 @@ def test_the_pack_is_made_in_its_own_process_while_the_server_answers(changed):
     assert len(waits) >= 3  # answered while the pack was made (how fast: bench/, not here)
     made = (changed.root / "dist" / "review" / "alpha.html").read_text("utf-8")
     assert "<ins> changed</ins>" in made
+
+
+def test_the_braille_check_of_an_approved_version_is_recorded_as_release_amend_does(
+        tmp_path, capsys):
+    project = _committed_project(tmp_path / "small", changed=False)
+    path = project.leaflets_dir / "alpha.yaml"
+    before = path.read_bytes()
+    client, headers = _client(_editor(project))
+    page = client.get("/edit/approvals/alpha", headers=headers).get_data(as_text=True)
+    assert ('<dd id="braille-state">not checked by a qualified transcriber: the braille says '
+            'so</dd>') in page
+    assert 'action="/edit/approvals/alpha/braille"' in page
+    refused = client.post("/edit/approvals/alpha/braille", headers=headers,
+                          data={"braille_check": "Ann Reader", "base": digest(path)})
+    assert refused.status_code == 422
+    errors = re.findall(r'<p class="error" id="braille_check-error-1"><span class='
+                        r'"visually-hidden">Error: </span>(.*?)</p>',
+                        refused.get_data(as_text=True))
+    assert [html.unescape(error) for error in errors] == [
+        "leaflets/alpha.yaml:46: history[0].braille_checked_by: expected the approver's name "
+        "and role, like 'Dr A Jones, Consultant in Pain Medicine', got 'Ann Reader'"]
+    assert path.read_bytes() == before
+    reply = client.post("/edit/approvals/alpha/braille", headers=headers,
+                        data={"braille_check": CHECKER, "base": digest(path)})
+    done = html.unescape(re.search(r'<p id="done">(.*?)</p>', reply.get_data(as_text=True))[1])
+    assert done == ("leaflets/alpha.yaml: version 1.10 approved by A Tester, Clinical Lead on "
+                    f"2026-11-21; its braille checked by {CHECKER}")
+    assert f'<dd id="braille-state">checked by {CHECKER}</dd>' in reply.get_data(as_text=True)
+    twin = _committed_project(tmp_path / "twin", changed=False)
+    capsys.readouterr()
+    assert run(twin, "release", "alpha", "--amend", "--braille-checked-by", CHECKER) == 0
+    assert capsys.readouterr().out.strip() == done
+    assert path.read_bytes() == (twin.leaflets_dir / "alpha.yaml").read_bytes()
+
+
+def test_the_braille_check_of_a_text_changed_since_its_approval_is_refused(changed):
+    path = changed.leaflets_dir / "alpha.yaml"
+    before = path.read_bytes()
+    client, headers = _client(_editor(changed))
+    page = client.get("/edit/approvals/alpha", headers=headers).get_data(as_text=True)
+    assert "/edit/approvals/alpha/braille" not in page  # only an approved version's form
+    reply = client.post("/edit/approvals/alpha/braille", headers=headers,
+                        data={"braille_check": CHECKER, "base": digest(path)})
+    assert reply.status_code == 422
+    assert html.unescape(reply.get_data(as_text=True)).count(
+        "leaflets/alpha.yaml:8: version: the text changed since version 1.10 was approved (1 "
+        "text), so its braille is not the approved version's; record the check with the "
+        "approval of the change: 'build.py release alpha --approver \"Name, Role\" --summary "
+        "\"…\" --braille-checked-by \"Name, Role\"'") == 1
+    assert path.read_bytes() == before

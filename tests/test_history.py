@@ -180,6 +180,10 @@ def test_release_needs_an_approver_and_a_summary(tmp_path, capsys):
     _project(tmp_path)
     assert _release(tmp_path, "--summary", "S") == 2
     assert "release needs --approver" in capsys.readouterr().err
+    assert _release(tmp_path, "--braille-checked-by", "A B, C") == 2
+    assert capsys.readouterr().err == ('build.py: error: release needs --approver "Name, Role" '
+                                       'and --summary "…" (or --amend with '
+                                       "--braille-checked-by)\n")
     assert main(["--project", str(tmp_path), "release", "two", "--approver", "A, B",
                  "--summary", "S"]) == 1
     assert "leaflets/two.yaml: no such leaflet; the leaflets are: one" in capsys.readouterr().err
@@ -237,3 +241,93 @@ def test_check_warns_about_a_leaflet_without_any_approval(project, capsys):
         f"of version {leaflet.leaflet.version} is recorded; approve it with 'build.py release "
         f"{leaflet.id} --approver \"Name, Role\" --summary \"…\"' or on the editor's approval "
         "page"]
+
+
+CHECKER = "Ann Reader, Braille Transcriber"
+
+
+def test_a_release_records_who_checked_its_braille_and_a_new_version_starts_unchecked(
+        tmp_path, capsys):
+    path = _project(tmp_path, _history())
+    before = path.read_text("utf-8").replace("A heading", "A better heading")
+    path.write_text(before, "utf-8")
+    assert _release(tmp_path, "--approver", "Dr B Smith, Consultant", "--summary", "S",
+                    "--date", "2026-12-02", "--braille-checked-by", CHECKER) == 0
+    assert capsys.readouterr().out == (
+        "leaflets/one.yaml: version 1.5 approved by Dr B Smith, Consultant on 2026-12-02; its "
+        f"braille checked by {CHECKER}\n")
+    leaflet = load_leaflet(path, tmp_path)
+    assert path.read_text("utf-8") == before.replace('version: "1.4"   #', 'version: "1.5"   #'
+                                                     ).replace(
+        "published: 2026-11-21", "published: 2026-12-02").replace(
+        "history:\n", 'history:\n  - version: "1.5"\n    date: 2026-12-02\n    summary: "S"\n'
+        '    approver: "Dr B Smith, Consultant"\n'
+        f'    braille_checked_by: "{CHECKER}"\n'
+        f"    fingerprint: >-\n      {leaflet.leaflet.history[0].fingerprint}\n")
+    path.write_text(path.read_text("utf-8").replace("Some text", "Other text"), "utf-8")
+    assert _release(tmp_path, "--approver", "Dr B Smith, Consultant", "--summary", "T",
+                    "--date", "2026-12-03") == 0
+    assert [entry.braille_checked_by for entry in load_leaflet(path, tmp_path).leaflet.history
+            ] == [None, CHECKER, None]
+
+
+def test_amend_records_the_braille_check_of_the_approved_version_and_nothing_else(
+        tmp_path, capsys):
+    path = _project(tmp_path, _history())
+    before = path.read_text("utf-8")
+    assert _release(tmp_path, "--amend", "--braille-checked-by", CHECKER) == 0
+    assert capsys.readouterr().out == (
+        "leaflets/one.yaml: version 1.4 approved by Dr A Jones, Consultant in Pain Medicine "
+        f"on 2026-11-21; its braille checked by {CHECKER}\n")
+    assert path.read_text("utf-8") == before.replace(
+        "    fingerprint:", f'    braille_checked_by: "{CHECKER}"\n    fingerprint:')
+    # Recorded again (a correction), the value is replaced where it stands.
+    assert _release(tmp_path, "--amend", "--braille-checked-by", "B Dot, Transcriber") == 0
+    assert path.read_text("utf-8") == before.replace(
+        "    fingerprint:", '    braille_checked_by: "B Dot, Transcriber"\n    fingerprint:')
+    assert release_problem(load_leaflet(path, tmp_path), "one.yaml") is None
+    # Written by hand as a folded block, it is replaced whole, its line ends kept.
+    path.write_text(before.replace("    fingerprint:", "    braille_checked_by: >-\n"
+                                   "      B Dot,\n      Transcriber\n    fingerprint:"), "utf-8")
+    assert _release(tmp_path, "--amend", "--braille-checked-by", CHECKER) == 0
+    assert path.read_text("utf-8") == before.replace(
+        "    fingerprint:", f'    braille_checked_by: "{CHECKER}"\n    fingerprint:')
+
+
+def test_an_entry_whose_first_key_is_its_fingerprint_gets_the_check_on_a_line_of_its_own(
+        tmp_path):
+    path = _project(tmp_path, f"history:\n  - fingerprint: {fingerprint(TEXTS)}\n"
+                              '    version: "1.4"\n    date: 2026-11-21\n    summary: S\n'
+                              '    approver: "A B, C"\n')
+    assert _release(tmp_path, "--amend", "--braille-checked-by", CHECKER) == 0
+    assert path.read_text("utf-8").endswith(
+        f'history:\n  - braille_checked_by: "{CHECKER}"\n    fingerprint: {fingerprint(TEXTS)}\n'
+        '    version: "1.4"\n    date: 2026-11-21\n    summary: S\n    approver: "A B, C"\n')
+    assert load_leaflet(path, tmp_path).leaflet.history[0].braille_checked_by == CHECKER
+
+
+@pytest.mark.parametrize("history, arguments, message", [
+    (_history(), ("--amend", "--braille-checked-by", "Ann Reader"),
+     "leaflets/one.yaml:25: history[0].braille_checked_by: expected the approver's name and "
+     "role, like 'Dr A Jones, Consultant in Pain Medicine', got 'Ann Reader'"),
+    (_history(), ("--approver", "A B, C", "--summary", "S", "--date", "2026-12-02",
+                  "--braille-checked-by", ""),
+     "leaflets/one.yaml:25: history[0].braille_checked_by: expected some text, got an empty "
+     "value"),
+    ("", ("--amend", "--braille-checked-by", CHECKER),
+     "leaflets/one.yaml:6: version: no approval is recorded to add the braille check to; "
+     "record both at once: 'build.py release one --approver \"Name, Role\" --summary \"…\" "
+     "--braille-checked-by \"Name, Role\"'"),
+    (_history(texts=TEXTS[:-1]), ("--amend", "--braille-checked-by", CHECKER),
+     "leaflets/one.yaml:6: version: the text changed since version 1.4 was approved (1 text), "
+     "so its braille is not the approved version's; record the check with the approval of "
+     "the change: 'build.py release one --approver \"Name, Role\" --summary \"…\" "
+     "--braille-checked-by \"Name, Role\"'"),
+], ids=["not-name-and-role", "empty", "no-approval", "text-changed"])
+def test_a_braille_check_that_cannot_be_recorded_is_refused_and_nothing_written(
+        tmp_path, capsys, history, arguments, message):
+    path = _project(tmp_path, history)
+    before = path.read_text("utf-8")
+    assert _release(tmp_path, *arguments) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {message}", "1 problem found."]
+    assert path.read_text("utf-8") == before

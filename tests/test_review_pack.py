@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import louis
 import pytest
 from babel.messages.pofile import read_po, write_po
 from PIL import Image, ImageDraw
@@ -18,9 +19,11 @@ from leafpress.content.history import release_problem
 from leafpress.content.leaflet import load_leaflet
 from leafpress.core.project import Project
 from leafpress.governance.page_comparison import changed_regions
+from leafpress.governance.braille_comparison import leaflet_braille
+from leafpress.governance.review_pack import braille_check
 from leafpress.governance.revisions import changed_leaflets
 
-from helpers import BROKEN_IMAGES, ROOT, XHTML, Chromium, parse, text
+from helpers import BROKEN_IMAGES, ROOT, XHTML, Chromium, parse, small_project, text
 LEAFLET = '''\
 id: one
 reference: TEST-1
@@ -145,6 +148,22 @@ def _sections(project: Path) -> dict:
     return page, {section.get("id"): section for section in page.iter(f"{XHTML}section")}
 
 
+def _text_tables(section) -> list:
+    """The bodies of a language's tables of texts (not its braille's)."""
+    return [table.find(f"{XHTML}tbody") for table in section.iter(f"{XHTML}table")
+            if table.get("class") != "braille"]
+
+
+def _braille_rows(section) -> list:
+    return [row for table in section.iter(f"{XHTML}table") if table.get("class") == "braille"
+            for row in table.find(f"{XHTML}tbody")]
+
+
+def _cells(text: str, table: str) -> str:
+    """The Unicode braille liblouis makes of ``text`` (as formats/braille.py asks it)."""
+    return louis.translate([table], text, mode=louis.dotsIO | louis.ucBrl)[0]
+
+
 def test_the_pack_shows_each_changed_text_word_by_word_in_each_language(loop):
     project, _ = loop
     page, sections = _sections(project)
@@ -152,7 +171,7 @@ def test_the_pack_shows_each_changed_text_word_by_word_in_each_language(loop):
     assert "compared with version 1.0 (" in text(page.find(f".//{XHTML}p"))
     assert list(sections) == ["en", "zh-Hans"]
     english = sections["en"]
-    [row] = english.find(f".//{XHTML}tbody")
+    [row] = _text_tables(english)[0]
     assert row.get("class") == "changed"
     old, new = row.findall(f"{XHTML}td")
     assert (text(old), text(new)) == ("The first paragraph says one thing.",
@@ -160,7 +179,7 @@ def test_the_pack_shows_each_changed_text_word_by_word_in_each_language(loop):
     assert [text(mark) for mark in old.iter(f"{XHTML}del")] == ["one"]
     assert [text(mark) for mark in new.iter(f"{XHTML}ins")] == ["another"]
     chinese = sections["zh-Hans"]
-    changed, translation_only = chinese.findall(f".//{XHTML}tbody")
+    changed, translation_only = _text_tables(chinese)
     [row] = changed
     old, new = row.findall(f"{XHTML}td")
     assert (text(old), text(new)) == ("第一段说了一件事。", "第一段说了另一件事。")
@@ -169,6 +188,39 @@ def test_the_pack_shows_each_changed_text_word_by_word_in_each_language(loop):
     [row] = translation_only
     assert [text(cell) for cell in row.findall(f"{XHTML}td")] == ["第二部分", "第二个部分"]
     assert "Section heading" in text(row.find(f"{XHTML}th"))
+
+
+def test_the_pack_shows_the_changed_braille_cells_and_their_print(loop):
+    project, _ = loop
+    _, sections = _sections(project)
+    english = sections["en"]
+    assert [text(heading) for heading in english.iter(f"{XHTML}h3")] == [
+        "Texts added, removed and changed (1)", "Braille (4)", "Pages of the standard PDF"]
+    rows = _braille_rows(english)
+    # The title page's version, the paragraph's one changed word, then "About this
+    # leaflet": the version, its date and approver.
+    assert [[text(side.find(f"{XHTML}p[@class='print']")) for side in row.findall(f"{XHTML}td")]
+            for row in rows[:1]] == [["Version: 1.0", "Version: 1.1"]]
+    paragraph = rows[1]
+    old, new = paragraph.findall(f"{XHTML}td")
+    assert "braille page 2, line" in text(paragraph.find(f"{XHTML}th"))
+    [old_cells, old_print], [new_cells, new_print] = old, new
+    assert old_cells.get("lang") == "en-Brai"
+    assert [text(mark) for mark in old_cells.iter(f"{XHTML}del")] == [
+        _cells("one", "en-ueb-g2.ctb")]
+    assert [text(mark) for mark in new_cells.iter(f"{XHTML}ins")] == [
+        _cells("another", "en-ueb-g2.ctb")]
+    assert (text(old_print), text(new_print)) == ("The first paragraph says one thing.",
+                                                  "The first paragraph says another thing.")
+    assert [text(mark) for mark in new_print.iter(f"{XHTML}ins")] == ["another"]
+    assert text(english.find(f".//{XHTML}p[@class='braille-check']")) == braille_check(
+        load_leaflet(project / "leaflets" / "one.yaml", project))
+    # Chinese braille: the cells alone (read back, they would be other characters).
+    chinese = _braille_rows(sections["zh-Hans"])
+    assert [element for row in chinese for element in row.iter(f"{XHTML}p")
+            if element.get("class") == "print"] == []
+    assert any(_cells("另", "zhcn-g1.ctb") in text(mark)
+               for row in chinese for mark in row.iter(f"{XHTML}ins"))
 
 
 def test_the_pack_shows_the_changed_page_old_and_new_with_boxes(loop):
@@ -271,6 +323,26 @@ def test_since_must_name_a_version_or_a_commit(loop, capsys):
             "history of one (1.1, 1.0) nor a git commit") in capsys.readouterr().err
 
 
+def test_a_language_whose_braille_did_not_change_has_no_braille_section(loop):
+    project, _ = loop
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "--allow-empty", "-m", "Version 1.1")
+    po = Project.at(project).po_file("zh_Hans")
+    catalog = po.read_text("utf-8")
+    try:
+        po.write_text(catalog.replace('msgstr "另一项。"', 'msgstr "另外一项。"'), "utf-8")
+        assert _run(project, "diff", "one", "--since", "HEAD") == 0
+    finally:
+        po.write_text(catalog, "utf-8")
+    _, sections = _sections(project)
+    assert _braille_rows(sections["en"]) == []
+    assert "Braille" not in [text(heading).split(" (")[0]
+                             for heading in sections["en"].iter(f"{XHTML}h3")]
+    [row] = _braille_rows(sections["zh-Hans"])
+    [inserted] = [text(mark) for mark in row.iter(f"{XHTML}ins")]
+    assert _cells("另外", "zhcn-g1.ctb") in inserted
+
+
 def test_changed_regions_are_the_bands_that_differ():
     blank = Image.new("RGB", (200, 300), "white")
     changed = blank.copy()
@@ -290,3 +362,15 @@ def test_diff_says_so_outside_git(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines() == [
         f"error: {tmp_path}: the project is not in a git repository; 'diff' finds earlier "
         "versions in the git history", "1 problem found."]
+
+
+def test_a_text_the_braille_table_cannot_hold_is_a_note_not_a_traceback(tmp_path):
+    """Han characters in an English text have no cell in UEB's 6 dots: the pack says so
+    (found by test_every_command.py's generated leaflets)."""
+    project = small_project(tmp_path / "small")
+    path = project.leaflets_dir / "alpha.yaml"
+    path.write_text(path.read_text("utf-8").replace("This text is", "This 简体 text is"),
+                    "utf-8")
+    found, problems, notes = leaflet_braille(project, "alpha")
+    assert "en" not in found and problems == []
+    assert notes == ["no braille in English: a cell BRF cannot hold: '⡳'"]

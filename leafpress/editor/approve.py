@@ -1,5 +1,6 @@
 """The approval page: a leaflet's state and its review pack, and the form that records
-its approval as ``build.py release`` does (docs/approvers.md).
+its approval as ``build.py release`` does (docs/approvers.md), or, once approved, the
+transcriber's check of its braille as ``build.py release ID --amend --braille-checked-by``.
 
 The approval is the text `release` makes (governance/release.py `released_text`),
 written through saving.py: only if the file is still the one the page showed, so that
@@ -30,7 +31,7 @@ from ..content.leaflet import LeafletFile, load_leaflet
 from ..content.schema import ID_PATTERN, Release
 from ..core.errors import LeafletError, Problem
 from ..core.project import DATE_EXPECTED, Project
-from ..governance.release import Approval, released_text
+from ..governance.release import Approval, braille_checked_text, released_line, released_text
 from ..governance.review_pack import NOTHING_CHANGED, write_pack_since_approval
 from . import pages
 from .saving import digest, save
@@ -38,7 +39,10 @@ from .saving import digest, save
 # The form's fields, and where `release` reports a problem with each (the history entry
 # it adds is history[0]).
 FIELDS = {"approver": "history[0].approver", "summary": "history[0].summary",
-          "patient_review": "history[0].patient_review"}
+          "patient_review": "history[0].patient_review",
+          "braille_checked_by": "history[0].braille_checked_by"}
+# The form that records the braille check of an approved version, on the same page.
+BRAILLE_FIELDS = {"braille_check": "history[0].braille_checked_by"}
 # One review pack at a time: each builds its PDFs on one core, leaving the other to serve.
 _ONE_PACK = threading.Lock()
 PACK_TIMEOUT = 600  # seconds; a pack of one leaflet takes a few
@@ -52,6 +56,8 @@ class ApprovalForm:
     summary: str = ""
     change: str = "minor"
     patient_review: str = ""
+    braille_checked_by: str = ""  # optional: "" records no check
+    braille_check: str = ""  # the form that records it alone, once the version is approved
     errors: dict[str, list[str]] = field(default_factory=dict)  # field -> messages
     general: list[str] = field(default_factory=list)  # problems of no field of the form
 
@@ -69,7 +75,8 @@ def record_approval(editor, request: Request, leaflet_id: str) -> Response:
     base = request.form.get("base", "")
     date_problem, patient_review = _date(form.patient_review)
     approval = Approval(form.approver, form.summary, datetime.date.today(),
-                        form.change == "major", patient_review)
+                        form.change == "major", patient_review,
+                        form.braille_checked_by or None)
     problems = []
     try:
         _, text = released_text(editor.project, leaflet_id, approval)
@@ -80,8 +87,30 @@ def record_approval(editor, request: Request, leaflet_id: str) -> Response:
         if date_problem:
             errors.setdefault("patient_review", []).append(date_problem)
         form = ApprovalForm(form.approver, form.summary, form.change, form.patient_review,
-                            errors, general)
+                            form.braille_checked_by, errors=errors, general=general)
         return _page(editor, leaflet_id, form, status=422, base=base)
+    return _write(editor, leaflet_id, path, text, form, base)
+
+
+def record_braille_check(editor, request: Request, leaflet_id: str) -> Response:
+    """Record who checked the approved version's braille, as ``build.py release ID --amend
+    --braille-checked-by`` does."""
+    path = _leaflet_path(editor.project, leaflet_id)
+    form = ApprovalForm(braille_check=request.form.get("braille_check", "").strip())
+    base = request.form.get("base", "")
+    try:
+        _, text = braille_checked_text(editor.project, leaflet_id, form.braille_check)
+    except LeafletError as error:
+        errors, general = _by_field(error.problems, BRAILLE_FIELDS)
+        return _page(editor, leaflet_id, ApprovalForm(braille_check=form.braille_check,
+                                                      errors=errors, general=general),
+                     status=422, base=base)
+    return _write(editor, leaflet_id, path, text, form, base)
+
+
+def _write(editor, leaflet_id: str, path: Path, text: str, form: ApprovalForm, base: str
+           ) -> Response:
+    """Write ``text`` if the file is still the one the page showed; show the outcome."""
     try:
         save(editor.project, editor.options.brand or editor.project.brand_file, path,
              text.encode("utf-8"), base)
@@ -93,11 +122,8 @@ def record_approval(editor, request: Request, leaflet_id: str) -> Response:
     except LeafletError as error:  # written, as `release` writes it; its figures failed
         return _page(editor, leaflet_id, ApprovalForm(general=[str(problem) for problem
                                                                in error.problems]), status=422)
-    entry = written.leaflet.history[0]
-    # The line `build.py release` prints (cli.py `_release`).
-    done = (f"{editor.project.relative(written.path)}: version {entry.version} approved by "
-            f"{entry.approver} on {entry.date.isoformat()}")
-    return _page(editor, leaflet_id, ApprovalForm(), done=done)
+    return _page(editor, leaflet_id, ApprovalForm(),
+                 done=released_line(editor.project, written))  # as `build.py release` says
 
 
 def make_pack(editor, request: Request, leaflet_id: str) -> Response:
@@ -113,6 +139,8 @@ def make_pack(editor, request: Request, leaflet_id: str) -> Response:
 
 RULES = [Rule("/approvals/<leaflet_id>", endpoint=approval_page, methods=["GET"]),
          Rule("/approvals/<leaflet_id>", endpoint=record_approval, methods=["POST"]),
+         Rule("/approvals/<leaflet_id>/braille", endpoint=record_braille_check,
+              methods=["POST"]),
          Rule("/approvals/<leaflet_id>/pack", endpoint=make_pack, methods=["POST"])]
 
 
@@ -150,7 +178,8 @@ def _state(leaflet: LeafletFile) -> dict:
 
 def _hints() -> dict[str, str]:
     """Return the schema's description of each field of a history entry."""
-    return {name: Release.model_fields[name].description for name in FIELDS}
+    hints = {name: Release.model_fields[name].description for name in FIELDS}
+    return {**hints, "braille_check": hints["braille_checked_by"]}
 
 
 def _leaflet_path(project: Project, leaflet_id: str) -> Path:
@@ -167,7 +196,8 @@ def _read_form(request: Request) -> ApprovalForm:
     if change not in ("minor", "major"):
         raise BadRequest(f"expected the change to be minor or major, got {change!r}")
     return ApprovalForm(request.form.get("approver", ""), request.form.get("summary", ""),
-                        change, request.form.get("patient_review", "").strip())
+                        change, request.form.get("patient_review", "").strip(),
+                        request.form.get("braille_checked_by", "").strip())
 
 
 def _date(text: str) -> tuple[str | None, datetime.date | None]:
@@ -180,9 +210,10 @@ def _date(text: str) -> tuple[str | None, datetime.date | None]:
         return DATE_EXPECTED.format(text), None
 
 
-def _by_field(problems: list[Problem]) -> tuple[dict[str, list[str]], list[str]]:
+def _by_field(problems: list[Problem], form_fields: dict[str, str] = FIELDS
+              ) -> tuple[dict[str, list[str]], list[str]]:
     """Sort `release`'s problems by the field of the form they concern."""
-    fields = {where: name for name, where in FIELDS.items()}
+    fields = {where: name for name, where in form_fields.items()}
     errors, general = {}, []
     for problem in problems:
         name = fields.get(problem.where)

@@ -1,4 +1,6 @@
-"""Recording an approval: ``build.py release ID --approver "Name, Role" --summary "…"``.
+"""Recording an approval: ``build.py release ID --approver "Name, Role" --summary "…"``,
+and the transcriber's check of its braille (``--braille-checked-by``, with the approval or
+later with ``--amend``).
 
 The leaflet file is edited as text, not re-written from its data, so that its comments,
 quotes, folded paragraphs and key order stay exactly as their authors left them. The
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from ..content.history import fingerprint, how_to_approve, next_version
+from ..content.history import approval_gap, fingerprint, how_to_approve, next_version
 from ..content.leaflet import LeafletFile, load_leaflet
 from ..core.errors import LeafletError
 from ..core.project import Project, write_atomically
@@ -34,6 +36,7 @@ class Approval:
     date: datetime.date
     major: bool = False
     patient_review: datetime.date | None = None
+    braille_checked_by: str | None = None  # the qualified transcriber, "Name, Role"
 
 
 def release(project: Project, leaflet_id: str, approval: Approval) -> LeafletFile:
@@ -58,6 +61,8 @@ def released_text(project: Project, leaflet_id: str, approval: Approval) -> tupl
     text = path.read_text("utf-8")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     _in_block_style(project, path, [(root, ""), (_value(root, "history"), "history")])
+    # A new version's entry starts without a braille check unless one is given: the
+    # braille of a new text has not been checked.
     entry = _entry(version, approval, fingerprint([item.text for item in leaflet.texts]))
     edits = [(_value(root, "version"), f'"{version}"'),
              (_value(root, "published"), approval.date.isoformat()),
@@ -88,6 +93,66 @@ def amend(project: Project, leaflet_id: str) -> LeafletFile:
     indent = " " * (newest.start_mark.column + 2)
     replacement = _fingerprint_value(fingerprint([item.text for item in leaflet.texts]), indent)
     return _write_checked(project, path, _apply(text, [(node, replacement)]))
+
+
+def record_braille_check(project: Project, leaflet_id: str, checked_by: str) -> LeafletFile:
+    """Record who checked the braille of the current version, in its history entry."""
+    path, text = braille_checked_text(project, leaflet_id, checked_by)
+    write_atomically(path, text.encode("utf-8"))
+    return load_leaflet(path, project.root)
+
+
+def braille_checked_text(project: Project, leaflet_id: str, checked_by: str
+                         ) -> tuple[Path, str]:
+    """Return the leaflet's file and its text with ``checked_by`` as the current version's
+    ``braille_checked_by``, validated, without writing it (as `released_text`).
+
+    Only an approved text's braille can have been checked: the braille of a text changed
+    since its approval is the braille of no version. Nothing else changes: not the
+    fingerprint (``--amend`` alone records a new text), not an entry's other keys.
+    """
+    path, leaflet = _load(project, leaflet_id)
+    where = (project.relative(path), leaflet.key_lines.get("version"))
+    if not leaflet.leaflet.history:
+        raise LeafletError.at(*where, "no approval is recorded to add the braille check to; "
+                              "record both at once: 'build.py release "
+                              f"{leaflet_id} --approver \"Name, Role\" --summary \"…\" "
+                              "--braille-checked-by \"Name, Role\"'", "version")
+    gap = approval_gap(leaflet)
+    if gap:
+        raise LeafletError.at(*where, f"{gap}, so its braille is not the approved version's; "
+                              "record the check with the approval of the change: 'build.py "
+                              f"release {leaflet_id} --approver \"Name, Role\" --summary "
+                              "\"…\" --braille-checked-by \"Name, Role\"'", "version")
+    text = path.read_text("utf-8")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    history = _value(root, "history")
+    _in_block_style(project, path, [(root, ""), (history, "history"),
+                                    (history.value[0], "history[0]")])
+    newest = history.value[0]
+    value = _quoted(checked_by)
+    node = _value(newest, "braille_checked_by")
+    if node is None:  # a new key, in the column of the entry's keys, before its fingerprint
+        key = next(key for key, _ in newest.value if key.value == "fingerprint")
+        indent = " " * key.start_mark.column
+        edit = (_Span(key.start_mark, key.start_mark),
+                f"braille_checked_by: {value}\n{indent}")
+    else:  # a block scalar's characters run to the end of its line: so does its successor
+        ends_line = text[node.start_mark.index:node.end_mark.index].endswith("\n")
+        edit = (node, value + "\n" if ends_line else value)
+    text = _apply(text, [edit])
+    _validate(project, path, text)
+    return path, text
+
+
+def released_line(project: Project, leaflet: LeafletFile) -> str:
+    """Return the line ``release`` prints for a leaflet it wrote (the editor shows it too)."""
+    entry = leaflet.leaflet.history[0]
+    line = (f"{project.relative(leaflet.path)}: version {entry.version} approved by "
+            f"{entry.approver} on {entry.date.isoformat()}")
+    if entry.braille_checked_by:
+        line += f"; its braille checked by {entry.braille_checked_by}"
+    return line
 
 
 def _load(project: Project, leaflet_id: str) -> tuple[Path, LeafletFile]:
@@ -130,6 +195,8 @@ def _entry(version: str, approval: Approval, digests: str) -> list[str]:
              f"  approver: {_quoted(approval.approver)}"]
     if approval.patient_review:
         lines.append(f"  patient_review: {approval.patient_review.isoformat()}")
+    if approval.braille_checked_by is not None:
+        lines.append(f"  braille_checked_by: {_quoted(approval.braille_checked_by)}")
     return lines + ["  fingerprint: >-", *(f"    {row}" for row in _rows(digests))]
 
 

@@ -1,7 +1,8 @@
 """The review pack, ``dist/review/ID.html``: what changed in a leaflet since a version.
 
 For each language: the texts added, removed and changed (word by word, the old and the
-new side by side), the translations that changed while their English did not, and then
+new side by side), the translations that changed while their English did not, the
+braille lines that changed, in cells and in print (see braille_comparison.py), and then
 each changed page of the standard PDF, old and new side by side with the changed
 regions boxed (see page_comparison.py). The old version is built from a copy of the
 project's content at the earlier commit (see revisions.py), with this code. The page
@@ -26,6 +27,7 @@ from ..content.leaflet import LeafletFile, load_leaflet
 from ..core.errors import LeafletError, Problem, ProblemCollector
 from ..core.project import SOURCE_LOCALE, Project, bcp47, inside_project, write_atomically
 from ..translation.translations import load_translations, locale_name
+from .braille_comparison import BrailleChange, compare_brf, leaflet_braille
 from .page_comparison import Comparison, compare_pdfs
 from .revisions import (PROJECT_PARTS, Revision, changed_leaflets, earlier_revision, project_at,
                         unreleased_problem)
@@ -35,6 +37,8 @@ REVIEW_DIR = "review"
 NOTHING_CHANGED = "No leaflet's text or translation changed: no review pack to write."
 # Chinese is written without spaces: each Han character or CJK punctuation mark is a word.
 _TOKEN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|\w+|\s+|[^\w\s]")
+# A braille word runs between blank cells (U+2800), which are not spaces to Python.
+_CELL_WORD = re.compile("\u2800+|[^\u2800]+")
 
 
 @dataclass(frozen=True)
@@ -129,15 +133,56 @@ def review_pack(project: Project, leaflet: LeafletFile, revision: Revision,
         locales = project.locales()
         old_pdfs, old_notes, _ = _pdfs(old_project, old, folder / "old-build")
         new_pdfs, new_notes, failures = _pdfs(project, leaflet, folder / "new-build")
-        problems.extend(failures)
+        old_brfs, old_failures, old_gaps = _braille(old, folder / "old-build")
+        new_brfs, new_failures, new_gaps = _braille(leaflet, folder / "new-build")
+        old_notes += [str(problem) for problem in old_failures] + old_gaps
+        new_notes += [str(problem) for problem in new_failures] + new_gaps
+        problems.extend(failures + new_failures)
         notes = [f"the {side} version: {'; '.join(found)}" for side, found
                  in (("old", old_notes), ("new", new_notes)) if found]
+        check = braille_check(leaflet)
         sections = []
         for locale in locales:
             changes, translation_only = text_changes(old_project, old, project, leaflet, locale)
             comparison = compare_pdfs(old_pdfs.get(locale), new_pdfs.get(locale))
-            sections.append(_section(locale, changes, translation_only, comparison))
+            braille = _braille_changes(old_brfs.get(locale), new_brfs.get(locale))
+            sections.append(_section(locale, changes, translation_only, comparison,
+                                     braille, check))
     return _page(leaflet, revision, sections, notes)
+
+
+def _braille(leaflet: LeafletFile | None, folder: Path):
+    """Return the BRFs of the leaflet in the copy `_pdfs` built in ``folder``, by locale."""
+    if leaflet is None:
+        return {}, [], []
+    return leaflet_braille(Project.at(folder / "project"), leaflet.id)
+
+
+def _braille_changes(old, new) -> tuple[str, list[BrailleChange]] | None:
+    """Return the table and the changed lines of one locale's braille, or ``None`` where
+    neither version has braille in it."""
+    if old is None and new is None:
+        return None
+    table = (new or old)[0]
+    return table, compare_brf(old and old[1], new and new[1], table)
+
+
+def braille_check(leaflet: LeafletFile) -> str:
+    """Return whether the transcriber's check of the new version's braille is recorded,
+    as the pack says it."""
+    history = leaflet.leaflet.history or []
+    version = leaflet.leaflet.version
+    if approval_gap(leaflet) is not None:
+        return (f"The text of version {version} is not approved yet, so no qualified "
+                "transcriber's check of its braille is recorded: its braille file says it is "
+                "unchecked.")
+    if history[0].braille_checked_by:
+        return (f"The braille of version {version} was checked by a qualified transcriber: "
+                f"{history[0].braille_checked_by}.")
+    return (f"No qualified transcriber's check of the braille of version {version} is "
+            "recorded: its braille file says it is unchecked. Once it is checked, record it "
+            f"with 'build.py release {leaflet.id} --amend --braille-checked-by \"Name, "
+            "Role\"'.")
 
 
 def text_changes(old_project: Project, old: LeafletFile | None, new_project: Project,
@@ -230,9 +275,10 @@ def _figure_files(project: Project, leaflet: LeafletFile) -> list[Path]:
     return found
 
 
-def word_diff(old: str, new: str) -> tuple[Markup, Markup]:
-    """Return both texts as HTML, the removed words in <del>, the added ones in <ins>."""
-    before, after = _TOKEN.findall(old), _TOKEN.findall(new)
+def word_diff(old: str, new: str, tokens=_TOKEN.findall) -> tuple[Markup, Markup]:
+    """Return both texts as HTML, the removed words in <del>, the added ones in <ins>
+    (words as ``tokens`` cuts them: `_CELL_WORD` for braille)."""
+    before, after = tokens(old), tokens(new)
     old_html, new_html = [], []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -248,7 +294,8 @@ def word_diff(old: str, new: str) -> tuple[Markup, Markup]:
     return Markup("").join(old_html), Markup("").join(new_html)
 
 
-def _section(locale: str, changes, translation_only, comparison: Comparison) -> Markup:
+def _section(locale: str, changes, translation_only, comparison: Comparison, braille,
+             check: str) -> Markup:
     tag = bcp47(locale)
     name = escape(locale_name(locale, SOURCE_LOCALE))
     parts = [Markup('<section id="{}"><h2>{}</h2>').format(tag, name)]
@@ -257,6 +304,8 @@ def _section(locale: str, changes, translation_only, comparison: Comparison) -> 
     if locale != SOURCE_LOCALE:
         parts.append(_changes_table(f"Translations changed without a change in English "
                                     f"({len(translation_only)})", translation_only, tag))
+    if braille and braille[1]:  # nothing where the braille did not change
+        parts.append(_braille_table(*braille, tag, check))
     parts.append(_pages(comparison))
     parts.append(Markup("</section>"))
     return Markup("").join(parts)
@@ -277,6 +326,35 @@ def _changes_table(title: str, changes: list[TextChange], tag: str) -> Markup:
     return heading + Markup('<table><thead><tr><th scope="col">text</th><th scope="col">old'
                             '</th><th scope="col">new</th></tr></thead><tbody>{}</tbody>'
                             '</table>').format(Markup("").join(rows))
+
+
+def _braille_table(table: str, changes: list[BrailleChange], tag: str, check: str) -> Markup:
+    """The braille lines that changed: cells and print, old and new side by side."""
+    rows = []
+    for change in changes:
+        old, new = word_diff(change.old, change.new, _CELL_WORD.findall)
+        # Braille in the language's braille script (BCP 47 "Brai"): "zh-Brai", not
+        # "zh-Hans-Brai", which would name two scripts.
+        sides = [Markup('<p class="cells" lang="{}-Brai">{}</p>').format(
+            tag.split("-")[0], cells or _absent(None)) for cells in (old, new)]
+        if change.old_print is not None:
+            printed = word_diff(change.old_print, change.new_print)
+            sides = [side + Markup('<p class="print" lang="{}">{}</p>').format(tag, text)
+                     for side, text in zip(sides, printed)]
+        rows.append(Markup('<tr class="{kind}"><th scope="row">{kind}<br><small>{where}</small>'
+                           '</th><td>{old}</td><td>{new}</td></tr>').format(
+            kind=change.kind, where=change.where, old=sides[0], new=sides[1]))
+    reading = ("below the cells, what liblouis reads them as in print (within what "
+               "contraction loses)") if changes[0].old_print is not None else (
+        "no print beside them: Chinese braille spells sounds and tones, which liblouis reads "
+        "back as other characters of the same sound; the texts are in the tables above")
+    return Markup('<h3>Braille ({count})</h3><p class="braille-about">The braille file '
+                  '(liblouis table {table}), line by line without its page numbers and '
+                  'indents, as Unicode braille; {reading}.</p><p class="braille-check">{check}'
+                  '</p><table class="braille"><thead><tr><th scope="col">lines</th>'
+                  '<th scope="col">old</th><th scope="col">new</th></tr></thead><tbody>{rows}'
+                  '</tbody></table>').format(count=len(changes), table=table, reading=reading,
+                                              check=check, rows=Markup("").join(rows))
 
 
 def _absent(text: str | None) -> Markup:
@@ -322,6 +400,8 @@ td { width: 42%; }
 del { background: #ffd7d5; color: #82071e; }
 ins { background: #ccf0d6; color: #055d20; text-decoration: none; }
 .absent, .none { color: #595959; font-style: italic; }
+.cells { font-size: 1.4rem; line-height: 1.6; word-break: break-all; margin: 0 0 .3rem; }
+.print { margin: 0; color: #3d3d3d; }
 .pair { display: flex; gap: 1rem; flex-wrap: wrap; }
 .side { flex: 1 1 20rem; }
 .side img { max-width: 100%; height: auto; border: 1px solid #b0b0b0; }
