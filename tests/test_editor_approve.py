@@ -139,8 +139,8 @@ def test_a_first_approval_approves_the_version_the_leaflet_has(tmp_path, capsys)
     ({"patient_review": "2026-13-01"}, "patient_review",
      "expected a date as YYYY-MM-DD, got '2026-13-01'"),
     ({"braille_checked_by": "Ann Reader"}, "braille_checked_by",
-     "leaflets/alpha.yaml:46: history[0].braille_checked_by: expected the approver's name and "
-     "role, like 'Dr A Jones, Consultant in Pain Medicine', got 'Ann Reader'"),
+     "leaflets/alpha.yaml:46: history[0].braille_checked_by: expected the transcriber's name and "
+     "role, like 'A Reader, Qualified Braille Transcriber', got 'Ann Reader'"),
 ])
 def test_a_bad_approval_is_refused_beside_its_field_and_nothing_is_written(
         changed, capsys, fields, field, message):
@@ -321,8 +321,8 @@ def test_the_braille_check_of_an_approved_version_is_recorded_as_release_amend_d
                         r'"visually-hidden">Error: </span>(.*?)</p>',
                         refused.get_data(as_text=True))
     assert [html.unescape(error) for error in errors] == [
-        "leaflets/alpha.yaml:46: history[0].braille_checked_by: expected the approver's name "
-        "and role, like 'Dr A Jones, Consultant in Pain Medicine', got 'Ann Reader'"]
+        "leaflets/alpha.yaml:46: history[0].braille_checked_by: expected the transcriber's "
+        "name and role, like 'A Reader, Qualified Braille Transcriber', got 'Ann Reader'"]
     assert path.read_bytes() == before
     reply = client.post("/edit/approvals/alpha/braille", headers=headers,
                         data={"braille_check": CHECKER, "base": digest(path)})

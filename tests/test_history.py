@@ -308,8 +308,8 @@ def test_an_entry_whose_first_key_is_its_fingerprint_gets_the_check_on_a_line_of
 
 @pytest.mark.parametrize("history, arguments, message", [
     (_history(), ("--amend", "--braille-checked-by", "Ann Reader"),
-     "leaflets/one.yaml:25: history[0].braille_checked_by: expected the approver's name and "
-     "role, like 'Dr A Jones, Consultant in Pain Medicine', got 'Ann Reader'"),
+     "leaflets/one.yaml:25: history[0].braille_checked_by: expected the transcriber's name and "
+     "role, like 'A Reader, Qualified Braille Transcriber', got 'Ann Reader'"),
     (_history(), ("--approver", "A B, C", "--summary", "S", "--date", "2026-12-02",
                   "--braille-checked-by", ""),
      "leaflets/one.yaml:25: history[0].braille_checked_by: expected some text, got an empty "

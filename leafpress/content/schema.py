@@ -195,12 +195,19 @@ Block = Annotated[
 ]
 
 
-def _approver(text: str) -> str:
-    name, _, role = text.partition(", ")
-    if not (name.strip() and role.strip()):
-        raise ValueError(f"expected the approver's name and role, like 'Dr A Jones, "
-                         f"Consultant in Pain Medicine', got {text!r}")
-    return text
+def _name_and_role(who: str, example: str):
+    """Return a check that a text is someone's 'Name, Role', its message naming ``who``."""
+    def check(text: str) -> str:
+        name, _, role = text.partition(", ")
+        if not (name.strip() and role.strip()):
+            raise ValueError(f"expected the {who}'s name and role, like {example!r}, "
+                             f"got {text!r}")
+        return text
+    return check
+
+
+_approver = _name_and_role("approver", "Dr A Jones, Consultant in Pain Medicine")
+_transcriber = _name_and_role("transcriber", "A Reader, Qualified Braille Transcriber")
 
 
 class Release(_Model):
@@ -215,7 +222,7 @@ class Release(_Model):
         None, description="Optional: the day a patient panel or user testing reviewed it")
     fingerprint: str = Field(pattern=FINGERPRINT_PATTERN, description=(
         "Written by 'build.py release': a hash of each English text that was approved"))
-    braille_checked_by: Annotated[Text, AfterValidator(_approver)] | None = Field(
+    braille_checked_by: Annotated[Text, AfterValidator(_transcriber)] | None = Field(
         None, description=("Optional: the qualified transcriber who checked this version's "
                            "braille, 'Name, Role'; until then the braille says it is unchecked"))
 
