@@ -123,9 +123,10 @@ def test_the_start_page_renders_again_only_what_changed_since_it_was_last_shown(
     assert set(rendered) == {"alpha"} and edited == shown(editor) != first
     # A template's new text: one more text that each leaflet uses, not translated yet.
     template = project.templates_dir / "leaflet.html.j2"
+    heading = '<h2>{{ _("Sources") }}</h2>'
+    assert heading in template.read_text("utf-8")
     template.write_text(template.read_text("utf-8").replace(
-        '<strong class="label">{{ _("Important:") }}</strong>',
-        '<strong class="label">{{ _("Important:") }} {{ _("A new text") }}</strong>'), "utf-8")
+        heading, '<h2>{{ _("Sources") }} {{ _("A new text") }}</h2>'), "utf-8")
     changed = shown()
     assert changed == shown(editor) != edited
 

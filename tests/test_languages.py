@@ -170,7 +170,9 @@ class Run:
 
     @property
     def shown(self) -> str:
-        return self.text.strip(BIDI_CONTROLS)
+        """The text without its bidi controls, and without the space PDFium adds after a
+        text object that a space follows (the "简体中文 " of "简体中文 and 繁體中文")."""
+        return self.text.strip(BIDI_CONTROLS).strip().strip(BIDI_CONTROLS)
 
     def __repr__(self) -> str:
         return f"{self.kind} {self.text!r} in {self.read_in} (own {self.own})"
