@@ -480,7 +480,7 @@ def test_each_language_shows_its_version_and_only_the_default_is_mirrored(
     shown = base64.b64decode(image.split("base64,")[1].split('"')[0]).decode()
     assert COLOURS[colour] in shown
     assert ('class="mirrored"' in image) == (direction < 0)
-    assert 'style="--figure-width: 240px"' in image
+    assert 'style="width: calc(240px * var(--figure-scale))"' in image
 
 
 def test_large_print_enlarges_a_figure_as_much_as_its_text_within_the_column(by_language):

@@ -227,11 +227,14 @@ def test_the_pack_shows_the_changed_page_old_and_new_with_boxes(loop):
     project, _ = loop
     _, sections = _sections(project)
     for section in sections.values():
-        # The leaflet fills two pages (its online address, sources on page 2); the new
-        # version number in every footer changes both.
+        # The leaflet fills two pages (its online address and sources on page 2): the
+        # changed text and the facts' version number are on page 1, and on page 2 only
+        # the version number in the footer changes.
         figures = list(section.iter(f"{XHTML}figure"))
         assert [text(figure.find(f"{XHTML}figcaption")).split(" (")[0]
-                for figure in figures] == ["Page 1", "Page 2"]
+                for figure in figures] == ["Page 1"]
+        assert text(section.find(f".//{XHTML}p[@class='furniture']")).endswith(
+            "(such as the version number): 2.")
         for figure in figures:
             assert "changed region" in text(figure.find(f"{XHTML}figcaption"))
             images = [element.get("src") for element in figure.iter(f"{XHTML}img")]

@@ -36,6 +36,8 @@ from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipp
 from .remembered import remembered_leaflet, remembered_translations
 from .workers import RenderPool, Task
 
+# The section of docs/writers.md that says how to mend a page reported as waste.
+WASTE_HELP = "Pages without waste"
 # The code that turns a leaflet's HTML into its PDF, part of each PDF's cache key.
 RENDERING_CODE = ("rendering", "build/workers.py")
 
@@ -242,7 +244,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
     if plan and _system_ready(pool, problems, list(site.translations)):
         system_files = problems.run(source_files) or []
         try:
-            _render(site, plan, dist, pool, options, result, problems, log, progress)
+            _render(site, plan, dist, pool, options, result, problems, log, progress, tell)
         except KeyboardInterrupt:
             interrupted = True
     # From here to the manifest, Ctrl-C waits: what is published must agree with itself.
@@ -335,9 +337,9 @@ class _Job:
 
 
 def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: BuildOptions,
-            result: BuildResult, problems: ProblemCollector, log, progress) -> None:
+            result: BuildResult, problems: ProblemCollector, log, progress, tell) -> None:
     """Reuse the PDFs whose key is cached and intact; render the rest in the pool; then
-    publish each web page with its PDF."""
+    publish each web page with its PDF, and report the pages that waste paper."""
     fonts_dir = cache_dir(dist)
     try:  # named now, made by the worker that needs them (fonts.py)
         fonts = {leaflet: subsets(found, fonts_dir) for leaflet, found in plan.characters.items()}
@@ -355,6 +357,7 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
         # An entry of an earlier layout of dist/ (a draft beside the published file) names
         # another place: the PDF is rendered again where it now belongs.
         if record and record.get("path") == job.record.path:
+            _report_waste(job, record.pop("waste", ()), options.strict, problems, tell)
             _publish(item, Output(**record), "reused", dist, options.force, result, report)
         else:
             to_render[job.task] = (item, job)
@@ -367,10 +370,26 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
             continue
         output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
-        store_output(cache, job.key, asdict(output))
+        # The pages' fill is known only from the layout: kept with the record, so that
+        # a PDF reused from the cache is reported as when it was rendered.
+        store_output(cache, job.key, {**asdict(output), "waste": list(outcome.waste)})
+        _report_waste(job, outcome.waste, options.strict, problems, tell)
         if outcome.thumbnail:
             result.thumbnails.append(outcome.thumbnail)
         _publish(item, output, "built", dist, options.force, result, report)
+
+
+def _report_waste(job: _Job, waste, strict: bool, problems: ProblemCollector, tell) -> None:
+    """Report each page of a PDF that wastes paper (fill.py): a problem with ``strict``
+    (CI's build), so that a new leaflet cannot bring such pages back silently, and
+    otherwise a warning, so that a writer still gets the PDF to see the page."""
+    for sentence in waste:
+        problem = Problem(job.task.shown, None, f"{job.record.variant} PDF, {sentence}; see "
+                                                f"\"{WASTE_HELP}\" in docs/writers.md")
+        if strict:
+            problems.add(problem)
+        else:
+            tell(f"warning: {problem}")
 
 
 class _Keys:

@@ -54,17 +54,23 @@ class Rendered:
     bytes: int
     pages: int
     thumbnail: File | None = None
+    # Each page that wastes paper, in a sentence (fill.py).
+    waste: tuple[str, ...] = ()
 
 
 def render(task: Task) -> Rendered | LeafletError:
     """Render ``task`` and write its PDF atomically; return a problem instead of raising it."""
+    from ..rendering import fill
     from ..rendering.pdf import write_pdf
 
+    waste: list[str] = []
     try:
         for subset in task.subsets:
             subset.make()
         pdf, pages = write_pdf(task.html, list(task.allowed_dirs), task.identifier, task.shown,
-                               font_faces=task.font_faces)
+                               font_faces=task.font_faces,
+                               laid_out=lambda document: waste.extend(
+                                   fill.waste(fill.measure(document))))
         write_atomically(task.target, pdf)
         sha256 = hashlib.sha256(pdf).hexdigest()
         thumbnail = None
@@ -78,7 +84,7 @@ def render(task: Task) -> Rendered | LeafletError:
     except OSError as error:  # WeasyPrint's own temporary files: a full disk, say
         return LeafletError.at(task.shown, None, f"cannot render the PDF: "
                                                  f"{error.strerror or error}")
-    return Rendered(sha256, len(pdf), pages, thumbnail)
+    return Rendered(sha256, len(pdf), pages, thumbnail, tuple(waste))
 
 
 class RenderPool:

@@ -25,8 +25,11 @@ PDF_VARIANT = "pdf/ua-1"  # and PDF/A-2a on top, by archive.finish
 
 
 def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
-              font_faces: str = "") -> tuple[bytes, int]:
+              font_faces: str = "", laid_out=None) -> tuple[bytes, int]:
     """Return the PDF for ``html`` and its page count; assets only from ``allowed_dirs``.
+
+    ``laid_out``, if given, is called with the laid-out WeasyPrint document before it is
+    written (the build measures each page's fill there: fill.py).
 
     Any WeasyPrint warning (a missing font, an ignored CSS rule, a refused
     resource) fails the document: nothing is published with a silent defect.
@@ -44,6 +47,8 @@ def write_pdf(html: str, allowed_dirs: list[Path], identifier: str, shown: str,
                                        url_fetcher=fetcher).render(
                 pdf_variant=PDF_VARIANT, output_intent=archive.OUTPUT_INTENT,
                 stylesheets=stylesheets, font_config=font_config)
+            if laid_out:
+                laid_out(document)
             pdf = document.write_pdf(
                 pdf_variant=PDF_VARIANT, output_intent=archive.OUTPUT_INTENT,
                 pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
