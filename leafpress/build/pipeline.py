@@ -29,6 +29,7 @@ from ..rendering.fonts import Subset, cache_dir, font_faces, source_files, subse
 from ..rendering.writing import missing_fonts
 from ..translation.messages import check_pot
 from . import incremental
+from .formats import Formats, system_problems
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest, untouched,
                        write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped, make_plan,
@@ -239,7 +240,8 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
                      ) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
     result.unapproved.update(plan.unapproved if plan else {})
-    if plan and _system_ready(pool, problems, list(site.translations)):
+    if plan and _system_ready(pool, problems, list(site.translations),
+                              options.made(site.brand)):
         system_files = problems.run(source_files) or []
         try:
             _render(site, plan, dist, pool, options, result, problems, log, progress)
@@ -266,7 +268,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
             incremental.remember(dist / ".cache", incremental.build_digest(
                 project.root, brand_file, incremental.build_options(
                     project.root, brand_file, options.strict, options.draft,
-                    options.variants, options.shard), system_files),
+                    options.variants, options.shard, options.formats), system_files),
                 manifest, system_files, warned)
     if interrupted or held:
         raise KeyboardInterrupt
@@ -347,7 +349,10 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
     keys = _Keys(site, fonts_dir)
     cache = dist / ".cache"
     mine = sliced(plan.outputs, options.shard)
-    report = _Report(progress, log, sum(1 + (item.page is not None) for item in mine))
+    formats = Formats(site, dist, options.made(site.brand), keys.portable, options.force,
+                      problems)
+    report = _Report(progress, log, sum(1 + (item.page is not None) + len(formats.wanted(item))
+                                        for item in mine))
     to_render: dict[Task, tuple[Planned, _Job]] = {}
     for item in mine:
         job = _job(site, item, dist, fonts[item.leaflet.id], fonts_dir, keys, options.force)
@@ -355,7 +360,8 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
         # An entry of an earlier layout of dist/ (a draft beside the published file) names
         # another place: the PDF is rendered again where it now belongs.
         if record and record.get("path") == job.record.path:
-            _publish(item, Output(**record), "reused", dist, options.force, result, report)
+            _publish(item, Output(**record), "reused", dist, options.force, result, report,
+                     formats)
         else:
             to_render[job.task] = (item, job)
     for task, outcome in pool.render_all(list(to_render)):
@@ -363,14 +369,14 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
         if isinstance(outcome, LeafletError):
             problems.extend(outcome.problems)
             result.failed.append(job.record.path)
-            report.failed(1 + (item.page is not None))
+            report.failed(1 + (item.page is not None) + len(formats.wanted(item)))
             continue
         output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
         store_output(cache, job.key, asdict(output))
         if outcome.thumbnail:
             result.thumbnails.append(outcome.thumbnail)
-        _publish(item, output, "built", dist, options.force, result, report)
+        _publish(item, output, "built", dist, options.force, result, report, formats)
 
 
 class _Keys:
@@ -393,16 +399,22 @@ class _Keys:
         # A font file is named by the digest of its characters and source (fonts.py).
         self.fonts = fonts_dir.resolve().as_uri()
 
-    def __call__(self, html: str, font_faces: str, variant: str, draft: bool) -> str:
+    def portable(self, html: str) -> str:
+        """Return ``html`` with the project's and the brand's folders named, not given."""
         for place, name in self.places:
             html = html.replace(place, name)
+        return html
+
+    def __call__(self, html: str, font_faces: str, variant: str, draft: bool) -> str:
+        html = self.portable(html)
         return incremental.output_key(html, font_faces.replace(self.fonts, "{fonts}"),
                                       self.assets, variant, draft)
 
 
 def _publish(item: Planned, output: Output, verb: str, dist: Path, force: bool,
-             result: BuildResult, report) -> None:
-    """List a written or reused PDF; then write and list the web page that goes with it."""
+             result: BuildResult, report, formats: Formats) -> None:
+    """List a written or reused PDF; then write and list the web page that goes with it,
+    and then the leaflet's braille and EPUB (formats.py)."""
     listed = result.drafts if output.draft else result.outputs
     listed.append(output)
     if verb == "reused":
@@ -414,6 +426,7 @@ def _publish(item: Planned, output: Output, verb: str, dist: Path, force: bool,
         if verb == "reused":
             result.reused.append(page)
         report(page, verb)
+        formats(item, result, report)
 
 
 class _Report:
@@ -436,8 +449,9 @@ class _Report:
         self.done += count
 
 
-def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str]) -> bool:
-    missing = pool.system_problems() + missing_fonts(locales)
+def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str],
+                  formats: tuple[str, ...]) -> bool:
+    missing = pool.system_problems() + missing_fonts(locales) + system_problems(formats)
     for message in missing:
         problems.add(Problem("system", None, message))
     return not missing

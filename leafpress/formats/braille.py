@@ -23,11 +23,13 @@ embosser does not read the page size from the file: set it to the brand's cells 
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from typing import NamedTuple
 
 import tinyhtml5
+from babel import Locale
 
 from ..content.brand import Braille
 from ..core.errors import LeafletError
@@ -157,15 +159,30 @@ def _title_page(root, locale: str, unchecked: str | None) -> list[_Text]:
 def _body(root) -> list[_Text]:
     """Everything in ``<main>`` but the title (on the title page), from a new page."""
     texts = [text for element in root.find(f".//{XHTML}main") if element.tag != f"{XHTML}h1"
-             for text in _element_texts(element)]
+             for text in _element_texts(element, root.get("lang"))]
     return [texts[0]._replace(new_page=True), *texts[1:]] if texts else []
 
 
-def _element_texts(element):
+def _language_names(paragraph, language: str):
+    """Return "Also available in: 简体中文" with each language named in ``language``
+    ("Chinese (Simplified)"): one braille code cannot hold another script's characters
+    (UEB has no cells for Chinese; liblouis would spell them out as \\xNNNN/)."""
+    paragraph = copy.deepcopy(paragraph)
+    where = Locale.parse(language, sep="-")
+    for span in paragraph.iter(f"{XHTML}span"):
+        if span.get("lang") and span.get("lang") != language:
+            span.text = Locale.parse(span.get("lang"), sep="-").get_display_name(where)
+            span[:] = []
+    return paragraph
+
+
+def _element_texts(element, language: str):
     """Yield the `_Text` of ``element`` and of what it holds, in reading order."""
     tag = element.tag.removeprefix(XHTML)
     if tag in ("h2", "h3", "h4"):
         yield _Text("heading5" if tag == "h2" else "heading7", _text(element), True)
+    elif tag == "p" and element.get("class") == "languages":
+        yield _Text("paragraph", _text(_language_names(element, language)))
     elif tag == "p":
         yield _Text("paragraph", _text(element))
     elif tag in ("ul", "ol"):
@@ -183,7 +200,7 @@ def _element_texts(element):
         yield from _table_texts(element)
     elif tag != "img":  # an image outside a figure is the QR code: its address is beside it
         for child in element:
-            yield from _element_texts(child)
+            yield from _element_texts(child, language)
 
 
 def _table_texts(table):
