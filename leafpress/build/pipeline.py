@@ -17,8 +17,9 @@ from ..content.review import review_problems
 from ..core.digests import code_digest, files_digest, versions
 from ..core.errors import LeafletError, Problem, ProblemCollector
 from ..core.memo import Memo
-from ..core.project import (OUTSIDE, VARIANTS, Project, bcp47, exclusive, links_out, output_path,
-                            publish, remove_leftovers, unknown_locales, write_atomically)
+from ..core.project import (OUTSIDE, VARIANTS, Project, bcp47, exclusive, format_path,
+                            links_out, output_path, publish, remove_leftovers,
+                            unknown_locales, write_atomically)
 from ..gates.quality import quality_problems
 from ..publishing.catalogue import (INDEX_TEMPLATE, check_catalogue, publish_catalogue,
                                     thumbnail_path)
@@ -29,11 +30,13 @@ from ..rendering.fonts import Subset, cache_dir, font_faces, source_files, subse
 from ..rendering.writing import missing_fonts
 from ..translation.messages import check_pot
 from . import incremental
+from ..formats.braille import missing_table
+from ..formats.xhtml import stylesheet
 from .formats import Formats, system_problems
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest, untouched,
                        write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped, make_plan,
-                   renderings, sliced)
+                   published_formats, renderings, sliced)
 from .remembered import remembered_leaflet, remembered_translations
 from .workers import RenderPool, Task
 
@@ -117,6 +120,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             warn(f"warning: {problem}")
     if site:
         _check_rendering(site, problems)
+        _check_formats(site, problems, warn)
     findings = quality_problems(project, site.leaflets, list(site.translations),
                                 problems) if site else []
     if strict:
@@ -142,7 +146,8 @@ def _check_rendering(site: Site, problems: ProblemCollector) -> None:
         for translations, rendered in renderings(site, environment, leaflet, problems):
             problems.extend(coverage.output_problems(project, site.brand, leaflet,
                                                      translations, rendered, cmaps))
-            _as_built(leaflet.id, bcp47(translations.locale), rendered, result)
+            _as_built(leaflet.id, bcp47(translations.locale), rendered, result,
+                      published_formats(site.brand, translations.locale))
     loaded = {leaflet.path for leaflet in site.leaflets}
     unloaded = [path for path in project.leaflet_files() if path not in loaded]
     problems.extend(problems.run(coverage.unloaded_leaflet_problems, project, site.brand,
@@ -150,7 +155,21 @@ def _check_rendering(site: Site, problems: ProblemCollector) -> None:
     problems.run(check_catalogue, site, result)
 
 
-def _as_built(leaflet: str, tag: str, rendered, result: BuildResult) -> None:
+def _check_formats(site: Site, problems: ProblemCollector, warn) -> None:
+    """Warn for each language liblouis has no braille table for; report a stylesheet the
+    EPUBs cannot carry, once (not once for each leaflet and language)."""
+    formats = site.brand.brand.formats
+    for locale in site.translations if "braille" in formats and warn else ():
+        message = missing_table(locale)
+        if message:
+            warn(f"warning: {site.project.relative(site.project.po_file(locale))}: {message}")
+    css = site.project.templates_dir / "leaflet.css"
+    if "epub" in formats and css.is_file():
+        problems.run(stylesheet, css.read_text("utf-8"))
+
+
+def _as_built(leaflet: str, tag: str, rendered, result: BuildResult,
+              formats: tuple[str, ...] = ()) -> None:
     """Add to ``result`` the outputs a build would list for one rendering (with no
     files), or the one it would skip, for the catalogue page that `check` renders."""
     if rendered.missing:
@@ -163,6 +182,9 @@ def _as_built(leaflet: str, tag: str, rendered, result: BuildResult) -> None:
             format="pdf" if medium == "print" else "html",
             path=output_path(leaflet, tag, variant, medium), sha256="", bytes=0,
             pages=1 if medium == "print" else None))
+    result.outputs.extend(Output(leaflet=leaflet, locale=tag, variant=VARIANTS[0], format=name,
+                                 path=format_path(leaflet, tag, name), sha256="", bytes=0,
+                                 pages=1 if name == "braille" else None) for name in formats)
 
 
 def _check_releases(leaflets: list[LeafletFile], relative, problems: ProblemCollector,
