@@ -56,7 +56,7 @@ def test_build_is_the_default_command_and_a_second_build_loads_no_renderer(fixtu
     assert "built zh-Hans/alpha.large-print.pdf" in out
     assert "built zh-Hans/alpha/index.html" in out
     # 2 leaflets × 2 languages × (2 PDFs and a web page)
-    assert "12 built, 0 reused, 0 skipped, 0 failed in" in summary(out)
+    assert "20 built, 0 reused, 0 skipped, 0 failed in" in summary(out)
     script = ("import sys; from leafpress.cli import main; "
               f"code = main(['--project', {str(fixture_project.root)!r}, "
               f"'--output', {str(dist)!r}]); "
@@ -64,7 +64,7 @@ def test_build_is_the_default_command_and_a_second_build_loads_no_renderer(fixtu
               "if m in sys.modules)); sys.exit(code)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "0 built, 12 reused, 0 skipped, 0 failed" in result.stdout
+    assert "0 built, 20 reused, 0 skipped, 0 failed" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -124,7 +124,7 @@ def test_a_damaged_pdf_or_cache_entry_is_not_trusted(fixture_built, capsys):
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     assert _built(capsys.readouterr().out) == ["en/alpha.pdf", "zh-Hans/beta.pdf"]
     assert main(["--project", str(project.root), "--output", str(dist), "--force"]) == 0
-    assert summary(capsys.readouterr().out).startswith("12 built, 0 reused")
+    assert summary(capsys.readouterr().out).startswith("20 built, 0 reused")
 
 
 def test_the_progress_bar_names_the_current_output(capsys):

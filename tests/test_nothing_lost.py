@@ -147,7 +147,7 @@ def test_a_killed_build_leaves_only_valid_pdfs(built):
     assert again.returncode == 0
     assert not planted.exists() and not list(dist.rglob("*.tmp"))
     _assert_manifest_matches_disk(dist)
-    assert len(_manifest(dist)["outputs"]) == 12  # 8 PDFs, 4 web pages
+    assert len(_manifest(dist)["outputs"]) == 20  # 8 PDFs, 4 web pages, 4 BRF, 4 EPUB
 
 
 def test_a_second_build_into_the_same_folder_is_refused(built):
