@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,16 +41,16 @@ def _build(project: Path, dist: Path, cache: Path, *options: str) -> float:
 
 
 def _edit(project: Path) -> str:
-    """Change one word of the first leaflet's first paragraph and approve it again."""
+    """Add two words to the first leaflet's first paragraph and approve it again."""
     sys.path.insert(0, str(ROOT))
     from leafpress.core.project import Project
     from leafpress.governance.release import amend
 
     path = sorted((project / "leaflets").glob("*.yaml"))[0]
     text = path.read_text("utf-8")
-    marker = "paragraph: "
-    start = text.index(marker) + len(marker)
-    path.write_text(text[:start] + "Please note: " + text[start:], "utf-8")
+    # The first paragraph's first line, folded (">-") or plain.
+    path.write_text(re.sub(r"(paragraph: (?:>-\n\s+)?)", r"\1Thank you. ", text, count=1),
+                    "utf-8")
     amend(Project.at(project), path.stem)
     return path.stem
 

@@ -82,9 +82,10 @@ def test_editing_one_translation_re_renders_only_its_leaflet(fixture_built, caps
     po.write_text(text.replace('msgstr "第三步。"', 'msgstr "步第三。"'), "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     out = capsys.readouterr().out
-    assert _built(out) == ["zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
+    assert _built(out) == ["zh-Hans/alpha.brf", "zh-Hans/alpha.epub",
+                           "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
                            "zh-Hans/alpha/index.html"]
-    assert summary(out).startswith("3 built, 9 reused, 0 skipped, 0 failed")
+    assert summary(out).startswith("5 built, 15 reused, 0 skipped, 0 failed")
 
 
 def test_a_new_character_re_renders_only_the_outputs_of_its_leaflet(fixture_built, capsys):
@@ -97,10 +98,11 @@ def test_a_new_character_re_renders_only_the_outputs_of_its_leaflet(fixture_buil
     po.write_text(text.replace('msgstr "第三步。"', 'msgstr "第三步。✓"'), "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     out = capsys.readouterr().out
-    assert _built(out) == ["en/alpha.large-print.pdf", "en/alpha.pdf",
-                           "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
-                           "zh-Hans/alpha/index.html"]
-    assert summary(out).startswith("5 built, 7 reused, 0 skipped, 0 failed")
+    # The braille and EPUB are made from the HTML, not from the fonts: only the Chinese.
+    assert _built(out) == ["en/alpha.large-print.pdf", "en/alpha.pdf", "zh-Hans/alpha.brf",
+                           "zh-Hans/alpha.epub", "zh-Hans/alpha.large-print.pdf",
+                           "zh-Hans/alpha.pdf", "zh-Hans/alpha/index.html"]
+    assert summary(out).startswith("7 built, 13 reused, 0 skipped, 0 failed")
     assert "第三步。✓" in pdftotext(dist / "zh-Hans/alpha.pdf")
 
 
@@ -111,7 +113,8 @@ def test_editing_one_leaflet_re_renders_only_its_outputs(fixture_built, capsys):
                     "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     assert _built(capsys.readouterr().out) == [
-        "en/beta.large-print.pdf", "en/beta.pdf", "en/beta/index.html",
+        "en/beta.brf", "en/beta.epub", "en/beta.large-print.pdf", "en/beta.pdf",
+        "en/beta/index.html", "zh-Hans/beta.brf", "zh-Hans/beta.epub",
         "zh-Hans/beta.large-print.pdf", "zh-Hans/beta.pdf", "zh-Hans/beta/index.html"]
 
 

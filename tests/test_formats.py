@@ -202,3 +202,40 @@ def test_epubcheck_passes_a_built_epub(fixture_dist):
                              capture_output=True, text=True)
     report = checked.stdout + checked.stderr
     assert "Messages: 0 fatals / 0 errors / 0 warnings / 0 infos" in report, report
+
+
+def test_check_warns_for_a_language_without_a_braille_table(fixture_project, capsys):
+    assert run(fixture_project, "init", "ka") == 0
+    capsys.readouterr()
+    run(fixture_project, "check")
+    assert ("warning: locales/ka/LC_MESSAGES/messages.po: no braille table for 'ka' in "
+            "liblouis 3.24: its leaflets are published without a braille file; ask a braille "
+            "transcription service for one") in capsys.readouterr().err.splitlines()
+
+
+def test_check_reports_a_stylesheet_the_epubs_cannot_carry_once(fixture_project, capsys):
+    css = fixture_project.templates_dir / "leaflet.css"
+    css.write_text(css.read_text("utf-8") + "\nbody { background: url(paper.png); }\n",
+                   "utf-8")
+    line = css.read_text("utf-8").count("\n")
+    assert run(fixture_project, "check") == 1
+    errors = [text for text in capsys.readouterr().err.splitlines() if "url(" in text]
+    assert errors == [f"error: templates/leaflet.css:{line}: stylesheet: expected no url() or "
+                      "@import outside @font-face and @page (an EPUB carries only the page's "
+                      "own pictures), got url(paper.png)"]
+
+
+def test_the_build_names_the_debian_package_when_liblouis_is_missing(fixture_project,
+                                                                      monkeypatch, tmp_path):
+    import sys
+
+    braille._louis.cache_clear()
+    monkeypatch.setitem(sys.modules, "louis", None)  # import louis raises ImportError
+    try:
+        with pytest.raises(LeafletError) as raised:
+            rebuild(fixture_project, tmp_path / "dist")
+    finally:
+        braille._louis.cache_clear()
+    assert str(raised.value) == (
+        "system: braille needs liblouis and its Python binding; install the Debian package "
+        "python3-louis (scripts/setup.sh does, and lets .venv import it)")

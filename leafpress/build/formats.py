@@ -21,7 +21,8 @@ from ..core.digests import code_digest, versions
 from ..core.errors import LeafletError, Problem, ProblemCollector
 from ..core.project import format_path, publish
 from ..formats import braille, epub
-from ..formats.xhtml import references
+from ..formats.braille import missing_table
+from ..formats.xhtml import references, stylesheet
 from ..publishing.catalogue import asset_sources
 from ..publishing.files import cached_output, store_output
 from .plan import Output, Planned, Site, published_formats
@@ -32,8 +33,12 @@ LABELS = {"braille": "braille file", "epub": "EPUB"}
 def braille_note(leaflet: Leaflet, translations) -> str | None:
     """Return the braille title page's note in the leaflet's language, or ``None`` once a
     transcriber's check of this version is recorded. The template asks for the same
-    msgid (templates/leaflet.html.j2), so a published language has it translated."""
-    return None if braille_checked(leaflet) else translations.lookup(braille.UNCHECKED)
+    msgid (templates/leaflet.html.j2), so a published language has it translated; a
+    template without it (an old revision's, in a review pack) gives the English note,
+    never none: only a recorded check takes it away."""
+    if braille_checked(leaflet):
+        return None
+    return translations.lookup(braille.UNCHECKED) or braille.UNCHECKED
 
 
 def system_problems(formats: tuple[str, ...]) -> list[str]:
@@ -45,6 +50,19 @@ def system_problems(formats: tuple[str, ...]) -> list[str]:
     except LeafletError as error:
         return [problem.message for problem in error.problems]
     return []
+
+
+def check_formats(site: Site, problems: ProblemCollector, warn) -> None:
+    """Warn for each language liblouis has no braille table for; report a stylesheet the
+    EPUBs cannot carry, once (not once for each leaflet and language)."""
+    formats = site.brand.brand.formats
+    for locale in site.translations if "braille" in formats and warn else ():
+        message = missing_table(locale)
+        if message:
+            warn(f"warning: {site.project.relative(site.project.po_file(locale))}: {message}")
+    css = site.project.templates_dir / "leaflet.css"
+    if "epub" in formats and css.is_file():
+        problems.run(stylesheet, css.read_text("utf-8"))
 
 
 class Formats:

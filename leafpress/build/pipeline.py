@@ -30,9 +30,7 @@ from ..rendering.fonts import Subset, cache_dir, font_faces, source_files, subse
 from ..rendering.writing import missing_fonts
 from ..translation.messages import check_pot
 from . import incremental
-from ..formats.braille import missing_table
-from ..formats.xhtml import stylesheet
-from .formats import Formats, system_problems
+from .formats import Formats, check_formats, system_problems
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest, untouched,
                        write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped, make_plan,
@@ -120,7 +118,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             warn(f"warning: {problem}")
     if site:
         _check_rendering(site, problems)
-        _check_formats(site, problems, warn)
+        check_formats(site, problems, warn)
     findings = quality_problems(project, site.leaflets, list(site.translations),
                                 problems) if site else []
     if strict:
@@ -153,19 +151,6 @@ def _check_rendering(site: Site, problems: ProblemCollector) -> None:
     problems.extend(problems.run(coverage.unloaded_leaflet_problems, project, site.brand,
                                  unloaded, environment, cmaps) or ())
     problems.run(check_catalogue, site, result)
-
-
-def _check_formats(site: Site, problems: ProblemCollector, warn) -> None:
-    """Warn for each language liblouis has no braille table for; report a stylesheet the
-    EPUBs cannot carry, once (not once for each leaflet and language)."""
-    formats = site.brand.brand.formats
-    for locale in site.translations if "braille" in formats and warn else ():
-        message = missing_table(locale)
-        if message:
-            warn(f"warning: {site.project.relative(site.project.po_file(locale))}: {message}")
-    css = site.project.templates_dir / "leaflet.css"
-    if "epub" in formats and css.is_file():
-        problems.run(stylesheet, css.read_text("utf-8"))
 
 
 def _as_built(leaflet: str, tag: str, rendered, result: BuildResult,

@@ -146,5 +146,5 @@ def braille_checked(leaflet) -> bool:
     """Return whether the current version's history entry records a qualified braille
     transcriber's check (``braille_checked_by``): until then its braille says it is
     unchecked (issue 24)."""
-    return any(release.braille_checked_by for release in leaflet.history
+    return any(release.braille_checked_by for release in leaflet.history or ()
                if release.version == leaflet.version)
