@@ -239,3 +239,14 @@ def test_the_build_names_the_debian_package_when_liblouis_is_missing(fixture_pro
     assert str(raised.value) == (
         "system: braille needs liblouis and its Python binding; install the Debian package "
         "python3-louis (scripts/setup.sh does, and lets .venv import it)")
+
+
+def test_chinese_in_an_english_leaflet_is_written_in_chinese_braille():
+    """UEB has no cells for Chinese characters: liblouis would write them in 8-dot
+    computer braille, which a BRF cannot hold (found by test_every_command.py)."""
+    import louis
+
+    cells = "".join(word.cells for word in braille._words("Ask a 医生 🥪", "en-ueb-g2.ctb"))
+    chinese = louis.translate(["zhcn-g1.ctb"], "医生", mode=louis.dotsIO | louis.ucBrl)[0]
+    assert chinese in cells
+    assert all("\u2800" <= cell <= "\u283f" for cell in cells)

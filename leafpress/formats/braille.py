@@ -85,6 +85,11 @@ INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2
 XHTML = "{http://www.w3.org/1999/xhtml}"
 ADDRESS_BREAKS = "/.-_?&=#@"  # a long web or e-mail address breaks after one of these
 NUMERIC = "\u283c"  # the numeric indicator (UEB, Chinese): a number starts in its cell
+# Chinese characters and the full-width punctuation around them, and everything else.
+_HAN_CHARACTERS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_HAN = re.compile(f"[{_HAN_CHARACTERS}]")
+_RUNS = re.compile(f"[{_HAN_CHARACTERS}]+|[^{_HAN_CHARACTERS}]+")
+_CHINESE = {tables[0] for locale, tables in TABLES.items() if locale.startswith("zh")}
 
 
 def braille_table(locale: str, grade: int = 2) -> str | None:
@@ -255,7 +260,7 @@ def _words(text: str, table: str) -> tuple[Word, ...]:
     then cut it at its blank cells. A word may break where its source character changes:
     best after an address's punctuation, and never inside a number (its numeric
     indicator would not carry over to the next line)."""
-    cells, positions, _, _ = _translate(text, table)
+    cells, positions = _translate_runs(text, table)
     words, start = [], 0
     for end in [*(index for index, cell in enumerate(cells) if cell == BLANK), len(cells)]:
         if end > start:
@@ -272,6 +277,29 @@ def _words(text: str, table: str) -> tuple[Word, ...]:
 
 def _cells(text: str, table: str) -> str:
     return _translate(text, table)[0]
+
+
+def _translate_runs(text: str, table: str) -> tuple[str, list[int]]:
+    """Translate ``text`` with ``table``, but a run of Chinese characters in a leaflet of
+    another language (a name, a word in an English leaflet) with the Chinese table: the
+    other tables have no cells for them. Return the cells and, for each cell, the index
+    of the character it comes from.
+
+    A character no table has a cell for (an emoji, a script without a table) is written
+    as liblouis writes it, ``\\xNNNN/``, in 6-dot cells: liblouis uses 8-dot computer
+    braille for it, which BRF cannot hold. A transcriber should check both cases.
+    """
+    if table in _CHINESE or not _HAN.search(text):
+        runs = [(0, text, False)]
+    else:
+        runs = [(match.start(), match.group(), bool(_HAN.match(match.group())))
+                for match in _RUNS.finditer(text)]
+    cells, positions = "", []
+    for start, run, chinese in runs:
+        translated, places, _, _ = _translate(run, TABLES["zh_Hans"][0] if chinese else table)
+        cells += "".join(chr(0x2800 + ((ord(cell) - 0x2800) & 0x3F)) for cell in translated)
+        positions += [start + place for place in places]
+    return cells, positions
 
 
 def _translate(text: str, table: str):
