@@ -206,8 +206,9 @@ def build(project: Project, dist: Path, options: BuildOptions | None = None, *, 
     are raised together. Each PDF is written atomically, so a failed or interrupted
     build leaves the previous good file in place, and the manifest lists it under
     ``"kept"``. A web page is written only once its standard PDF is written or reused,
-    so the page and the PDF of a leaflet always come from the same build. Only one build
-    at a time writes to ``dist``.
+    so the page and the PDF of a leaflet always come from the same build; its braille and
+    EPUB (``formats``, or the brand's) follow the page, for published leaflets only
+    (formats.py). Only one build at a time writes to ``dist``.
     """
     options = options or BuildOptions(**fields)
     unknown = [variant for variant in options.variants if variant not in VARIANTS]

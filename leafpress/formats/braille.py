@@ -89,6 +89,7 @@ NUMERIC = "\u283c"  # the numeric indicator (UEB, Chinese): a number starts in i
 _HAN_CHARACTERS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _HAN = re.compile(f"[{_HAN_CHARACTERS}]")
 _RUNS = re.compile(f"[{_HAN_CHARACTERS}]+|[^{_HAN_CHARACTERS}]+")
+_LAST_CELL = "\u283f"  # the last 6-dot cell: dots 7 and 8 come after it
 _CHINESE = {tables[0] for locale, tables in TABLES.items() if locale.startswith("zh")}
 
 
@@ -297,7 +298,10 @@ def _translate_runs(text: str, table: str) -> tuple[str, list[int]]:
     cells, positions = "", []
     for start, run, chinese in runs:
         translated, places, _, _ = _translate(run, TABLES["zh_Hans"][0] if chinese else table)
-        cells += "".join(chr(0x2800 + ((ord(cell) - 0x2800) & 0x3F)) for cell in translated)
+        if translated and max(translated) > _LAST_CELL:  # rare: look only then
+            translated = "".join(chr(0x2800 + ((ord(cell) - 0x2800) & 0x3F))
+                                 for cell in translated)
+        cells += translated
         positions += [start + place for place in places]
     return cells, positions
 
