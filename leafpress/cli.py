@@ -19,8 +19,8 @@ from pathlib import Path
 
 from .build import incremental
 from .core.errors import LeafletError
-from .core.project import (DATE_EXPECTED, VARIANTS, Project, gettext_name, unknown_locales,
-                           write_atomically)
+from .core.project import (DATE_EXPECTED, VARIANTS, Project, format_names, gettext_name,
+                           unknown_locales, write_atomically)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--project", type=Path, default=ROOT, metavar="DIR",
                         help="the project folder (default: the one holding build.py)")
     parser.set_defaults(command=_build, brand=None, output=None, strict=False, draft=False,
-                        variant=None, jobs=None, force=False, shard=None)
+                        variant=None, jobs=None, force=False, shard=None, format=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build_parser = commands.add_parser("build", help="build every leaflet in every locale "
@@ -116,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--jobs", type=_positive, metavar="N",
                              default=None if command is parser else argparse.SUPPRESS,
                              help="render N PDFs at a time (default: the number of cores)")
+        command.add_argument("--format", metavar="NAMES",
+                             default=None if command is parser else argparse.SUPPRESS,
+                             help="make only these other formats, comma-separated: braille, "
+                                  "epub (default: the brand file's formats; PDFs and web "
+                                  "pages are always made)")
         command.add_argument("--force", action="store_true",
                              default=False if command is parser else argparse.SUPPRESS,
                              help="render every output again, even if it is up to date")
@@ -219,11 +224,12 @@ def _build(project: Project, arguments) -> int:
         print("build.py: error: --strict and --draft cannot be used together", file=sys.stderr)
         return 2
     variants = tuple(arguments.variant or VARIANTS)
+    formats = _formats(arguments)
     brand_file = (arguments.brand or project.brand_file).resolve()
     leaflets = getattr(arguments, "leaflets", None) or None
     locales = getattr(arguments, "locale", None) or None
     if not arguments.force and not leaflets and not locales:
-        manifest = _nothing_to_do(project, dist, brand_file, arguments, variants)
+        manifest = _nothing_to_do(project, dist, brand_file, arguments, variants, formats)
         if manifest is not None:
             for line in incremental.remembered_warnings(dist / ".cache"):  # as a build would
                 print(line, file=sys.stderr)
@@ -260,9 +266,21 @@ def _options(project: Project, arguments, leaflets=None, locales=None):
         brand=(arguments.brand or project.brand_file).resolve(), strict=arguments.strict,
         draft=arguments.draft, variants=tuple(arguments.variant or VARIANTS),
         jobs=arguments.jobs or default_jobs(), force=arguments.force, shard=arguments.shard,
+        formats=_formats(arguments),
         leaflets=frozenset(leaflets) if leaflets else None,
         # zh-Hans or zh_Hans: the folder's name is the gettext one
         locales=frozenset(map(gettext_name, locales)) if locales else None)
+
+
+def _formats(arguments) -> tuple[str, ...] | None:
+    """Return the formats ``--format`` names (None without it: the brand's)."""
+    if arguments.format is None:
+        return None
+    try:
+        return format_names([name.strip() for name in arguments.format.split(",")
+                             if name.strip()])
+    except ValueError as error:
+        raise LeafletError.at("command line", None, f"--format: {error}") from None
 
 
 def _serve(project: Project, arguments) -> int:
@@ -274,11 +292,13 @@ def _serve(project: Project, arguments) -> int:
     return 0
 
 
-def _nothing_to_do(project: Project, dist: Path, brand_file: Path, arguments, variants):
+def _nothing_to_do(project: Project, dist: Path, brand_file: Path, arguments, variants,
+                   formats):
     """Return the last manifest if no input changed and every file it lists is intact."""
     cache = dist / ".cache"
     options = incremental.build_options(project.root, brand_file, arguments.strict,
-                                        arguments.draft, variants, arguments.shard)
+                                        arguments.draft, variants, arguments.shard,
+                                        formats)
     digest = incremental.build_digest(project.root, brand_file, options,
                                       incremental.remembered_system_files(cache))
     return incremental.up_to_date(dist, cache, digest)

@@ -56,7 +56,7 @@ def test_build_is_the_default_command_and_a_second_build_loads_no_renderer(fixtu
     assert "built zh-Hans/alpha.large-print.pdf" in out
     assert "built zh-Hans/alpha/index.html" in out
     # 2 leaflets × 2 languages × (2 PDFs and a web page)
-    assert "12 built, 0 reused, 0 skipped, 0 failed in" in summary(out)
+    assert "20 built, 0 reused, 0 skipped, 0 failed in" in summary(out)
     script = ("import sys; from leafpress.cli import main; "
               f"code = main(['--project', {str(fixture_project.root)!r}, "
               f"'--output', {str(dist)!r}]); "
@@ -64,7 +64,7 @@ def test_build_is_the_default_command_and_a_second_build_loads_no_renderer(fixtu
               "if m in sys.modules)); sys.exit(code)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "0 built, 12 reused, 0 skipped, 0 failed" in result.stdout
+    assert "0 built, 20 reused, 0 skipped, 0 failed" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -82,9 +82,10 @@ def test_editing_one_translation_re_renders_only_its_leaflet(fixture_built, caps
     po.write_text(text.replace('msgstr "第三步。"', 'msgstr "步第三。"'), "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     out = capsys.readouterr().out
-    assert _built(out) == ["zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
+    assert _built(out) == ["zh-Hans/alpha.brf", "zh-Hans/alpha.epub",
+                           "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
                            "zh-Hans/alpha/index.html"]
-    assert summary(out).startswith("3 built, 9 reused, 0 skipped, 0 failed")
+    assert summary(out).startswith("5 built, 15 reused, 0 skipped, 0 failed")
 
 
 def test_a_new_character_re_renders_only_the_outputs_of_its_leaflet(fixture_built, capsys):
@@ -97,10 +98,11 @@ def test_a_new_character_re_renders_only_the_outputs_of_its_leaflet(fixture_buil
     po.write_text(text.replace('msgstr "第三步。"', 'msgstr "第三步。✓"'), "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     out = capsys.readouterr().out
-    assert _built(out) == ["en/alpha.large-print.pdf", "en/alpha.pdf",
-                           "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha.pdf",
-                           "zh-Hans/alpha/index.html"]
-    assert summary(out).startswith("5 built, 7 reused, 0 skipped, 0 failed")
+    # The braille and EPUB are made from the HTML, not from the fonts: only the Chinese.
+    assert _built(out) == ["en/alpha.large-print.pdf", "en/alpha.pdf", "zh-Hans/alpha.brf",
+                           "zh-Hans/alpha.epub", "zh-Hans/alpha.large-print.pdf",
+                           "zh-Hans/alpha.pdf", "zh-Hans/alpha/index.html"]
+    assert summary(out).startswith("7 built, 13 reused, 0 skipped, 0 failed")
     assert "第三步。✓" in pdftotext(dist / "zh-Hans/alpha.pdf")
 
 
@@ -111,7 +113,8 @@ def test_editing_one_leaflet_re_renders_only_its_outputs(fixture_built, capsys):
                     "utf-8")
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     assert _built(capsys.readouterr().out) == [
-        "en/beta.large-print.pdf", "en/beta.pdf", "en/beta/index.html",
+        "en/beta.brf", "en/beta.epub", "en/beta.large-print.pdf", "en/beta.pdf",
+        "en/beta/index.html", "zh-Hans/beta.brf", "zh-Hans/beta.epub",
         "zh-Hans/beta.large-print.pdf", "zh-Hans/beta.pdf", "zh-Hans/beta/index.html"]
 
 
@@ -124,7 +127,7 @@ def test_a_damaged_pdf_or_cache_entry_is_not_trusted(fixture_built, capsys):
     assert main(["--project", str(project.root), "--output", str(dist)]) == 0
     assert _built(capsys.readouterr().out) == ["en/alpha.pdf", "zh-Hans/beta.pdf"]
     assert main(["--project", str(project.root), "--output", str(dist), "--force"]) == 0
-    assert summary(capsys.readouterr().out).startswith("12 built, 0 reused")
+    assert summary(capsys.readouterr().out).startswith("20 built, 0 reused")
 
 
 def test_the_progress_bar_names_the_current_output(capsys):

@@ -49,9 +49,11 @@ def test_every_output_in_the_manifest_is_linked_once_with_its_size(index, manife
     sizes = {element.get("href"): text(item.find(f"{XHTML}span"))
              for item in index.iter(f"{XHTML}li") for element in item.findall(f"{XHTML}a")}
     for output in manifest["outputs"]:
-        pages = f", {output['pages']} pages" if output["pages"] else ""
+        kind = "braille " if output["format"] == "braille" else ""
+        pages = f", {output['pages']} {kind}pages" if output["pages"] else ""
         assert sizes[output["path"]] == f"({human_size(output['bytes'])}{pages})"
-        expected = "application/pdf" if output["format"] == "pdf" else "text/html"
+        expected = {"pdf": "application/pdf", "html": "text/html", "braille": "text/plain",
+                    "epub": "application/epub+zip"}[output["format"]]
         assert links[output["path"]].get("type") == expected
         assert links[output["path"]].get("hreflang") == output["locale"]
 

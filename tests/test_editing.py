@@ -49,12 +49,14 @@ def test_building_one_leaflet_leaves_every_other_file_and_entry_as_it_was(two, c
     assert run(two, "extract") == 0
     assert run(two, "--variant", "standard", "--jobs", "1", "build", "sample") == 0
     out = capsys.readouterr().out
-    assert built(out) == ["en/sample.pdf", "en/sample/index.html"]
-    assert "2 built, 0 reused, 0 skipped, 0 failed" in out
+    assert built(out) == ["en/sample.pdf", "en/sample/index.html", "en/sample.brf",
+                          "en/sample.epub"]
+    assert "4 built, 0 reused, 0 skipped, 0 failed" in out
     after_files, after = files(dist), manifest(dist)
     changed = {path for path in after_files if after_files[path] != before_files.get(path)}
+    # The catalogue too: it shows each braille file's cells.
     assert changed == {"en/sample.pdf", "en/sample/index.html", "en/sample.png",
-                       "manifest.json"}
+                       "en/sample.brf", "en/sample.epub", "manifest.json", "index.html"}
     for key in ("outputs", "kept", "skipped", "drafts"):
         assert [record for record in after[key] if record["leaflet"] == "other"] == \
             [record for record in before[key] if record["leaflet"] == "other"]
@@ -75,11 +77,11 @@ def test_the_same_project_in_another_folder_reuses_every_pdf(two, tmp_path, caps
     shutil.copytree(two.root, moved)
     assert run(type(two).at(moved), "--variant", "standard", "build") == 0
     out = capsys.readouterr().out
-    assert "0 built, 4 reused" in out and "up to date" in out  # the no-op check, moved
+    assert "0 built, 8 reused" in out and "up to date" in out  # the no-op check, moved
     (moved / "dist" / ".cache" / "last-build.json").unlink()  # now each output's own key
     assert run(type(two).at(moved), "--variant", "standard", "build") == 0
     out = capsys.readouterr().out
-    assert built(out) == [] and "0 built, 4 reused" in out
+    assert built(out) == [] and "0 built, 8 reused" in out
 
 
 def test_a_build_with_skipped_outputs_and_nothing_changed_is_a_no_op(two, capsys):
@@ -90,7 +92,7 @@ def test_a_build_with_skipped_outputs_and_nothing_changed_is_a_no_op(two, capsys
     assert len(skipped) == 1  # one line for the language
     assert run(two, "--variant", "standard", "build") == 0
     again = capsys.readouterr()
-    assert "up to date" in again.out and "0 built, 4 reused, 2 skipped" in again.out
+    assert "up to date" in again.out and "0 built, 8 reused, 2 skipped" in again.out
     assert [line for line in again.err.splitlines() if " not built: " in line] == skipped
 
 
@@ -124,13 +126,16 @@ def test_after_editing_one_leaflet_a_build_loads_and_renders_only_that_one(two, 
     path.write_text(path.read_text("utf-8").replace("TEST-2", "TEST-22"), "utf-8")
     assert run(two, "--variant", "standard", "--jobs", "1", "build") == 0
     assert (loaded, rendered) == (["other"], ["other"])
-    assert built(capsys.readouterr().out) == ["en/other.pdf", "en/other/index.html"]
+    assert built(capsys.readouterr().out) == ["en/other.pdf", "en/other/index.html",
+                                              "en/other.brf", "en/other.epub"]
     css = two.templates_dir / "leaflet.css"
     css.write_text(css.read_text("utf-8") + "\n/* a change */\n", "utf-8")
     loaded.clear()
     assert run(two, "--variant", "standard", "--jobs", "1", "build") == 0
     assert (loaded, sorted(rendered[1:])) == ([], ["other", "sample"])
-    assert sorted(built(capsys.readouterr().out)) == ["en/other.pdf", "en/sample.pdf"]
+    # The EPUBs carry the stylesheet; the braille is made from the HTML alone.
+    assert sorted(built(capsys.readouterr().out)) == ["en/other.epub", "en/other.pdf",
+                                                      "en/sample.epub", "en/sample.pdf"]
     # A font installed, removed or upgraded: each leaflet's characters are checked again.
     monkeypatch.setattr(leafpress.build.plan, "installed_fonts_digest", lambda: "another")
     rendered.clear()

@@ -110,7 +110,7 @@ def test_shards_together_are_the_full_build_and_merge_without_rendering(
         (fixture_dist / "manifest.json").read_text("utf-8"))["outputs"]}
     shards = [built(tmp_path / f"shard-{number}", shard=(number, count))
               for number in range(1, count + 1)]
-    assert sum(len(shard) for shard in shards) == len(full) == 12  # 8 PDFs, 4 web pages
+    assert sum(len(shard) for shard in shards) == len(full) == 20  # 8 PDFs, 4 web pages, 4 BRF, 4 EPUB
     assert {path: digest for shard in shards for path, digest in shard.items()} == full
     # Each web page goes with its standard PDF (plan.sliced): each shard gets as many PDFs
     # and as many web pages as any other, give or take one.
@@ -126,7 +126,7 @@ def test_shards_together_are_the_full_build_and_merge_without_rendering(
     capsys.readouterr()
     result = _run(fixture_project, "build", "--strict", "--output", str(merged))
     assert result.returncode == 0, result.stderr
-    assert summary(result.stdout).startswith("0 built, 12 reused, 0 skipped, 0 failed")
+    assert summary(result.stdout).startswith("0 built, 20 reused, 0 skipped, 0 failed")
     manifest = json.loads((merged / "manifest.json").read_text("utf-8"))
     assert manifest == json.loads((fixture_dist / "manifest.json").read_text("utf-8"))
 

@@ -142,7 +142,7 @@ def test_ctrl_c_during_a_forced_build_leaves_the_catalogue_and_thumbnails_whole(
     logged = []
 
     def ctrl_c_after_the_first(done, total, output, verb):  # progress, as the bar gets it
-        if done == 2:  # a PDF and its web page
+        if done == 4:  # a PDF, its web page, braille and EPUB: one leaflet's files
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -150,7 +150,7 @@ def test_ctrl_c_during_a_forced_build_leaves_the_catalogue_and_thumbnails_whole(
               progress=ctrl_c_after_the_first)
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert [line for line in logged if line.startswith("removed ")] == []
-    assert len(manifest["outputs"]) == 2 and manifest["kept"]
+    assert len(manifest["outputs"]) == 4 and manifest["kept"]
     assert {record["reason"] for record in manifest["kept"]} == {
         "not rebuilt: the build was interrupted; this file is from an earlier build"}
     assert sorted(record["path"] for record in manifest["outputs"] + manifest["kept"]) == \

@@ -26,8 +26,9 @@ def _cli(project, dist, *arguments, **options):
 
 
 def _hashes(dist: Path) -> dict[str, str]:
+    """Each PDF, braille file and EPUB in dist, with its SHA-256."""
     return {str(path.relative_to(dist)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(dist.rglob("*.pdf"))}
+            for pattern in ("*.pdf", "*.brf", "*.epub") for path in sorted(dist.rglob(pattern))}
 
 
 def _manifest(dist: Path) -> dict:
@@ -35,7 +36,8 @@ def _manifest(dist: Path) -> dict:
 
 
 def _assert_manifest_matches_disk(dist: Path) -> None:
-    """Every PDF and web page on disk is listed, as it is, in "outputs" or "kept"."""
+    """Every PDF, web page, braille file and EPUB on disk is listed, as it is, in
+    "outputs" or "kept"."""
     manifest = _manifest(dist)
     listed = {record["path"]: record["sha256"]
               for record in manifest["outputs"] + manifest["kept"]}
@@ -70,8 +72,9 @@ def test_a_leaflet_with_errors_keeps_its_last_good_pdfs(built):
     assert {record["path"]: record["reason"] for record in manifest["kept"]} == {
         f"{locale}/beta{ending}":
             "not rebuilt: this build found errors; this file is from an earlier build"
-        for locale in ("en", "zh-Hans") for ending in (".pdf", ".large-print.pdf", "/index.html")}
-    assert len(manifest["outputs"]) == 6  # 1 leaflet × 2 languages × (2 PDFs, web page)
+        for locale in ("en", "zh-Hans")
+        for ending in (".pdf", ".large-print.pdf", "/index.html", ".brf", ".epub")}
+    assert len(manifest["outputs"]) == 10  # 1 leaflet × 2 languages × (2 PDFs, page, BRF, EPUB)
     _assert_manifest_matches_disk(dist)
 
 
@@ -97,7 +100,10 @@ def test_a_full_disk_fails_cleanly_and_keeps_every_good_pdf(built):
     assert {(record["format"], record["reason"]) for record in manifest["kept"]} == {
         ("pdf", "not rebuilt: it failed in this build; this file is from an earlier build"),
         ("html", "not rebuilt: its PDF failed in this build, and a web page is published "
-                 "only with it; this file is from an earlier build")}
+                 "only with it; this file is from an earlier build"),
+        *((format, "not rebuilt: its PDF failed in this build, and a leaflet's braille and "
+                   "EPUB are published only with it; this file is from an earlier build")
+          for format in ("braille", "epub"))}
     _assert_manifest_matches_disk(dist)
 
 
@@ -147,7 +153,7 @@ def test_a_killed_build_leaves_only_valid_pdfs(built):
     assert again.returncode == 0
     assert not planted.exists() and not list(dist.rglob("*.tmp"))
     _assert_manifest_matches_disk(dist)
-    assert len(_manifest(dist)["outputs"]) == 12  # 8 PDFs, 4 web pages
+    assert len(_manifest(dist)["outputs"]) == 20  # 8 PDFs, 4 web pages, 4 BRF, 4 EPUB
 
 
 def test_a_second_build_into_the_same_folder_is_refused(built):

@@ -69,7 +69,8 @@ def test_a_stale_pot_fails_check_and_a_strict_build(fixture_built):
 def test_a_stale_translation_keeps_its_files_and_the_catalogue_drops_them(fixture_built):
     project, dist = fixture_built
     before = {path: (dist / path).read_bytes() for path in (
-        "zh-Hans/alpha.pdf", "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha/index.html")}
+        "zh-Hans/alpha.pdf", "zh-Hans/alpha.large-print.pdf", "zh-Hans/alpha/index.html",
+        "zh-Hans/alpha.brf", "zh-Hans/alpha.epub")}
     _make_fuzzy(project, "Alpha test leaflet")
     assert run(project, "build", "--output", str(dist)) == 0
     kept = {record["path"]: record["reason"] for record in _manifest(dist)["kept"]}

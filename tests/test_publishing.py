@@ -79,11 +79,13 @@ def manifest_of(dist: Path) -> dict:
 
 
 def files_on_disk(dist: Path) -> dict[str, str]:
-    """Every PDF and web page in dist (not the catalogue or assets), with its SHA-256."""
+    """Every PDF, web page, BRF and EPUB in dist (not the catalogue or assets), with its
+    SHA-256."""
     found = {}
     for path in sorted(dist.rglob("*")):
         relative = path.relative_to(dist)
-        if path.suffix in (".pdf", ".html") and relative.parts[0] not in ("assets", ".cache") \
+        if path.suffix in (".pdf", ".html", ".brf", ".epub") and \
+                relative.parts[0] not in ("assets", ".cache") \
                 and str(relative) != "index.html":
             found[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
@@ -108,8 +110,8 @@ def test_a_page_stays_with_its_last_good_pdf_when_the_pdf_fails(small, tmp_path,
     dist = tmp_path / "dist"
     assert build(small, dist) == 0
     before = files_on_disk(dist)
-    assert set(before) == {"en/leaflet-1.pdf", "en/leaflet-1/index.html",
-                           "en/leaflet-2.pdf", "en/leaflet-2/index.html"}
+    assert set(before) == {f"en/leaflet-{number}{ending}" for number in (1, 2)
+                           for ending in (".pdf", "/index.html", ".brf", ".epub")}
     capsys.readouterr()
     # New text, and a character that no font of the leaflet can draw: the PDF fails.
     _leaflet(small, 1, "A new text with a sandwich 🥪.")
@@ -122,15 +124,19 @@ def test_a_page_stays_with_its_last_good_pdf_when_the_pdf_fails(small, tmp_path,
     manifest = manifest_of(dist)
     reasons = {record["path"]: record["reason"] for record in manifest["kept"]}
     earlier = "; this file is from an earlier build"
+    others = "its PDF failed in this build, and a leaflet's braille and EPUB are published " \
+        "only with it"
     assert reasons in (
         {"en/leaflet-1.pdf": "not rebuilt: it failed in this build" + earlier,
          "en/leaflet-1/index.html": "not rebuilt: its PDF failed in this build, and a web "
-                                    "page is published only with it" + earlier},
+                                    "page is published only with it" + earlier,
+         "en/leaflet-1.brf": f"not rebuilt: {others}{earlier}",
+         "en/leaflet-1.epub": f"not rebuilt: {others}{earlier}"},
         # Once the characters are checked before rendering, the leaflet fails earlier.
-        {"en/leaflet-1.pdf": "not rebuilt: this build found errors" + earlier,
-         "en/leaflet-1/index.html": "not rebuilt: this build found errors" + earlier})
+        {f"en/leaflet-1{ending}": "not rebuilt: this build found errors" + earlier
+         for ending in (".pdf", "/index.html", ".brf", ".epub")})
     assert sorted(output["path"] for output in manifest["outputs"]) == [
-        "en/leaflet-2.pdf", "en/leaflet-2/index.html"]
+        "en/leaflet-2.brf", "en/leaflet-2.epub", "en/leaflet-2.pdf", "en/leaflet-2/index.html"]
     # The catalogue links the outputs, and neither file of the kept pair.
     links = catalogue_links(dist)
     assert {"en/leaflet-2.pdf", "en/leaflet-2/index.html"} <= links
@@ -157,9 +163,12 @@ def test_drafts_have_a_folder_of_their_own_that_a_normal_build_clears(small, tmp
         "drafts/fr/leaflet-2.pdf", "drafts/fr/leaflet-2/index.html"]
     assert all(record["draft"] for record in manifest["drafts"])
     assert [record["path"] for record in manifest["outputs"]] == [
-        "en/leaflet-1.pdf", "en/leaflet-1/index.html",
-        "en/leaflet-2.pdf", "en/leaflet-2/index.html"]
+        "en/leaflet-1.brf", "en/leaflet-1.epub", "en/leaflet-1.pdf", "en/leaflet-1/index.html",
+        "en/leaflet-2.brf", "en/leaflet-2.epub", "en/leaflet-2.pdf", "en/leaflet-2/index.html"]
     assert not any(record["draft"] for record in manifest["outputs"])
+    # A draft gets no braille and no EPUB (issue 24).
+    assert [record["path"] for record in manifest["drafts"]
+            if record["format"] in ("braille", "epub")] == []
     index = (dist / "index.html").read_text("utf-8")
     assert "drafts/" not in index and "fr/" not in index and "Draft" not in index
     assert not list(dist.glob("drafts/**/*.png"))  # no thumbnail: the catalogue shows none

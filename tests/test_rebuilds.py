@@ -125,6 +125,15 @@ def pdfs(output) -> bool:
     return output["format"] == "pdf"
 
 
+def pdfs_and_epubs(output) -> bool:
+    """What a file the web page links goes into: the PDFs, and the EPUBs that carry it."""
+    return output["format"] in ("pdf", "epub")
+
+
+def all_but_braille(output) -> bool:
+    return output["format"] != "braille"
+
+
 def alpha(output) -> bool:
     return output["leaflet"] == "alpha"
 
@@ -152,11 +161,17 @@ class Edit(NamedTuple):
 # A web page links the stylesheet, the logo and the fonts (copied to dist/assets/): only
 # an edit of its HTML renders it again. Every PDF is rendered again after a font edit,
 # but only those in a Latin script are set in the brand's typeface (the Latin letters of
-# a Chinese PDF are the CJK font's): only they change.
-EDITS = {"leaflet": Edit(edit_leaflet, alpha), "figure": Edit(edit_figure, alpha),
+# a Chinese PDF are the CJK font's): only they change. An EPUB carries the stylesheet and
+# the logo, not the fonts; a braille file is made from the HTML, but of it only the text
+# in <main> (not the brand's colours, a figure's drawing, or what the edited template
+# adds after </main>) changes its cells.
+EDITS = {"leaflet": Edit(edit_leaflet, alpha),
+         "figure": Edit(edit_figure, alpha, lambda output: alpha(output)
+                        and all_but_braille(output)),
          "catalog": Edit(edit_catalog, alpha_in_chinese),
-         "template": Edit(edit_template, every), "stylesheet": Edit(edit_stylesheet, pdfs),
-         "brand file": Edit(edit_brand_file, every), "logo": Edit(edit_logo, pdfs),
+         "template": Edit(edit_template, every, all_but_braille), "stylesheet": Edit(edit_stylesheet, pdfs_and_epubs),
+         "brand file": Edit(edit_brand_file, every, all_but_braille),
+         "logo": Edit(edit_logo, pdfs_and_epubs),
          "font": Edit(edit_font, pdfs, latin_pdfs),
          "catalogue template": Edit(edit_catalogue_template, nothing)}
 
@@ -171,7 +186,7 @@ def test_an_edit_re_renders_exactly_the_outputs_made_from_it(built, kind, capsys
     project, dist = built
     edit = EDITS[kind]
     before = json.loads((dist / "manifest.json").read_text("utf-8"))["outputs"]
-    assert {output["format"] for output in before} == {"pdf", "html"}
+    assert {output["format"] for output in before} == {"pdf", "html", "braille", "epub"}
     edit.make(project)
     assert run(project, "--output", str(dist), *BUILD) == 0
     out, err = capsys.readouterr()

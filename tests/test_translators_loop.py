@@ -80,7 +80,7 @@ def test_build_skips_only_the_stale_output(edited, tmp_path, capsys):
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert manifest["skipped"] == [{"leaflet": "alpha", "locale": "zh-Hans",
                                     "variant": "standard", "reason": "1 fuzzy"}]
-    assert len(manifest["outputs"]) == 6  # 3 PDFs and their 3 web pages
+    assert len(manifest["outputs"]) == 12  # 3 PDFs, with their web pages, braille and EPUBs
     assert not (dist / "zh-Hans" / "alpha.pdf").exists()
     assert not (dist / "zh-Hans" / "alpha" / "index.html").exists()
     index = (dist / "index.html").read_text("utf-8")
@@ -137,7 +137,7 @@ def test_a_new_locale_with_nothing_translated_is_skipped(fixture_project, tmp_pa
     manifest = json.loads((dist / "manifest.json").read_text("utf-8"))
     assert {(item["leaflet"], item["locale"]) for item in manifest["skipped"]} == {
         ("alpha", "fr"), ("beta", "fr")}
-    assert len(manifest["outputs"]) == 8  # 4 PDFs and their 4 web pages
+    assert len(manifest["outputs"]) == 16  # 4 PDFs, with their web pages, braille and EPUBs
     index = (dist / "index.html").read_text("utf-8")
     assert len(re.findall(r"Not published: the translation is incomplete \(\d+ untranslated\)\.",
                           index)) == 2

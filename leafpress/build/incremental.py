@@ -41,10 +41,12 @@ def output_key(html: str, font_faces: str, assets: str, variant: str, draft: boo
 
 
 def build_options(root: Path, brand_file: Path, strict: bool, draft: bool, variants,
-                  shard: tuple[int, int] | None = None) -> dict:
-    """Return the options that change what a build produces (part of its digest)."""
+                  shard: tuple[int, int] | None = None, formats=None) -> dict:
+    """Return the options that change what a build produces (part of its digest);
+    ``formats`` None: the brand's."""
     return {"brand": relative_name(brand_file, root), "strict": strict, "draft": draft,
-            "variants": list(variants), "shard": list(shard) if shard else None}
+            "variants": list(variants), "shard": list(shard) if shard else None,
+            "formats": None if formats is None else list(formats)}
 
 
 def build_digest(root: Path, brand_file: Path, options: dict, system_files: list[Path]) -> str:

@@ -71,7 +71,9 @@ def carry_over(project: Project, dist: Path, previous: dict, result, errors: str
             why = "it failed in this build"
         elif output_path(record["leaflet"], record["locale"], record["variant"],
                          "print") in failed:
-            why = "its PDF failed in this build, and a web page is published only with it"
+            what = "a web page is" if record.get("format") == "html" else \
+                "a leaflet's braille and EPUB are"
+            why = f"its PDF failed in this build, and {what} published only with it"
         elif which in skipped:
             why = skipped[which]
         elif record["leaflet"] in result.unapproved:

@@ -17,8 +17,9 @@ from ..content.review import review_problems
 from ..core.digests import code_digest, files_digest, versions
 from ..core.errors import LeafletError, Problem, ProblemCollector
 from ..core.memo import Memo
-from ..core.project import (OUTSIDE, VARIANTS, Project, bcp47, exclusive, links_out, output_path,
-                            publish, remove_leftovers, unknown_locales, write_atomically)
+from ..core.project import (OUTSIDE, VARIANTS, Project, bcp47, exclusive, format_path,
+                            links_out, output_path, publish, remove_leftovers,
+                            unknown_locales, write_atomically)
 from ..gates.quality import quality_problems
 from ..publishing.catalogue import (INDEX_TEMPLATE, check_catalogue, publish_catalogue,
                                     thumbnail_path)
@@ -29,10 +30,11 @@ from ..rendering.fonts import Subset, cache_dir, font_faces, source_files, subse
 from ..rendering.writing import missing_fonts
 from ..translation.messages import check_pot
 from . import incremental
+from .formats import Formats, check_formats, system_problems
 from .manifest import (carry_over, carry_over_files, clear_drafts, read_manifest, untouched,
                        write_manifest)
 from .plan import (BuildOptions, BuildResult, Output, Plan, Planned, Site, Skipped, make_plan,
-                   renderings, sliced)
+                   published_formats, renderings, sliced)
 from .remembered import remembered_leaflet, remembered_translations
 from .workers import RenderPool, Task
 
@@ -118,6 +120,7 @@ def check(project: Project, brand_path: Path | None = None, today: datetime.date
             warn(f"warning: {problem}")
     if site:
         _check_rendering(site, problems)
+        check_formats(site, problems, warn)
     findings = quality_problems(project, site.leaflets, list(site.translations),
                                 problems) if site else []
     if strict:
@@ -143,7 +146,8 @@ def _check_rendering(site: Site, problems: ProblemCollector) -> None:
         for translations, rendered in renderings(site, environment, leaflet, problems):
             problems.extend(coverage.output_problems(project, site.brand, leaflet,
                                                      translations, rendered, cmaps))
-            _as_built(leaflet.id, bcp47(translations.locale), rendered, result)
+            _as_built(leaflet.id, bcp47(translations.locale), rendered, result,
+                      published_formats(site.brand, translations.locale))
     loaded = {leaflet.path for leaflet in site.leaflets}
     unloaded = [path for path in project.leaflet_files() if path not in loaded]
     problems.extend(problems.run(coverage.unloaded_leaflet_problems, project, site.brand,
@@ -151,7 +155,8 @@ def _check_rendering(site: Site, problems: ProblemCollector) -> None:
     problems.run(check_catalogue, site, result)
 
 
-def _as_built(leaflet: str, tag: str, rendered, result: BuildResult) -> None:
+def _as_built(leaflet: str, tag: str, rendered, result: BuildResult,
+              formats: tuple[str, ...] = ()) -> None:
     """Add to ``result`` the outputs a build would list for one rendering (with no
     files), or the one it would skip, for the catalogue page that `check` renders."""
     if rendered.missing:
@@ -164,6 +169,9 @@ def _as_built(leaflet: str, tag: str, rendered, result: BuildResult) -> None:
             format="pdf" if medium == "print" else "html",
             path=output_path(leaflet, tag, variant, medium), sha256="", bytes=0,
             pages=1 if medium == "print" else None))
+    result.outputs.extend(Output(leaflet=leaflet, locale=tag, variant=VARIANTS[0], format=name,
+                                 path=format_path(leaflet, tag, name), sha256="", bytes=0,
+                                 pages=1 if name == "braille" else None) for name in formats)
 
 
 def _check_releases(leaflets: list[LeafletFile], relative, problems: ProblemCollector,
@@ -200,8 +208,9 @@ def build(project: Project, dist: Path, options: BuildOptions | None = None, *, 
     are raised together. Each PDF is written atomically, so a failed or interrupted
     build leaves the previous good file in place, and the manifest lists it under
     ``"kept"``. A web page is written only once its standard PDF is written or reused,
-    so the page and the PDF of a leaflet always come from the same build. Only one build
-    at a time writes to ``dist``.
+    so the page and the PDF of a leaflet always come from the same build; its braille and
+    EPUB (``formats``, or the brand's) follow the page, for published leaflets only
+    (formats.py). Only one build at a time writes to ``dist``.
     """
     options = options or BuildOptions(**fields)
     unknown = [variant for variant in options.variants if variant not in VARIANTS]
@@ -241,7 +250,8 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
                      ) if site and selected else None
     result.skipped.extend(plan.skipped if plan else ())
     result.unapproved.update(plan.unapproved if plan else {})
-    if plan and _system_ready(pool, problems, list(site.translations)):
+    if plan and _system_ready(pool, problems, list(site.translations),
+                              options.made(site.brand)):
         system_files = problems.run(source_files) or []
         try:
             _render(site, plan, dist, pool, options, result, problems, log, progress, tell)
@@ -268,7 +278,7 @@ def _build(project: Project, dist: Path, options: BuildOptions, pool: RenderPool
             incremental.remember(dist / ".cache", incremental.build_digest(
                 project.root, brand_file, incremental.build_options(
                     project.root, brand_file, options.strict, options.draft,
-                    options.variants, options.shard), system_files),
+                    options.variants, options.shard, options.formats), system_files),
                 manifest, system_files, warned)
     if interrupted or held:
         raise KeyboardInterrupt
@@ -349,7 +359,10 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
     keys = _Keys(site, fonts_dir)
     cache = dist / ".cache"
     mine = sliced(plan.outputs, options.shard)
-    report = _Report(progress, log, sum(1 + (item.page is not None) for item in mine))
+    formats = Formats(site, dist, options.made(site.brand), keys.portable, options.force,
+                      problems)
+    report = _Report(progress, log, sum(1 + (item.page is not None) + len(formats.wanted(item))
+                                        for item in mine))
     to_render: dict[Task, tuple[Planned, _Job]] = {}
     for item in mine:
         job = _job(site, item, dist, fonts[item.leaflet.id], fonts_dir, keys, options.force)
@@ -358,7 +371,8 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
         # another place: the PDF is rendered again where it now belongs.
         if record and record.get("path") == job.record.path:
             _report_waste(job, record.pop("waste", ()), options.strict, problems, tell)
-            _publish(item, Output(**record), "reused", dist, options.force, result, report)
+            _publish(item, Output(**record), "reused", dist, options.force, result, report,
+                     formats)
         else:
             to_render[job.task] = (item, job)
     for task, outcome in pool.render_all(list(to_render)):
@@ -366,7 +380,7 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
         if isinstance(outcome, LeafletError):
             problems.extend(outcome.problems)
             result.failed.append(job.record.path)
-            report.failed(1 + (item.page is not None))
+            report.failed(1 + (item.page is not None) + len(formats.wanted(item)))
             continue
         output = Output(**{**asdict(job.record), "sha256": outcome.sha256,
                            "bytes": outcome.bytes, "pages": outcome.pages})
@@ -376,7 +390,7 @@ def _render(site: Site, plan: Plan, dist: Path, pool: RenderPool, options: Build
         _report_waste(job, outcome.waste, options.strict, problems, tell)
         if outcome.thumbnail:
             result.thumbnails.append(outcome.thumbnail)
-        _publish(item, output, "built", dist, options.force, result, report)
+        _publish(item, output, "built", dist, options.force, result, report, formats)
 
 
 def _report_waste(job: _Job, waste, strict: bool, problems: ProblemCollector, tell) -> None:
@@ -412,16 +426,22 @@ class _Keys:
         # A font file is named by the digest of its characters and source (fonts.py).
         self.fonts = fonts_dir.resolve().as_uri()
 
-    def __call__(self, html: str, font_faces: str, variant: str, draft: bool) -> str:
+    def portable(self, html: str) -> str:
+        """Return ``html`` with the project's and the brand's folders named, not given."""
         for place, name in self.places:
             html = html.replace(place, name)
+        return html
+
+    def __call__(self, html: str, font_faces: str, variant: str, draft: bool) -> str:
+        html = self.portable(html)
         return incremental.output_key(html, font_faces.replace(self.fonts, "{fonts}"),
                                       self.assets, variant, draft)
 
 
 def _publish(item: Planned, output: Output, verb: str, dist: Path, force: bool,
-             result: BuildResult, report) -> None:
-    """List a written or reused PDF; then write and list the web page that goes with it."""
+             result: BuildResult, report, formats: Formats) -> None:
+    """List a written or reused PDF; then write and list the web page that goes with it,
+    and then the leaflet's braille and EPUB (formats.py)."""
     listed = result.drafts if output.draft else result.outputs
     listed.append(output)
     if verb == "reused":
@@ -433,6 +453,7 @@ def _publish(item: Planned, output: Output, verb: str, dist: Path, force: bool,
         if verb == "reused":
             result.reused.append(page)
         report(page, verb)
+        formats(item, result, report)
 
 
 class _Report:
@@ -455,8 +476,9 @@ class _Report:
         self.done += count
 
 
-def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str]) -> bool:
-    missing = pool.system_problems() + missing_fonts(locales)
+def _system_ready(pool: RenderPool, problems: ProblemCollector, locales: list[str],
+                  formats: tuple[str, ...]) -> bool:
+    missing = pool.system_problems() + missing_fonts(locales) + system_problems(formats)
     for message in missing:
         problems.add(Problem("system", None, message))
     return not missing

@@ -21,6 +21,7 @@ from ..core.errors import Problem, ProblemCollector
 from ..core.memo import Memo, digest
 from ..core.project import VARIANTS, Project, bcp47, output_path
 from ..core.typefaces import installed_fonts_digest
+from ..formats.braille import braille_table
 from ..publishing.files import File
 from ..rendering import coverage
 from ..rendering.document import (DRAFT_MARK, UNAPPROVED_MARK, Rendered, render_html,
@@ -51,6 +52,12 @@ class BuildOptions:
     # False only for a build that is never published: the review pack's, which shows
     # the text its approver is asked to approve (review_pack.py).
     approved_only: bool = True
+    # The other formats to make (issue 24): braille, epub; None: the brand's formats.
+    formats: tuple[str, ...] | None = None
+
+    def made(self, brand: BrandFile) -> tuple[str, ...]:
+        """Return the formats this build makes besides the PDFs and web pages."""
+        return brand.brand.formats if self.formats is None else self.formats
 
     @property
     def selective(self) -> bool:
@@ -73,7 +80,8 @@ def narrowed(options: BuildOptions, leaflets=None, locales=None) -> BuildOptions
 class Output:
     """One built file, as listed in ``dist/manifest.json``.
 
-    ``format`` is ``"pdf"``, or ``"html"`` for the web page, which has no ``pages``.
+    ``format`` is ``"pdf"``, ``"html"`` for the web page, which has no ``pages``,
+    ``"braille"`` (its ``pages`` are braille pages) or ``"epub"`` (no ``pages``).
     A draft is listed under ``"drafts"``, never under ``"outputs"``.
     """
 
@@ -285,7 +293,8 @@ def _editions(site: Site, environment, leaflet: LeafletFile, options: BuildOptio
                 page = problems.run(render_html, environment, site.project, leaflet,
                                     site.brand, translations, list(rendered.others),
                                     draft=rendered.draft, medium="screen",
-                                    unapproved=unapproved)
+                                    unapproved=unapproved,
+                                    formats=published_formats(site.brand, translations.locale))
             editions.append(_Edition(translations.locale, rendered, page, undrawable))
     return editions
 
@@ -314,6 +323,13 @@ def _tell(site: Site, skipped: list[Skipped], gaps: dict[str, dict[str, str]], s
             warn(f"warning: {tag}: {message}")
 
 
+def published_formats(brand: BrandFile, locale: str) -> tuple[str, ...]:
+    """Return the formats a leaflet in ``locale`` says it is published in: the brand's,
+    but braille only in a language liblouis has a table for."""
+    return tuple(name for name in brand.brand.formats
+                 if name != "braille" or braille_table(locale) is not None)
+
+
 def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemCollector,
                drafts: bool = False, variant: str = VARIANTS[0], unapproved: bool = False):
     """Yield ``(translations, rendered)`` for each locale of ``leaflet``.
@@ -329,7 +345,8 @@ def renderings(site: Site, environment, leaflet: LeafletFile, problems: ProblemC
     def render(locale, others, draft=False):
         return problems.run(render_html, environment, site.project, leaflet, site.brand,
                             site.translations[locale], others, draft=draft, variant=variant,
-                            unapproved=unapproved)
+                            unapproved=unapproved,
+                            formats=published_formats(site.brand, locale))
 
     first = {locale: render(locale, [other for other in locales if other != locale])
              for locale in locales}

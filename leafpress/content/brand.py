@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ..core.errors import LeafletError, Problem, in_line_order
-from ..core.project import inside_project
+from ..core.project import FORMATS, format_names, inside_project
 from ..core.typefaces import cid_problem, installed_families
 from .leaflet import SourceText
 from .schema import COLOUR_PATTERN, Text, Url
@@ -114,6 +114,11 @@ class Brand(BaseModel):
     colours: Colours
     font: Font | None = Field(None, description="Default: the bundled Atkinson Hyperlegible")
     braille: Braille = Field(Braille(), description="Default: 40 cells by 25 lines, grade 2")
+    # What every leaflet says it is published in, and what a build makes unless
+    # --format says otherwise (issue 24).
+    formats: Annotated[tuple[str, ...], BeforeValidator(format_names)] = Field(
+        tuple(FORMATS), description="Formats made besides the PDFs and web pages: braille, "
+                                    "epub (default: both)")
 
 
 @dataclass(frozen=True)

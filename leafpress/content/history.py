@@ -140,3 +140,11 @@ def unpublished_problem(leaflet_file, shown: str, gap: str | None = None) -> Pro
     return gap and Problem(shown, leaflet_file.key_lines.get("version"),
                            f"not published: {gap}; {how_to_approve(leaflet_file.id)}",
                            "version")
+
+
+def braille_checked(leaflet) -> bool:
+    """Return whether the current version's history entry records a qualified braille
+    transcriber's check (``braille_checked_by``): until then its braille says it is
+    unchecked (issue 24)."""
+    return any(release.braille_checked_by for release in leaflet.history or ()
+               if release.version == leaflet.version)

@@ -18,6 +18,9 @@ DOMAIN = "messages"
 # Every leaflet is also built in large print: re-flowed at 18 pt, not enlarged (the
 # Accessible Information Standard asks for alternative formats on request).
 VARIANTS = ("standard", "large-print")
+# The other formats made with each leaflet's standard PDF and web page (issue 24), and
+# their files' extensions: braille for an embosser, an EPUB 3 e-book.
+FORMATS = {"braille": "brf", "epub": "epub"}
 TEMPORARY_SUFFIX = ".tmp"
 # The folder in dist/ with the stylesheet, fonts and logo that the web pages use.
 ASSETS_DIR = "assets"
@@ -156,6 +159,22 @@ def output_path(leaflet_id: str, tag: str, variant: str, medium: str,
     else:
         relative = f"{tag}/{leaflet_id}{'' if variant == VARIANTS[0] else f'.{variant}'}.pdf"
     return f"{DRAFTS_DIR}/{relative}" if draft else relative
+
+
+def format_path(leaflet_id: str, tag: str, format: str) -> str:
+    """Return where a leaflet's braille or EPUB goes in dist: ``{tag}/{id}.brf``, ``.epub``."""
+    return f"{tag}/{leaflet_id}.{FORMATS[format]}"
+
+
+def format_names(value) -> tuple[str, ...]:
+    """Return the formats a brand file or ``--format`` names: braille, epub (pdf and html
+    are always made, so they may be named too); refuse any other name."""
+    names = value if isinstance(value, (list, tuple)) else [value]
+    for name in names:
+        if name not in (*FORMATS, "pdf", "html"):
+            raise ValueError(f"expected formats among {', '.join(FORMATS)} (pdf and html are "
+                             f"always made), got {name!r}")
+    return tuple(name for name in FORMATS if name in names)
 
 
 def page_address(tag: str, leaflet_id: str) -> str:

@@ -23,11 +23,13 @@ embosser does not read the page size from the file: set it to the brand's cells 
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from typing import NamedTuple
 
 import tinyhtml5
+from babel import Locale
 
 from ..content.brand import Braille
 from ..core.errors import LeafletError
@@ -83,6 +85,12 @@ INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2
 XHTML = "{http://www.w3.org/1999/xhtml}"
 ADDRESS_BREAKS = "/.-_?&=#@"  # a long web or e-mail address breaks after one of these
 NUMERIC = "\u283c"  # the numeric indicator (UEB, Chinese): a number starts in its cell
+# Chinese characters and the full-width punctuation around them, and everything else.
+_HAN_CHARACTERS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_HAN = re.compile(f"[{_HAN_CHARACTERS}]")
+_RUNS = re.compile(f"[{_HAN_CHARACTERS}]+|[^{_HAN_CHARACTERS}]+")
+_LAST_CELL = "\u283f"  # the last 6-dot cell: dots 7 and 8 come after it
+_CHINESE = {tables[0] for locale, tables in TABLES.items() if locale.startswith("zh")}
 
 
 def braille_table(locale: str, grade: int = 2) -> str | None:
@@ -157,15 +165,30 @@ def _title_page(root, locale: str, unchecked: str | None) -> list[_Text]:
 def _body(root) -> list[_Text]:
     """Everything in ``<main>`` but the title (on the title page), from a new page."""
     texts = [text for element in root.find(f".//{XHTML}main") if element.tag != f"{XHTML}h1"
-             for text in _element_texts(element)]
+             for text in _element_texts(element, root.get("lang"))]
     return [texts[0]._replace(new_page=True), *texts[1:]] if texts else []
 
 
-def _element_texts(element):
+def _language_names(paragraph, language: str):
+    """Return "Also available in: 简体中文" with each language named in ``language``
+    ("Chinese (Simplified)"): one braille code cannot hold another script's characters
+    (UEB has no cells for Chinese; liblouis would spell them out as \\xNNNN/)."""
+    paragraph = copy.deepcopy(paragraph)
+    where = Locale.parse(language, sep="-")
+    for span in paragraph.iter(f"{XHTML}span"):
+        if span.get("lang") and span.get("lang") != language:
+            span.text = Locale.parse(span.get("lang"), sep="-").get_display_name(where)
+            span[:] = []
+    return paragraph
+
+
+def _element_texts(element, language: str):
     """Yield the `_Text` of ``element`` and of what it holds, in reading order."""
     tag = element.tag.removeprefix(XHTML)
     if tag in ("h2", "h3", "h4"):
         yield _Text("heading5" if tag == "h2" else "heading7", _text(element), True)
+    elif tag == "p" and element.get("class") == "languages":
+        yield _Text("paragraph", _text(_language_names(element, language)))
     elif tag == "p":
         yield _Text("paragraph", _text(element))
     elif tag in ("ul", "ol"):
@@ -183,7 +206,7 @@ def _element_texts(element):
         yield from _table_texts(element)
     elif tag != "img":  # an image outside a figure is the QR code: its address is beside it
         for child in element:
-            yield from _element_texts(child)
+            yield from _element_texts(child, language)
 
 
 def _table_texts(table):
@@ -238,7 +261,7 @@ def _words(text: str, table: str) -> tuple[Word, ...]:
     then cut it at its blank cells. A word may break where its source character changes:
     best after an address's punctuation, and never inside a number (its numeric
     indicator would not carry over to the next line)."""
-    cells, positions, _, _ = _translate(text, table)
+    cells, positions = _translate_runs(text, table)
     words, start = [], 0
     for end in [*(index for index, cell in enumerate(cells) if cell == BLANK), len(cells)]:
         if end > start:
@@ -255,6 +278,32 @@ def _words(text: str, table: str) -> tuple[Word, ...]:
 
 def _cells(text: str, table: str) -> str:
     return _translate(text, table)[0]
+
+
+def _translate_runs(text: str, table: str) -> tuple[str, list[int]]:
+    """Translate ``text`` with ``table``, but a run of Chinese characters in a leaflet of
+    another language (a name, a word in an English leaflet) with the Chinese table: the
+    other tables have no cells for them. Return the cells and, for each cell, the index
+    of the character it comes from.
+
+    A character no table has a cell for (an emoji, a script without a table) is written
+    as liblouis writes it, ``\\xNNNN/``, in 6-dot cells: liblouis uses 8-dot computer
+    braille for it, which BRF cannot hold. A transcriber should check both cases.
+    """
+    if table in _CHINESE or not _HAN.search(text):
+        runs = [(0, text, False)]
+    else:
+        runs = [(match.start(), match.group(), bool(_HAN.match(match.group())))
+                for match in _RUNS.finditer(text)]
+    cells, positions = "", []
+    for start, run, chinese in runs:
+        translated, places, _, _ = _translate(run, TABLES["zh_Hans"][0] if chinese else table)
+        if translated and max(translated) > _LAST_CELL:  # rare: look only then
+            translated = "".join(chr(0x2800 + ((ord(cell) - 0x2800) & 0x3F))
+                                 for cell in translated)
+        cells += translated
+        positions += [start + place for place in places]
+    return cells, positions
 
 
 def _translate(text: str, table: str):

@@ -104,6 +104,7 @@ def content_document(html: str, files: Mapping[str, bytes]) -> Content:
     head, body = root.find(tag("head")), root.find(tag("body"))
     resources: dict[str, Resource] = {}
     _remove_what_runs(root)
+    _unlink_beside(root)
     for meta in head.findall(tag("meta")):
         if meta.get("name") == "viewport":  # a reflowable EPUB has no viewport
             head.remove(meta)
@@ -217,6 +218,16 @@ def _remove_what_runs(root: ElementTree.Element) -> None:
                 parent.remove(child)
         for name in [name for name in parent.attrib if name.lower().startswith("on")]:
             del parent.attrib[name]
+
+
+def _unlink_beside(root: ElementTree.Element) -> None:
+    """Make a link to a file beside the web page (its braille and EPUB) plain text: the
+    container does not hold the file (epubcheck RSC-007)."""
+    for element in root.iter(tag("a")):
+        address = element.get("href") or ""
+        if _is_local(address) and not address.startswith("#"):
+            element.tag = tag("span")
+            del element.attrib["href"]
 
 
 def _picture(source: str, numbers: Iterator[int], files: Mapping[str, bytes]) -> Resource:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from babel import Locale
 from babel.dates import format_date
 
+from ..content.history import braille_checked
 from ..core.digests import versions
 from ..core.project import ASSETS_DIR, SOURCE_FORMAT_LOCALE, SOURCE_LOCALE, VARIANTS, bcp47, publish
 from ..rendering.document import TEMPLATE_ERRORS, Lookup, template_environment, template_problem
@@ -35,8 +36,18 @@ INDEX_TEMPLATE = "index.html.j2"
 THUMBNAIL_WIDTH = 200
 AUDIENCES = {"patient": "Patients", "clinician": "Healthcare professionals"}
 LABELS = {("pdf", "standard"): "PDF, standard print", ("pdf", "large-print"): "PDF, large print",
-          ("html", "standard"): "Web page (HTML)"}
-TYPES = {"pdf": "application/pdf", "html": "text/html"}
+          ("html", "standard"): "Web page (HTML)",
+          ("braille", "standard"): "Braille (BRF, for an embosser)",
+          ("epub", "standard"): "E-book (EPUB 3)"}
+# BRF has no registered media type: it is ASCII text, which a browser shows as it is.
+TYPES = {"pdf": "application/pdf", "html": "text/html", "braille": "text/plain",
+         "epub": "application/epub+zip"}
+ORDER = ("pdf", "html", "braille", "epub")  # each edition's files, in this order
+# Beside each braille file until a qualified transcriber's check of the version is
+# recorded (history: braille_checked_by).
+UNCHECKED_NOTE = "made by software, not yet checked by a qualified braille transcriber"
+# The braille's language tags: the language's, in braille script (BCP 47 "Brai").
+BRAILLE_SCRIPT = "Brai"
 
 
 def publish_catalogue(site, dist: Path, result, force: bool = False) -> list[File]:
@@ -46,6 +57,12 @@ def publish_catalogue(site, dist: Path, result, force: bool = False) -> list[Fil
     files += thumbnails.values()
     files.append(_write(dist, INDEX, _index_html(site, result, thumbnails, dist), force))
     return sorted(files, key=lambda file: file.path)
+
+
+def asset_sources(site) -> dict[str, Path]:
+    """Return the source of each file in ``dist/assets/``, by its path in dist (for the
+    EPUB, which carries the web page's stylesheet and logo)."""
+    return dict(_assets(site))
 
 
 def _assets(site) -> list[tuple[str, Path]]:
@@ -197,7 +214,7 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
         tag = bcp47(locale)
         outputs = sorted((output for output in result.published
                           if (output.leaflet, output.locale) == (leaflet.id, tag)),
-                         key=lambda output: (output.format != "pdf",
+                         key=lambda output: (ORDER.index(output.format),
                                              VARIANTS.index(output.variant)))
         skipped = [item for item in result.skipped
                    if (item.leaflet, item.locale) == (leaflet.id, tag)]
@@ -213,7 +230,9 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
             # and only when the catalog could be read this time.
             "title": Lookup(site.translations[locale]).plain(leaflet.title)
             if outputs and locale in site.translations else None,
-            "files": [_file_entry(output) for output in outputs],
+            "files": [_file_entry(output, braille_checked(leaflet)) for output in outputs],
+            "braille": [_braille_cells(dist, output, tag) for output in outputs
+                        if output.format == "braille"],
             "skipped": sorted({item.reason for item in skipped}),
             "thumbnail": thumbnail and {"path": thumbnail.path,
                                         "size": _png_size(dist / thumbnail.path)},
@@ -231,10 +250,22 @@ def _leaflet_entry(site, english: Lookup, leaflet_file, result, thumbnails: dict
     }
 
 
-def _file_entry(output) -> dict:
+def _file_entry(output, checked: bool) -> dict:
     return {"label": LABELS[output.format, output.variant], "href": quote(output.path),
             "type": TYPES[output.format], "size": human_size(output.bytes),
-            "pages": output.pages}
+            "pages": output.pages, "braille": output.format == "braille",
+            "note": UNCHECKED_NOTE if output.format == "braille" and not checked else None}
+
+
+def _braille_cells(dist: Path, output, tag: str) -> dict:
+    """Return a braille file's cells as Unicode braille, for sighted colleagues to see;
+    empty for a file `check` names without writing it."""
+    from ..formats.braille import unicode_braille
+
+    path = dist / output.path
+    cells = unicode_braille(path.read_bytes()) if output.bytes and path.is_file() else ""
+    return {"lang": f"{tag.split('-')[0]}-{BRAILLE_SCRIPT}",
+            "pages": [page for page in cells.split("\f") if page.strip("\n")]}
 
 
 def human_size(size: int) -> str:

@@ -23,8 +23,9 @@ from ..content.figure import check_figure, describe, natural_width
 from ..content.figure_versions import language_key
 from ..content.leaflet import LeafletFile
 from ..core.errors import LeafletError, Problem
-from ..core.project import (ASSETS_DIR, OUTSIDE, SOURCE_LOCALE, Project, bcp47, format_locale,
-                            inside_project, output_path, page_address, relative_link)
+from ..core.project import (ASSETS_DIR, FORMATS, OUTSIDE, SOURCE_LOCALE, Project, bcp47,
+                            format_locale, inside_project, output_path, page_address,
+                            relative_link)
 from ..translation.messages import JINJA_I18N_OPTIONS
 from ..translation.translations import Translations, locale_name, text_direction
 
@@ -172,7 +173,7 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
                 brand_file: BrandFile, translations: Translations,
                 other_locales: list[str], draft: bool = False,
                 variant: str = "standard", medium: str = "print",
-                unapproved: bool = False) -> Rendered:
+                unapproved: bool = False, formats: tuple[str, ...] | None = None) -> Rendered:
     """Render ``leaflet_file`` in the translations' locale, for print or for screen.
 
     ``medium`` is ``"print"`` for the HTML WeasyPrint lays out, ``"screen"`` for the
@@ -182,6 +183,9 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
     A text without a usable translation is rendered in English and listed in
     ``missing``; the caller publishes such HTML only as a marked ``draft``. Print HTML
     links the project's own files; screen HTML links the copies in ``dist/assets/``.
+    ``formats`` are the other formats the leaflet is published in, in this locale
+    (braille, epub; default: the brand's): named in its "Also available as" line, and
+    linked from a published web page.
     """
     locale = translations.locale
     draft = draft or unapproved
@@ -215,6 +219,10 @@ def render_html(environment: Environment, project: Project, leaflet_file: Leafle
             date=lambda value: format_date(value, "long", locale=format_locale(locale)),
             iso=datetime.date.isoformat,
             also_available=_language_names(other_locales, locale),
+            formats=_formats(brand_file.brand.formats if formats is None else formats,
+                             leaflet.id, medium, draft),
+            listed=lambda items, names: _listed(
+                [(names[name], link) for name, link in items], locale),
             stylesheet=stylesheet,
             online=_online_page(brand_file, leaflet, locale),
             draft=draft,
@@ -278,6 +286,24 @@ def figure_image(leaflet_file: LeafletFile, brand_file: BrandFile, block, locale
     content = _figure_file(leaflet_file, brand_file, name, shown).read_bytes()
     return FigureImage(_data_uri(name, content), natural_width(content, name),
                        bool(block.mirror and not own and text_direction(locale) == "rtl"))
+
+
+def _formats(formats: tuple[str, ...], leaflet_id: str, medium: str, draft: bool
+             ) -> list[tuple[str, str | None]]:
+    """Return ``(format, link)`` for each format a leaflet is published in, large print
+    first: a published web page links its braille and EPUB, beside it in ``dist/``."""
+    linked = medium == "screen" and not draft
+    return [("large-print", None)] + [
+        (name, f"../{quote(leaflet_id)}.{FORMATS[name]}" if linked else None)
+        for name in formats]
+
+
+def _listed(items: list[tuple[str, str | None]], locale: str) -> Markup:
+    """Return "large print, braille and an e-book (EPUB)" from ``(name, link)`` pairs,
+    joined in the locale's list style; a name with a link is a link."""
+    names = [str(Markup('<a href="{}">{}</a>').format(link, name) if link else escape(name))
+             for name, link in items]
+    return Markup(format_list(names, locale=format_locale(locale)))
 
 
 def figure_source(leaflet_file: LeafletFile, brand_file: BrandFile, name: str,
