@@ -68,7 +68,7 @@ def test_the_catalogue_links_each_file_and_shows_the_braille_cells(fixture_dist)
 def test_the_web_page_says_and_links_the_formats_in_its_language(fixture_dist):
     for page, sentence in (("en/alpha/index.html",
                             "Also available as large print, braille and an e-book (EPUB)."),
-                           ("zh-Hans/alpha/index.html", "本资料还提供：大字版、盲文和电子书（EPUB）。")):
+                           ("zh-Hans/alpha/index.html", "本资料还提供大字版、盲文版和电子书（EPUB）。")):
         root = tinyhtml5.parse((fixture_dist / page).read_bytes())
         [paragraph] = [p for p in root.iter(f"{XHTML}p") if p.get("class") == "formats-available"]
         assert "".join(paragraph.itertext()) == sentence
