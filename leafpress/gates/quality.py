@@ -12,7 +12,7 @@ from ..content.figure_versions import figure_problems
 from ..content.leaflet import LeafletFile
 from ..core.errors import Problem, ProblemCollector
 from ..core.project import SOURCE_LOCALE, Project
-from ..translation.translations import text_direction
+from ..translation.translations import is_locale_name, text_direction
 from .texts import GLOSSARY, JARGON, WORDLIST, placed_texts, read_word_list
 
 
@@ -34,7 +34,8 @@ def quality_problems(project: Project, leaflets: list[LeafletFile], locales: lis
     checker = collector.run(spelling.SpellChecker.for_words, words,
                             project.relative(project.root / WORDLIST))
     found: list[Problem] = []
-    languages = project.translated_locales()
+    # A folder not named as a locale is gather's error (translations.py), not a language.
+    languages = [locale for locale in project.translated_locales() if is_locale_name(locale)]
     placed = {leaflet.path: placed_texts(leaflet)
               for leaflet in leaflets}
     readability.prepare([text for texts in placed.values() for text in texts])
