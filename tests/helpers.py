@@ -7,6 +7,7 @@ check from the project's files (every leaflet, locale and variant), never from a
 from __future__ import annotations
 
 import base64
+import ctypes
 import fcntl
 import functools
 import json
@@ -20,6 +21,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 import tinyhtml5
 import yaml
@@ -535,3 +538,19 @@ def leave_work_for_a_translator(project: Project) -> None:
     leaflet = project.leaflets_dir / "alpha.yaml"
     leaflet.write_text(leaflet.read_text("utf-8").replace(FUZZY_BEFORE, FUZZY_AFTER), "utf-8")
     assert run(project, "update") == 0
+
+
+def marked_texts(path: Path) -> dict[tuple[int, int], str]:
+    """Return the text of each marked content, by ``(page, MCID)``, as PDFium reads it."""
+    found: dict[tuple[int, int], str] = {}
+    for number, page in enumerate(pdfium.PdfDocument(path)):
+        text_page = page.get_textpage()
+        for piece in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=5):
+            mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(piece.raw)
+            size = pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, None, 0)
+            buffer = ctypes.create_string_buffer(size)
+            pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, ctypes.cast(
+                buffer, ctypes.POINTER(ctypes.c_ushort)), size)
+            key = (number, mcid)
+            found[key] = found.get(key, "") + buffer.raw[:size - 2].decode("utf-16-le")
+    return found

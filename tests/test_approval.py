@@ -52,7 +52,8 @@ def test_a_new_leaflet_without_approval_is_only_a_draft_until_it_is_approved(
     assert run(project, *arguments) == 0
     manifest = _manifest(dist)
     assert _paths(record for record in manifest["outputs"] if record["leaflet"] == "sample") == [
-        "en/sample.pdf", "en/sample/index.html"]  # its Chinese is not translated yet
+        "en/sample.brf", "en/sample.epub", "en/sample.pdf", "en/sample/index.html"
+    ]  # its Chinese is not translated yet
     assert manifest["drafts"] == []
     assert "Magnesium infusion for nerve pain" in (dist / "index.html").read_text("utf-8")
 

@@ -10,12 +10,9 @@ marked content (PDFium).
 
 from __future__ import annotations
 
-import ctypes
 import re
 from pathlib import Path
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 import pytest
 import tinyhtml5
 from pypdf import PdfReader
@@ -27,8 +24,8 @@ from leafpress.rendering.document import render_html, template_environment
 from leafpress.translation.translations import Translations, locale_name
 
 from helpers import (FUZZY_AFTER, UNTRANSLATED, XHTML, editions, entry, every_edition,
-                     leaflet_source, leave_work_for_a_translator, parse, small_project,
-                     text)
+                     leaflet_source, leave_work_for_a_translator, marked_texts, parse,
+                     small_project, text)
 
 OUTPUTS = every_edition()
 LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -202,22 +199,6 @@ def pdf_runs(path: Path) -> list[Run]:
 
     [document] = reader.trailer["/Root"]["/StructTreeRoot"]["/K"]
     walk(document, str(reader.trailer["/Root"]["/Lang"]), None)
-    return found
-
-
-def marked_texts(path: Path) -> dict[tuple[int, int], str]:
-    """Return the text of each marked content, by ``(page, MCID)``, as PDFium reads it."""
-    found: dict[tuple[int, int], str] = {}
-    for number, page in enumerate(pdfium.PdfDocument(path)):
-        text_page = page.get_textpage()
-        for piece in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=5):
-            mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(piece.raw)
-            size = pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, None, 0)
-            buffer = ctypes.create_string_buffer(size)
-            pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, ctypes.cast(
-                buffer, ctypes.POINTER(ctypes.c_ushort)), size)
-            key = (number, mcid)
-            found[key] = found.get(key, "") + buffer.raw[:size - 2].decode("utf-16-le")
     return found
 
 

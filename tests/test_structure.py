@@ -3,11 +3,8 @@ every piece of content in the tree or an artifact."""
 
 from __future__ import annotations
 
-import ctypes
 from pathlib import Path
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 from pypdf import PdfReader
@@ -15,8 +12,8 @@ from pypdf.generic import ContentStream
 
 from leafpress.build.pipeline import build
 
-from helpers import (CONTENT, approve, entry, every_edition, every_output, pdftotext, run,
-                     small_project, structure_elements, title)
+from helpers import (CONTENT, approve, entry, every_edition, every_output, marked_texts,
+                     pdftotext, run, small_project, structure_elements, title)
 
 EVERY = every_output()
 
@@ -136,23 +133,6 @@ def marked_content(reader: PdfReader) -> list[tuple[int, int]]:
     return found
 
 
-def texts(path) -> dict[tuple[int, int], str]:
-    """Return the text of each marked content, by ``(page, MCID)``, as PDFium reads it."""
-    document = pdfium.PdfDocument(path)
-    found: dict[tuple[int, int], str] = {}
-    for number, page in enumerate(document):
-        text_page = page.get_textpage()
-        for piece in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=5):
-            mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(piece.raw)
-            size = pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, None, 0)
-            buffer = ctypes.create_string_buffer(size)
-            pdfium_c.FPDFTextObj_GetText(piece.raw, text_page.raw, ctypes.cast(
-                buffer, ctypes.POINTER(ctypes.c_ushort)), size)
-            key = (number, mcid)
-            found[key] = found.get(key, "") + buffer.raw[:size - 2].decode("utf-16-le")
-    return found
-
-
 def assert_every_piece_in_the_tree(path) -> None:
     """Every marked content is reached from the root once, and the tree refers to none
     that is not there; every element lists its children and they name it their parent."""
@@ -187,7 +167,7 @@ def test_every_piece_of_the_fixture_and_its_drafts_is_in_the_tree_or_an_artifact
     ("drafts/zh-Hans/long.pdf", "Draft translation — not for patient use")])
 def test_the_draft_mark_is_read_first_once_and_repeated_as_a_running_head(drafts, path, mark):
     reader = PdfReader(drafts / path)
-    read = texts(drafts / path)
+    read = marked_texts(drafts / path)
     spoken = [read.get(piece, "") for piece in tree_order(reader)]
     assert mark in spoken[0]
     assert [text for text in spoken if mark in text] == [spoken[0]]

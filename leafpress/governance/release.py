@@ -83,16 +83,22 @@ def amend(project: Project, leaflet_id: str) -> LeafletFile:
         raise LeafletError.at(project.relative(path), leaflet.key_lines.get("version"),
                               "no approval is recorded to amend; "
                               + how_to_approve(leaflet_id), "version")
+    text, newest = _newest_entry(project, path)
+    node = next(value for key, value in newest.value if key.value == "fingerprint")
+    indent = " " * (newest.start_mark.column + 2)
+    replacement = _fingerprint_value(fingerprint([item.text for item in leaflet.texts]), indent)
+    return _write_checked(project, path, _apply(text, [(node, replacement)]))
+
+
+def _newest_entry(project: Project, path: Path):
+    """Return the leaflet file's text and the YAML node of its newest history entry,
+    once the entry and what holds it are in block style (the only style edited here)."""
     text = path.read_text("utf-8")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     history = _value(root, "history")
     _in_block_style(project, path, [(root, ""), (history, "history"),
                                     (history.value[0], "history[0]")])
-    newest = history.value[0]
-    node = next(value for key, value in newest.value if key.value == "fingerprint")
-    indent = " " * (newest.start_mark.column + 2)
-    replacement = _fingerprint_value(fingerprint([item.text for item in leaflet.texts]), indent)
-    return _write_checked(project, path, _apply(text, [(node, replacement)]))
+    return text, history.value[0]
 
 
 def record_braille_check(project: Project, leaflet_id: str, checked_by: str) -> LeafletFile:
@@ -124,12 +130,7 @@ def braille_checked_text(project: Project, leaflet_id: str, checked_by: str
                               "record the check with the approval of the change: 'build.py "
                               f"release {leaflet_id} --approver \"Name, Role\" --summary "
                               "\"…\" --braille-checked-by \"Name, Role\"'", "version")
-    text = path.read_text("utf-8")
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    history = _value(root, "history")
-    _in_block_style(project, path, [(root, ""), (history, "history"),
-                                    (history.value[0], "history[0]")])
-    newest = history.value[0]
+    text, newest = _newest_entry(project, path)
     value = _quoted(checked_by)
     node = _value(newest, "braille_checked_by")
     if node is None:  # a new key, in the column of the entry's keys, before its fingerprint
