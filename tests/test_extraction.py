@@ -7,6 +7,7 @@ each right-to-left line for them, and English PDFs read as they did.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -23,65 +24,70 @@ from leafpress.rendering import reading_order
 from helpers import (LEAFLET, make_project, needs_verapdf, pdftotext, run, translate,
                      verapdf_report)
 
+# The Arabic of every text, from the file test_bidi.py and test_right_to_left.py read too.
+AR = json.loads((Path(__file__).parent / "data" / "rtl" / "ar.json").read_text("utf-8"))
 LATIN = "Magnesium sulfate is given through a drip in your arm."
 NAMED = "The medicine is called Magnesium."
 # A colon and a space end the Arabic before the Latin word: readers must not swap them.
-COLON = "اسم الدواء: \u2066Magnesium\u2069."
+COLON = AR[NAMED]
 # The ten strings read back: two with a number or a Latin word, three ending in a full stop.
-ARABIC = {
-    "Magnesium infusion for nerve pain": "تسريب المغنيسيوم لعلاج ألم الأعصاب",
-    "Pain Management Service": "خدمة علاج الألم",
-    "Getting ready for your appointment": "الاستعداد لموعدك",
-    "Your appointment will be in the morning or the afternoon.":
-        "سيكون موعدك في الصباح أو بعد الظهر.",
-    "Have nothing to eat for 6 hours before your appointment.":
-        "لا تأكل أي شيء لمدة 6 ساعات قبل موعدك.",
-    # Isolated as rendering/markup.py isolates a Latin word in right-to-left text.
-    LATIN: "يعطى دواء \u2066Magnesium\u2069 عبر الوريد.",
-    "Northgate Hospital": "مستشفى نورثغيت",
-    "Patient information": "معلومات للمرضى",
-    "About this leaflet": "عن هذه النشرة",
-    "Review date": "تاريخ المراجعة",
-}
+# Their Latin word is not wrapped in isolates (U+2066, U+2069), nor COLON's: content/markup.py
+# isolates each left-to-right run itself, and with them the PDF's glyphs and PDFium's text
+# were the same and these tests passed alike.
+ARABIC = {english: AR[english] for english in (
+    "Magnesium infusion for nerve pain",
+    "Pain Management Service",
+    "Getting ready for your appointment",
+    "Your appointment will be in the morning or the afternoon.",
+    "Have nothing to eat for 6 hours before your appointment.",
+    LATIN,
+    "Northgate Hospital",
+    "Patient information",
+    "About this leaflet",
+    "Review date",
+)}
 # The rest of the leaflet and its template, so that the leaflet is published, not a draft.
-REST = {
-    "Pain Management Service nurses: [01632 960 418](tel:+441632960418)":
-        "ممرضات خدمة علاج الألم: [01632 960 418](tel:+441632960418)",
+REST = {english: AR[english] for english in (
+    "Pain Management Service nurses: [01632 960 418](tel:+441632960418)",
     "In one meta-analysis, opioid consumption over the first 24 postoperative hours fell on "
-    "average by 24.4%, equal to 7.6 mg of intravenous morphine equivalents [6].":
-        "في تحليل واحد، انخفض استهلاك المواد الأفيونية بنسبة 24.4% في المتوسط [6].",
-    "Patient Advice and Liaison Service (PALS)": "خدمة مشورة المرضى والتواصل",
-    "[01632 960 100](tel:+441632960100)": "[01632 960 100](tel:+441632960100)",
-    "Information for healthcare professionals": "معلومات للعاملين في الرعاية الصحية",
-    "Version %(version)s": "الإصدار %(version)s",
-    "Page %(page)s of %(pages)s": "الصفحة %(page)s من %(pages)s",
-    "Draft translation — not for patient use": "ترجمة مسودة، ليست للاستخدام مع المرضى",
-    "Important:": "مهم:",
-    "Warning:": "تحذير:",
-    "Reference": "المرجع",
-    "Version": "الإصدار",
-    "Published": "تاريخ النشر",
-    "Approved by": "وافق عليها",
-    "Approved on": "تاريخ الموافقة",
-    "Written by": "كتبها",
-    "%(department)s, %(organisation)s": "%(department)s، %(organisation)s",
-    "Contact": "للتواصل",
-    "Version history": "سجل الإصدارات",
-    "Change": "التغيير",
-    "Reviewed by patients": "راجعها المرضى",
+    "average by 24.4%, equal to 7.6 mg of intravenous morphine equivalents [6].",
+    "Patient Advice and Liaison Service (PALS)",
+    "[01632 960 100](tel:+441632960100)",
+    "Information for healthcare professionals",
+    "Version %(version)s",
+    "Page %(page)s of %(pages)s",
+    "Draft translation — not for patient use",
+    "Important:",
+    "Warning:",
+    "Reference",
+    "Version",
+    "Published",
+    "Approved by",
+    "Approved on",
+    "Written by",
+    "%(department)s, %(organisation)s",
+    "Contact",
+    "Version history",
+    "Change",
+    "Reviewed by patients",
     "If you need this information in another format or language, such as large print, please "
-    "contact the %(team)s: %(contact)s.":
-        "إذا كنت بحاجة إلى هذه المعلومات بتنسيق أو لغة أخرى، يرجى التواصل مع %(team)s: "
-        "%(contact)s.",
-    "Also available in: %(languages)s": "متوفرة أيضا باللغات: %(languages)s",
-    "QR code for the online version of this leaflet": "رمز الاستجابة السريعة للنسخة الإلكترونية",
-    "Read this leaflet online:": "اقرأ هذه النشرة على الإنترنت:",
-    "Sources": "المصادر",
-}
+    "contact the %(team)s: %(contact)s.",
+    "Also available in: %(languages)s",
+    "large print",
+    "braille",
+    "an e-book (EPUB)",
+    "Also available as %(formats)s.",
+    "Transcribed into braille by software. Not yet checked by a qualified braille "
+    "transcriber.",
+    "QR code for the online version of this leaflet",
+    "Read this leaflet online:",
+    "Sources",
+)}
 ENGLISH = ("Magnesium infusion for nerve pain", "Getting ready for your appointment",
            "Have nothing to eat for 6 hours before your appointment.", LATIN)
 # Direction marks a reader may add to say how it displays a line (poppler's embeddings),
-# and the isolates and marks of the text, which no reader should give back.
+# and the isolates and marks of the text (document.py isolates "English" in "Also available
+# in:"), which no reader should give back.
 EMBEDDINGS = re.compile("[\u202a-\u202e]")
 CONTROLS = re.compile("[\u061c\u200e\u200f\u2066-\u2069]")
 

@@ -3,7 +3,9 @@ font the project names, with English (in a draft) kept in its own direction (iss
 
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -18,18 +20,17 @@ MARGIN = 20 * MM  # the page's side margins (templates/leaflet.css)
 LIST_INDENT = 7 * MM
 WARN = ("If you feel unwell at any time during the infusion, tell the staff looking after you "
         "straight away.")
-# A handful of the fixture's texts in Arabic.
-ARABIC = {
-    "Magnesium infusion for nerve pain": "تسريب المغنيسيوم لعلاج ألم الأعصاب",
-    "Pain Management Service": "خدمة علاج الألم",
-    "Getting ready for your appointment": "الاستعداد لموعدك",
-    "Your appointment will be in the morning or the afternoon.":
-        "سيكون موعدك في الصباح أو بعد الظهر.",
-    "Have nothing to eat for 6 hours before your appointment.":
-        "لا تأكل أي شيء لمدة 6 ساعات قبل موعدك.",
-    WARN: "إذا شعرت بتوعك في أي وقت أثناء التسريب، أخبر الطاقم الذي يعتني بك على الفور.",
-    "Warning:": "تحذير:",
-}
+# A handful of the fixture's texts in Arabic (tests/data/rtl/ar.json has more).
+AR = json.loads((Path(__file__).parent / "data" / "rtl" / "ar.json").read_text("utf-8"))
+ARABIC = {english: AR[english] for english in (
+    "Magnesium infusion for nerve pain",
+    "Pain Management Service",
+    "Getting ready for your appointment",
+    "Your appointment will be in the morning or the afternoon.",
+    "Have nothing to eat for 6 hours before your appointment.",
+    WARN,
+    "Warning:",
+)}
 
 
 @pytest.fixture(scope="module")
