@@ -31,7 +31,8 @@ CATALOGUE = ('<html><body><a href="en/leaf.pdf" type="application/pdf">PDF</a> '
              '<a href="https://example.org/other.pdf">elsewhere</a></body></html>')
 TYPES = {"pdf": "application/pdf", "png": "image/png", "css": "text/css", "ttf": "font/ttf",
          "svg": "image/svg+xml", "txt": "text/plain; charset=utf-8",
-         "html": "text/html; charset=utf-8", "json": "application/json"}
+         "html": "text/html; charset=utf-8", "json": "application/json",
+         "brf": "text/plain; charset=us-ascii", "epub": "application/epub+zip"}
 
 
 @contextmanager
@@ -137,7 +138,8 @@ def test_every_file_of_a_build_is_served_as_it_is_in_dist(fixture_dist):
     for GET and HEAD; the pages gain only the reloading script and links to it."""
     manifest = json.loads((fixture_dist / "manifest.json").read_text("utf-8"))
     paths = [item["path"] for item in manifest["outputs"] + manifest["files"]]
-    assert {path.rsplit(".", 1)[1] for path in paths} >= {"pdf", "png", "css", "ttf", "html"}
+    assert {path.rsplit(".", 1)[1] for path in paths} >= {"pdf", "png", "css", "ttf", "html",
+                                                          "brf", "epub"}
     with serving(fixture_dist) as (base, _):
         for path in paths:
             status, kind, body = get(f"{base}/{path}")

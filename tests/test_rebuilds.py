@@ -231,3 +231,28 @@ def test_the_code_digest_follows_the_code_it_names(tmp_path):
     tags.write_text(tags.read_text("utf-8") + "\n", "utf-8")
     code_digest.cache_clear()
     assert code_digest("rendering", package=package) != drawing
+
+
+def test_a_file_being_written_or_gone_mid_digest_does_not_stop_the_digest(tmp_path,
+                                                                         monkeypatch):
+    """serve digests the folders while the editor saves into them (write_atomically's
+    temporary file, renamed away at once): it ended serve with a FileNotFoundError."""
+    from leafpress.core.digests import files_digest
+
+    folder = tmp_path / "locales"
+    folder.mkdir()
+    (folder / "messages.pot").write_text("msgid \"\"\n", "utf-8")
+    before = files_digest([folder], tmp_path)
+    (folder / ".messages.pot.abc123.tmp").write_text("half a file", "utf-8")
+    assert files_digest([folder], tmp_path) == before
+    gone = folder / "messages.po"
+    gone.write_text("about to be renamed", "utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(path):
+        if path == gone:
+            raise FileNotFoundError(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert files_digest([folder], tmp_path) == before

@@ -367,13 +367,15 @@ def test_diff_says_so_outside_git(tmp_path, capsys):
         "versions in the git history", "1 problem found."]
 
 
-def test_a_text_the_braille_table_cannot_hold_is_a_note_not_a_traceback(tmp_path):
-    """Han characters in an English text have no cell in UEB's 6 dots: the pack says so
-    (found by test_every_command.py's generated leaflets)."""
+def test_han_characters_in_an_english_text_are_compared_in_chinese_braille(tmp_path):
+    """UEB has no cells for Han characters: the English braille writes them with the
+    Chinese table (formats/braille.py), so the pack compares them, with no note and no
+    traceback (found by test_every_command.py's generated leaflets)."""
     project = small_project(tmp_path / "small")
     path = project.leaflets_dir / "alpha.yaml"
     path.write_text(path.read_text("utf-8").replace("This text is", "This 简体 text is"),
                     "utf-8")
     found, problems, notes = leaflet_braille(project, "alpha")
-    assert "en" not in found and problems == []
-    assert notes == ["no braille in English: a cell BRF cannot hold: '⡳'"]
+    assert (problems, notes) == ([], [])
+    table, brf = found["en"]
+    assert table == "en-ueb-g2.ctb" and brf.isascii()

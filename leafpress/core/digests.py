@@ -10,6 +10,8 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+from .project import TEMPORARY_SUFFIX
+
 # The libraries whose versions change the bytes of a PDF or of a thumbnail.
 RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
                       "tinyhtml5", "pyphen", "segno", "jinja2", "babel", "markdown-it-py",
@@ -39,7 +41,13 @@ def files_digest(paths, root: Path) -> str:
     names relative to ``root``: the same project in another folder has the same digest."""
     digest = hashlib.sha256()
     for path in sorted(_files(paths)):
-        digest.update(relative_name(path, root).encode() + b"\0" + path.read_bytes() + b"\0")
+        if path.name.startswith(".") and path.name.endswith(TEMPORARY_SUFFIX):
+            continue  # a file being written (write_atomically): its own name follows
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            continue  # gone since the folder was listed: renamed into place, or deleted
+        digest.update(relative_name(path, root).encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
 
 

@@ -245,7 +245,9 @@ class _Quiet(WSGIRequestHandler):
 
 _TYPES = {".html": HTML, ".pdf": "application/pdf", ".css": "text/css",
           ".png": "image/png", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".otf": "font/otf",
-          ".json": "application/json", ".txt": "text/plain; charset=utf-8"}
+          ".json": "application/json", ".txt": "text/plain; charset=utf-8",
+          # Braille (North American ASCII braille, formats/braille.py) and the e-book.
+          ".brf": "text/plain; charset=us-ascii", ".epub": "application/epub+zip"}
 
 
 def _file(root: Path, preview: Path, path: str) -> Path | None:
