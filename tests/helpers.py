@@ -320,6 +320,23 @@ class Chromium:
         if executable is None:
             pytest.fail("Chromium is not installed: run scripts/setup.sh (Debian package "
                         "'chromium'); the catalogue must be tested in a real browser")
+        # Now and then, on a loaded machine, Chromium ends or hangs before its first
+        # answer (seen in CI, never twice in a row): it is started once more, and what it
+        # said goes into the failure if it does so again.
+        for attempt in (1, 2):
+            log = profile / f"chromium-{attempt}.log"
+            try:
+                self._start(executable, profile / f"profile-{attempt}", log)
+                return
+            except AssertionError:
+                self._abandon()
+                if attempt == 2:
+                    pytest.fail("Chromium did not start twice; it said:\n"
+                                + log.read_text("utf-8", "replace")[-2000:])
+
+    def _start(self, executable: str, profile: Path, log: Path) -> None:
+        profile.mkdir(parents=True, exist_ok=True)
+        self._log = log.open("wb")
         to_browser, self._to_browser = os.pipe()
         self._from_browser, from_browser = os.pipe()
         # Numbers above 4, so that moving them to 3 and 4 in the child overwrites neither.
@@ -335,7 +352,7 @@ class Chromium:
              "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
              "--remote-debugging-pipe", "about:blank"],
             pass_fds=(3, 4), preexec_fn=pipes_on_3_and_4,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=self._log)
         for fd in (to_browser, from_browser):
             os.close(fd)
         self._buffer = b""
@@ -417,6 +434,15 @@ class Chromium:
             os.close(self._to_browser)
             os.close(self._from_browser)
             self.process.wait(timeout=30)
+            self._log.close()
+
+    def _abandon(self) -> None:
+        """End a Chromium that did not start, and let go of its pipes and log."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+        for fd in (self._to_browser, self._from_browser):
+            os.close(fd)
+        self._log.close()
 
 
 def _above_4(fd: int) -> int:
