@@ -76,6 +76,7 @@ class Formats:
         self.cache = dist / ".cache"
         self.code = code_digest("formats") + versions()
         self.assets = asset_sources(site)
+        self._read: dict[Path, bytes] = {}
 
     def wanted(self, item: Planned) -> tuple[str, ...]:
         """Return the formats this build makes of ``item``: none for a draft."""
@@ -127,12 +128,13 @@ class Formats:
     def _epub(self, item: Planned):
         html = item.page.html
         files = {address: self._asset(item, address) for address in references(html)}
-        key = _key("epub", html, *(f"{address}\0{data.hex()}"
-                                   for address, data in sorted(files.items())), self.code)
+        key = _key("epub", html, *(part for address, data in sorted(files.items())
+                                   for part in (address, data)), self.code)
         return key, lambda: epub.epub_bytes(html, item.leaflet.leaflet, files)
 
     def _asset(self, item: Planned, address: str) -> bytes:
-        """Return the bytes of a file the web page loads, read from its source."""
+        """Return the bytes of a file the web page loads, read from its source once a
+        build (every page loads the same stylesheet and logo)."""
         relative = posixpath.normpath(posixpath.join(posixpath.dirname(item.page_path),
                                                      address))
         source = self.assets.get(relative)
@@ -140,12 +142,15 @@ class Formats:
             raise LeafletError.at(f"{self.site.project.relative(item.leaflet.path)} "
                                   f"[{item.tag}]", None, f"the web page loads {address!r}, "
                                   "which is not one of the files published with it")
-        return source.read_bytes()
+        if source not in self._read:
+            self._read[source] = source.read_bytes()
+        return self._read[source]
 
 
-def _key(*parts: str) -> str:
+def _key(*parts: str | bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:
-        digest.update(part.encode() + b"\0")
+        part = part if isinstance(part, bytes) else part.encode()
+        digest.update(len(part).to_bytes(8, "big") + part)  # no two lists of parts alike
     return digest.hexdigest()
 
