@@ -54,6 +54,12 @@ def verapdf_report(paths, flavour: str) -> tuple[list[str], str]:
         result.stdout
 
 
+def rtl_texts(locale: str) -> dict[str, str]:
+    """Return the right-to-left test texts of ``locale`` (tests/data/rtl/: English → its
+    translation, read by a second reader)."""
+    return json.loads((ROOT / "tests" / "data" / "rtl" / f"{locale}.json").read_text("utf-8"))
+
+
 def copy_project(target: Path, source: Path = ROOT) -> Project:
     """Copy a project's content (not its code) into ``target``."""
     for part in PROJECT_PARTS:

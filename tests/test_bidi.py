@@ -21,10 +21,9 @@ import pytest
 from leafpress.build.pipeline import build
 from leafpress.content.markup import render_inline
 
-from helpers import (LEAFLET, Chromium, make_project, needs_verapdf, run, translate,
-                     verapdf_report)
+from helpers import (LEAFLET, Chromium, make_project, needs_verapdf, rtl_texts, run,
+                     translate, verapdf_report)
 
-DATA = Path(__file__).parent / "data" / "rtl"
 LOCALES = ("ar", "he")
 SCRIPT_FONTS = {"ar": "Noto-Naskh-Arabic", "he": "Noto-Sans-Hebrew"}
 # The fixture leaflet and more: numbers with units, Latin drug names, a phone number,
@@ -63,8 +62,7 @@ def texts(locale: str) -> dict[str, str]:
     """Return the texts of ``locale``'s file that the drafts are translated with: those the
     Hebrew file has. ar.json has more, for test_extraction.py's published leaflet; here the
     warning's label and the template's texts stay English."""
-    found, chosen = (json.loads((DATA / f"{name}.json").read_text("utf-8"))
-                     for name in (locale, "he"))
+    found, chosen = rtl_texts(locale), rtl_texts("he")
     return {english: found[english] for english in chosen}
 
 

@@ -7,7 +7,6 @@ each right-to-left line for them, and English PDFs read as they did.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import subprocess
@@ -21,11 +20,11 @@ import pytest
 from leafpress.build.pipeline import build
 from leafpress.rendering import reading_order
 
-from helpers import (LEAFLET, make_project, needs_verapdf, pdftotext, run, translate,
-                     verapdf_report)
+from helpers import (LEAFLET, make_project, needs_verapdf, pdftotext, rtl_texts, run,
+                     translate, verapdf_report)
 
 # The Arabic of every text, from the file test_bidi.py and test_right_to_left.py read too.
-AR = json.loads((Path(__file__).parent / "data" / "rtl" / "ar.json").read_text("utf-8"))
+AR = rtl_texts("ar")
 LATIN = "Magnesium sulfate is given through a drip in your arm."
 NAMED = "The medicine is called Magnesium."
 # A colon and a space end the Arabic before the Latin word: readers must not swap them.

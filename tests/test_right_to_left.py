@@ -3,9 +3,7 @@ font the project names, with English (in a draft) kept in its own direction (iss
 
 from __future__ import annotations
 
-import json
 import subprocess
-from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from leafpress.build.pipeline import build
 from leafpress.rendering.writing import font_warning
 
-from helpers import LEAFLET, make_project, run, translate
+from helpers import LEAFLET, make_project, rtl_texts, run, translate
 
 MM = 72 / 25.4
 MARGIN = 20 * MM  # the page's side margins (templates/leaflet.css)
@@ -21,7 +19,7 @@ LIST_INDENT = 7 * MM
 WARN = ("If you feel unwell at any time during the infusion, tell the staff looking after you "
         "straight away.")
 # A handful of the fixture's texts in Arabic (tests/data/rtl/ar.json has more).
-AR = json.loads((Path(__file__).parent / "data" / "rtl" / "ar.json").read_text("utf-8"))
+AR = rtl_texts("ar")
 ARABIC = {english: AR[english] for english in (
     "Magnesium infusion for nerve pain",
     "Pain Management Service",
